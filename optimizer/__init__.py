@@ -1,0 +1,25 @@
+"""fairpool's engine: games, solution concepts, fairness checks and the HiGHS runner.
+
+Importing the engine imports numpy only; HiGHS is loaded when an LP is first solved and
+Pyomo only when a model family builds a model.
+"""
+
+from optimizer.errors import (
+    CaseError,
+    FairpoolError,
+    InfeasibleError,
+    SolverError,
+    VerificationError,
+)
+from optimizer.game import Game
+from optimizer.results import Allocation
+
+__all__ = [
+    "Allocation",
+    "CaseError",
+    "FairpoolError",
+    "Game",
+    "InfeasibleError",
+    "SolverError",
+    "VerificationError",
+]

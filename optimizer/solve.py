@@ -1,0 +1,276 @@
+"""The one place that talks to HiGHS.
+
+fairpool's engine LPs (nucleolus stages, least core, balancedness checks) are small and
+solved many times, so they go straight to ``highspy`` (no Pyomo in the loop; see
+``shared/notes/pyomo_highs.md``: Pyomo adds 1–3 ms per solve).
+
+HiGHS statuses are mapped to :class:`SolveStatus` in one table, :data:`STATUS_TABLE`, so that
+solver quirks never leak out of this module.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from optimizer.errors import SolverError
+
+if TYPE_CHECKING:
+    import highspy
+
+
+class SolveStatus(Enum):
+    """What a solve ended with, in fairpool's words."""
+
+    OPTIMAL = "optimal"
+    INFEASIBLE = "infeasible"
+    UNBOUNDED = "unbounded"
+    LIMIT = "limit reached"
+    ERROR = "solver error"
+
+
+def _status_table() -> dict[object, SolveStatus]:
+    import highspy
+
+    status = highspy.HighsModelStatus
+    return {
+        status.kOptimal: SolveStatus.OPTIMAL,
+        status.kModelEmpty: SolveStatus.OPTIMAL,
+        status.kInfeasible: SolveStatus.INFEASIBLE,
+        status.kUnboundedOrInfeasible: SolveStatus.INFEASIBLE,
+        status.kUnbounded: SolveStatus.UNBOUNDED,
+        status.kTimeLimit: SolveStatus.LIMIT,
+        status.kIterationLimit: SolveStatus.LIMIT,
+        status.kSolutionLimit: SolveStatus.LIMIT,
+        status.kObjectiveBound: SolveStatus.LIMIT,
+        status.kObjectiveTarget: SolveStatus.LIMIT,
+        status.kInterrupt: SolveStatus.LIMIT,
+        status.kMemoryLimit: SolveStatus.ERROR,
+    }
+
+
+STATUS_TABLE: dict[object, SolveStatus] = {}
+"""HiGHS model status → :class:`SolveStatus`; anything not listed is ``ERROR``."""
+
+
+@dataclass(frozen=True)
+class SolveResult:
+    """The outcome of one HiGHS run: status, objective and HiGHS's own run time (s)."""
+
+    status: SolveStatus
+    objective: float
+    runtime: float
+    highs_status: str
+
+    @property
+    def optimal(self) -> bool:
+        return self.status is SolveStatus.OPTIMAL
+
+
+_banner_shown = False
+
+
+@contextlib.contextmanager
+def _stdout_silenced() -> Iterator[None]:
+    """Silence file descriptor 1 (HiGHS prints its banner from C++ on first construction)."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def new_highs(threads: int | None = None, mip_rel_gap: float = 0.0) -> highspy.Highs:
+    """A quiet HiGHS instance: no banner, no log, exact MIP gap.
+
+    ``mip_rel_gap = 0`` because the default 1e-4 would make coalition values inexact.
+    ``threads`` is left alone unless given: HiGHS's thread scheduler is global to a process
+    and fixed by the first instance that runs, and a later instance asking for another
+    count fails to run. Worker processes set it once, first thing.
+    """
+    global _banner_shown
+    import highspy
+
+    if not STATUS_TABLE:
+        STATUS_TABLE.update(_status_table())
+    if _banner_shown:
+        highs = highspy.Highs()
+    else:
+        with _stdout_silenced():
+            highs = highspy.Highs()
+        _banner_shown = True
+    highs.setOptionValue("output_flag", False)
+    if threads is not None:
+        highs.setOptionValue("threads", threads)
+    highs.setOptionValue("mip_rel_gap", mip_rel_gap)
+    return highs
+
+
+def run(highs: highspy.Highs) -> SolveResult:
+    """Run HiGHS on its current model and map the outcome to a :class:`SolveResult`."""
+    started = highs.getRunTime()
+    run_status = highs.run()
+    model_status = highs.getModelStatus()
+    status = STATUS_TABLE.get(model_status, SolveStatus.ERROR)
+    objective = (
+        highs.getInfo().objective_function_value if status is SolveStatus.OPTIMAL else np.nan
+    )
+    return SolveResult(
+        status=status,
+        objective=float(objective),
+        runtime=highs.getRunTime() - started,
+        highs_status=f"{highs.modelStatusToString(model_status)} (run: {run_status.name})",
+    )
+
+
+def run_optimal(highs: highspy.Highs, what: str) -> SolveResult:
+    """Run HiGHS and raise :class:`SolverError` naming ``what`` unless the result is optimal."""
+    result = run(highs)
+    if not result.optimal:
+        raise SolverError(f"HiGHS could not solve {what}: {result.highs_status}")
+    return result
+
+
+# -- Pyomo models -------------------------------------------------------------------------------
+# Model families build Pyomo models; these two functions are how they get solved. The chosen
+# interface is pinned here: ``pyomo.contrib.solver.solvers.highs.Highs`` (the "new" persistent
+# interface), imported explicitly, never by name (shared/notes/pyomo_highs.md §1).
+
+
+def _pyomo_status_table() -> dict[object, SolveStatus]:
+    from pyomo.contrib.solver.common.results import TerminationCondition as Condition
+
+    return {
+        Condition.convergenceCriteriaSatisfied: SolveStatus.OPTIMAL,
+        Condition.emptyModel: SolveStatus.OPTIMAL,
+        Condition.provenInfeasible: SolveStatus.INFEASIBLE,
+        Condition.locallyInfeasible: SolveStatus.INFEASIBLE,
+        Condition.infeasibleOrUnbounded: SolveStatus.INFEASIBLE,
+        Condition.unbounded: SolveStatus.UNBOUNDED,
+        Condition.maxTimeLimit: SolveStatus.LIMIT,
+        Condition.iterationLimit: SolveStatus.LIMIT,
+        Condition.objectiveLimit: SolveStatus.LIMIT,
+        Condition.minStepLength: SolveStatus.LIMIT,
+        Condition.interrupted: SolveStatus.LIMIT,
+    }
+
+
+PYOMO_STATUS_TABLE: dict[object, SolveStatus] = {}
+"""Pyomo ``TerminationCondition`` → :class:`SolveStatus`; anything not listed is ``ERROR``."""
+
+
+def pyomo_solver(time_limit: float | None = None) -> object:
+    """A persistent Pyomo HiGHS solver set up once: quiet, one thread, exact MIP gap.
+
+    Re-solving the same model object with the same solver pushes only changed numbers
+    (mutable Params, bounds, new constraints) to HiGHS. Options are set here once because
+    they are sticky on a persistent solver (notes §3). No exception on a non-optimal result:
+    :func:`solve_pyomo` maps every termination condition through one table.
+    """
+    from pyomo.contrib.solver.solvers.highs import Highs
+
+    if not PYOMO_STATUS_TABLE:
+        PYOMO_STATUS_TABLE.update(_pyomo_status_table())
+    solver = Highs()
+    config = solver.config
+    config.load_solutions = False
+    config.raise_exception_on_nonoptimal_result = False
+    config.rel_gap = 0.0
+    config.abs_gap = 0.0
+    config.threads = 1
+    config.time_limit = time_limit
+    config.solver_options.update(
+        {
+            "output_flag": False,
+            "threads": 1,
+            # plans are reported to the cent and ratios to 1e-9: HiGHS's default 1e-6 MIP
+            # feasibility tolerance would let a "fixed" or monotone ratio drift by 1e-6
+            "mip_feasibility_tolerance": 1e-9,
+            "primal_feasibility_tolerance": 1e-9,
+        }
+    )
+    return solver
+
+
+def solve_pyomo(model: object, solver: object | None = None) -> SolveResult:
+    """Solve a Pyomo model with HiGHS; load the variable values when optimal.
+
+    ``solver`` (from :func:`pyomo_solver`) makes repeated solves persistent; without it a
+    fresh solver is used. The outcome is mapped through :data:`PYOMO_STATUS_TABLE`, so callers
+    see only :class:`SolveStatus`; ``objective`` is NaN unless optimal.
+    """
+    solver = solver if solver is not None else pyomo_solver()
+    if not PYOMO_STATUS_TABLE:
+        PYOMO_STATUS_TABLE.update(_pyomo_status_table())
+    try:
+        results = solver.solve(model)  # type: ignore[attr-defined]
+    except Exception as error:
+        raise SolverError(f"HiGHS (via Pyomo) failed: {error}") from error
+    condition = results.termination_condition
+    status = PYOMO_STATUS_TABLE.get(condition, SolveStatus.ERROR)
+    objective = np.nan
+    if status is SolveStatus.OPTIMAL:
+        results.solution_loader.load_vars()
+        value = results.incumbent_objective
+        objective = float(value) if value is not None else 0.0
+    runtime = results.timing_info.wall_time if results.timing_info.wall_time else 0.0
+    return SolveResult(status, objective, float(runtime), str(condition.name))
+
+
+@dataclass(frozen=True)
+class CompiledModel:
+    """A Pyomo model compiled once into a live HiGHS instance (notes §4b).
+
+    The model is written as an LP file with symbolic labels and read by HiGHS; afterwards the
+    caller changes numbers at known places (column costs/bounds, row bounds) through
+    ``highs`` and calls :func:`run`. :meth:`column` and :meth:`row` map Pyomo components to
+    HiGHS indices (``None`` if the writer dropped them, e.g. a variable in no row).
+    """
+
+    highs: highspy.Highs
+    columns: dict[str, int]
+    rows: dict[str, int]
+    symbol: object
+
+    def column(self, var: object) -> int | None:
+        return self.columns.get(self.symbol(var))  # type: ignore[operator]
+
+    def row(self, constraint: object) -> int | None:
+        return self.rows.get(self.symbol(constraint))  # type: ignore[operator]
+
+
+def compile_pyomo(model: object) -> CompiledModel:
+    """Translate a Pyomo model into a HiGHS instance once (LP file with symbolic labels).
+
+    Mutable Params must hold non-zero placeholders where they are coefficients (a zero
+    coefficient is dropped by the writer). Ranged constraints become two rows; the symbol map
+    names the ``r_l_`` one.
+    """
+    import tempfile
+
+    import highspy
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "model.lp")
+        _, symbol_map_id = model.write(  # type: ignore[attr-defined]
+            path, io_options={"symbolic_solver_labels": True}
+        )
+        highs = new_highs()
+        if highs.readModel(path) != highspy.HighsStatus.kOk:
+            raise SolverError("HiGHS could not read the compiled model")
+    symbol_map = model.solutions.symbol_map[symbol_map_id]  # type: ignore[attr-defined]
+    lp = highs.getLp()
+    columns = {name: j for j, name in enumerate(lp.col_names_)}
+    rows = {name: j for j, name in enumerate(lp.row_names_)}
+    return CompiledModel(highs, columns, rows, symbol_map.getSymbol)

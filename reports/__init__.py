@@ -1,0 +1,1 @@
+"""Writers: render result objects as Excel workbooks, HTML and charts."""

@@ -1,0 +1,482 @@
+"""joint_park: v(S) against a brute-force oracle, plans that keep every rule, the core band
+against a grid, the fixed Beijing–Tianjin–Hebei rule reproduced, bad inputs named."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import math
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from cases.build_cases import JINGJINJI_PRE_MOVE_TAX, JINGJINJI_TAX, generated_park
+from models import joint_park as jp
+from optimizer.errors import CaseError, InfeasibleError
+from reports.excel import write_results_workbook
+
+# -- helpers --------------------------------------------------------------------------------
+
+
+def brute_force_values(case: jp.JointParkCase) -> np.ndarray:
+    """v(S) by enumerating every subset of components (the oracle)."""
+    weights = case.component_npv()
+    count = len(case.components)
+    values = np.zeros(1 << case.n)
+    for mask in range(1, 1 << case.n):
+        allowed = jp.allowed_components(case, mask)
+        best = 0.0
+        for chosen in itertools.product((0, 1), repeat=count):
+            on = np.array(chosen, dtype=bool)
+            if (on & ~allowed).any():
+                continue
+            if any(on[c] and not on[d] for c in range(count) for d in case.depends_on[c]):
+                continue
+            if any(on[c] and on[e] for c in range(count) for e in case.excludes[c]):
+                continue
+            best = max(best, float(weights[on].sum()))
+        values[mask] = best
+    return values
+
+
+def small_random_case(seed: int, parties: int = 3, components: int = 5) -> jp.JointParkCase:
+    settings, rows = generated_park(parties, 3, 6, components, seed=seed)
+    rows["components"][1]["excludes"] = "C1"  # always some exclusions and dependencies
+    rows["components"][3]["depends_on"] = "C3"
+    return jp.case_from_rows(settings, rows)
+
+
+def assert_plan_keeps_the_rules(case: jp.JointParkCase, result: jp.JointParkResult) -> None:
+    """Ratio bounds, sums, schedules, floors and caps hold; NPVs match a plain recomputation."""
+    ratios = jp.ratios_from_frame(case, result.ratios)
+    lo, hi = jp.ratio_bounds(case)
+    tol = 1e-7
+    assert (ratios >= lo - tol).all() and (ratios <= hi + tol).all()
+    sums = ratios.sum(axis=0)
+    for k, stream in enumerate(case.streams):
+        if stream.double_count:
+            assert (sums[k] >= 1 - tol).all()
+        else:
+            assert np.allclose(sums[k], 1.0, atol=tol)
+    for rule in case.rules:
+        if rule.schedule == "free":
+            continue
+        p = case.party_index(rule.party)
+        steps = np.diff(ratios[p], axis=1)
+        assert (steps <= tol).all() if rule.schedule == "nonincreasing" else (steps >= -tol).all()
+    flows = result.cash_flows
+    for limit in case.limits:
+        mine = flows[
+            (flows.party == limit.party)
+            & (flows.year >= limit.start_year)
+            & (flows.year <= limit.end_year)
+        ]
+        if limit.limit == "floor":
+            need = limit.amount + (mine.cost if limit.plus_costs else 0)
+            assert (mine["take"] >= need - 1e-6).all(), limit.describe()
+    _, active = jp.coalition_values(case)
+    recomputed = jp.evaluate_plan(case, jp.park_pools(case, active), ratios)
+    npv = np.array([result.npv[p] for p in case.parties])
+    assert np.allclose(recomputed.npv, npv, rtol=1e-9, atol=1e-6)
+    assert math.isclose(npv.sum(), result.game.grand_value, rel_tol=1e-9, abs_tol=1e-6)
+
+
+# -- the coalition game ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_milp_coalition_values_match_brute_force(seed: int) -> None:
+    case = small_random_case(seed, parties=3, components=6)
+    values, _ = jp.coalition_values(case)
+    assert np.allclose(values, brute_force_values(case), rtol=1e-9, atol=1e-6)
+
+
+def test_persistent_pyomo_and_compiled_highspy_agree() -> None:
+    case = small_random_case(11, parties=4, components=7)
+    fast, active_fast = jp.coalition_values(case, "highspy")
+    slow, active_slow = jp.coalition_values(case, "pyomo")
+    assert np.allclose(fast, slow, rtol=1e-12, atol=1e-9)
+    assert np.allclose(fast, brute_force_values(case), rtol=1e-9, atol=1e-6)
+    weights = case.component_npv()
+    assert math.isclose(weights[active_fast].sum(), fast[-1], rel_tol=1e-9)
+    assert math.isclose(weights[active_slow].sum(), fast[-1], rel_tol=1e-9)
+
+
+def test_shipped_park_game(sichuan_zhejiang_case) -> None:
+    game = jp.build_coalition_game(sichuan_zhejiang_case)
+    assert np.allclose(game.values, brute_force_values(sichuan_zhejiang_case))
+    assert game.value("PROV") == 0.0  # the province alone builds nothing
+    assert game.value("SEND+HOST+PROV") > game.value("SEND+HOST") > game.value("SEND")
+
+
+def test_statistic_streams_never_enter_coalition_values(small_park_rows) -> None:
+    settings, rows = small_park_rows
+    base = jp.build_coalition_game(jp.case_from_rows(settings, rows)).values
+    rows = copy.deepcopy(rows)
+    for row in rows["revenues"]:
+        if row["stream"] == "GDP":
+            row["amount"] *= 1000
+    assert np.array_equal(jp.build_coalition_game(jp.case_from_rows(settings, rows)).values, base)
+
+
+def test_explicit_coalitions_sheet_overrides_the_model(small_park_rows) -> None:
+    settings, rows = small_park_rows
+    rows = dict(
+        rows,
+        coalitions=[
+            {"coalition": "SEND", "value": 10.0},
+            {"coalition": "HOST", "value": 20.0},
+            {"coalition": "SEND+HOST", "value": 50.0},
+        ],
+    )
+    game = jp.build_coalition_game(jp.case_from_rows(settings, rows))
+    assert game.values.tolist() == [0.0, 10.0, 20.0, 50.0]
+
+
+def test_payers_are_required(small_park_rows) -> None:
+    settings, rows = small_park_rows
+    rows = copy.deepcopy(rows)
+    rows["costs"].append({"component": "HOME", "party": "HOST", "year": 2027, "amount": 1.0})
+    case = jp.case_from_rows(settings, rows)
+    assert any("HOST pay for it" in w for w in case.warnings)
+    assert case.requires[case.components.index("HOME")] == frozenset({0, 1})
+
+
+# -- plans ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("target", "core", "distance"),
+    [
+        ("shapley", "soft", "l1"),
+        ("nucleolus", "hard", "linf"),
+        ("equal_gain", "off", "l1"),
+        ("proportional:gdp", "soft", "linf"),
+        ("nash", "soft", "l1"),
+    ],
+)
+def test_every_plan_keeps_the_rules(sichuan_zhejiang_case, target, core, distance) -> None:
+    result = jp.solve_case(sichuan_zhejiang_case, target=target, core=core, distance=distance)
+    assert_plan_keeps_the_rules(sichuan_zhejiang_case, result)
+    assert list(result.ratios.columns) == ["party", "stream", "phase", "ratio"]
+    if core == "hard":
+        assert result.in_core
+
+
+def test_shapley_plan_of_the_shipped_park_reaches_its_target(sichuan_zhejiang_case) -> None:
+    result = jp.solve_case(sichuan_zhejiang_case)
+    shapley = result.allocations["shapley"].shares
+    assert np.allclose([result.npv[p] for p in result.players], shapley, atol=1e-3)
+    assert result.distance < 1e-3 and result.in_core and result.epsilon <= 1e-6
+    gdp = result.ratios[result.ratios.stream == "GDP"].groupby("phase").ratio.sum()
+    assert (gdp > 1.0).all()  # GDP credit double-counted, as its rules demand
+    host = result.cash_flows[result.cash_flows.party == "HOST"]
+    assert (host["take"][host.year >= 2026] >= 500 - 1e-6).all()  # the ¥5 million floor
+    assert {"EXIST", "PARK1", "PARK2"} == set(result.active_components)
+
+
+def test_tight_rules_leave_a_residual_that_is_reported(sichuan_zhejiang_case) -> None:
+    case = sichuan_zhejiang_case
+    tight = [r for r in case.rules if r.party != "PROV"] + [
+        jp.RatioRule(99, "PROV", "*", "*", 0.0, 0.05)
+    ]
+    import dataclasses
+
+    result = jp.solve_case(dataclasses.replace(case, rules=tuple(tight)))
+    assert result.residual["PROV"] < -1000  # the province cannot reach its Shapley value
+    assert result.distance == pytest.approx(sum(abs(v) for v in result.residual.values()))
+    assert result.worst_coalition == "PROV" and result.worst_excess > 0
+    assert result.epsilon == pytest.approx(result.worst_excess, rel=1e-6)
+    assert not result.in_core and any("core" in w for w in result.warnings)
+
+
+def test_nash_target_reaches_its_tolerance(sichuan_zhejiang_case) -> None:
+    nash = jp.solve_case(sichuan_zhejiang_case, target="nash", core="off")
+    gap = nash.details["nash_upper_bound"] - nash.details["nash_lower_bound"]
+    assert 0 <= gap <= jp.NASH_TOLERANCE
+    standalone = nash.game.standalone_values
+    log_nash = np.log(np.array(list(nash.npv.values())) - standalone).sum()
+    for target in ("shapley", "nucleolus", "equal_gain"):
+        other = jp.solve_case(sichuan_zhejiang_case, target=target, core="off")
+        gains = np.array(list(other.npv.values())) - standalone
+        if (gains > 0).all():
+            assert log_nash >= np.log(gains).sum() - 1e-6
+
+
+def test_caps_truncate_exactly_in_the_plan_model() -> None:
+    """A cap with free ratios: the MILP's NPVs equal the chronological truncation."""
+    settings, rows = generated_park(2, 3, 10, 4, seed=5)
+    rows["limits"] = [
+        {
+            "party": "P1",
+            "limit": "cap",
+            "stream": "*",
+            "start_year": 2026,
+            "end_year": 2031,
+            "amount": 400.0,
+        }
+    ]
+    case = jp.case_from_rows(settings, rows)
+    for target in ("shapley", "equal_gain"):
+        result = jp.solve_case(case, target=target, core="off")
+        assert_plan_keeps_the_rules(case, result)
+        take = result.cash_flows[
+            (result.cash_flows.party == "P1") & result.cash_flows.year.between(2026, 2031)
+        ]["take"]
+        assert take.sum() <= 400 + 1e-6
+
+
+def test_increment_sharing_leaves_the_stock_with_its_owner(sichuan_zhejiang_case) -> None:
+    result = jp.solve_case(sichuan_zhejiang_case)
+    case = sichuan_zhejiang_case
+    _, active = jp.coalition_values(case)
+    pools = jp.park_pools(case, active)
+    vat = case.stream_index("VAT")
+    assert np.allclose(pools.stock[case.party_index("HOST"), vat, 1:], 300.0)  # 存量不动
+    assert np.allclose(pools.stock[case.party_index("SEND"), vat], 0.0)
+    total = np.einsum("c,ct->t", active.astype(float), case.revenue[:, vat])
+    assert np.allclose(pools.split[vat] + pools.stock[:, vat].sum(axis=0), total)
+    assert result.npv  # the plan solved with the stock in place
+
+
+# -- the fixed Beijing–Tianjin–Hebei rule ---------------------------------------------------
+
+
+def test_fixed_relocation_rule_is_reproduced_exactly(jingjinji_case) -> None:
+    result = jp.solve_case(jingjinji_case)
+    cap = 3 * JINGJINJI_PRE_MOVE_TAX
+    expected_bj, cumulative = {}, 0.0
+    for year, tax in JINGJINJI_TAX.items():
+        half = 0.5 * tax if year <= 2020 else 0.0
+        kept = min(half, cap - cumulative)
+        cumulative += kept
+        expected_bj[year] = kept
+    assert expected_bj[2020] == pytest.approx(650.0)  # the cap binds in the extension's 2nd year
+    flows = result.cash_flows.set_index(["party", "year"])
+    for year, tax in JINGJINJI_TAX.items():
+        assert flows.loc[("BJ", year), "take"] == pytest.approx(expected_bj[year], abs=1e-9)
+        assert flows.loc[("HB", year), "take"] == pytest.approx(tax - expected_bj[year], abs=1e-9)
+    discount = {y: 1.05 ** -(y - 2015) for y in JINGJINJI_TAX}
+    bj_npv = sum(expected_bj[y] * discount[y] for y in JINGJINJI_TAX) - 1500 * discount[2016]
+    assert result.npv["BJ"] == pytest.approx(bj_npv, rel=1e-12)
+    ratios = result.ratios.set_index(["party", "stream", "phase"]).ratio
+    assert ratios[("BJ", "VAT", "1")] == 0.5 and ratios[("HB", "CIT", "3")] == 1.0
+    shapley = result.allocations["shapley"].as_dict()
+    assert result.distance == pytest.approx(sum(abs(result.npv[p] - shapley[p]) for p in shapley))
+    check = jp.check_proposal(jingjinji_case)
+    assert check.npv["BJ"] == pytest.approx(result.npv["BJ"], rel=1e-12)
+    assert check.distances["shapley"] == pytest.approx(result.distance)
+    assert not check.individually_rational["BJ"] and check.worst_coalition == "BJ"
+
+
+# -- proposals, sweeps, the core band -------------------------------------------------------
+
+
+def test_check_proposal_names_who_walks_away(sichuan_zhejiang_case) -> None:
+    check = jp.check_proposal(sichuan_zhejiang_case)
+    assert not check.fair and not check.in_core
+    assert check.worst_coalition == "PROV" and check.worst_excess > 0
+    assert not check.individually_rational["PROV"] and check.individually_rational["HOST"]
+    assert any("四川省" in line and "walk away" in line for line in check.verdict)
+    assert sum(check.npv.values()) == pytest.approx(check.game.grand_value, rel=1e-9)
+
+
+def test_check_proposal_reports_broken_rules(sichuan_zhejiang_case) -> None:
+    proposal = sichuan_zhejiang_case.proposal.copy()
+    land = (proposal.stream == "LAND") & (proposal.phase == "2")
+    proposal.loc[land & (proposal.party == "PROV"), "ratio"] = 0.2
+    proposal.loc[land & (proposal.party == "HOST"), "ratio"] = 0.3
+    check = jp.check_proposal(sichuan_zhejiang_case, proposal)
+    assert any("sheet rules row 6" in v for v in check.rule_violations)
+
+
+@pytest.fixture(scope="module")
+def shapley_plan(sichuan_zhejiang_case) -> pd.DataFrame:
+    return jp.solve_case(sichuan_zhejiang_case).ratios
+
+
+@pytest.mark.parametrize("base", ["plan", "proposal"])
+@pytest.mark.parametrize(
+    ("party", "stream", "phase"),
+    [("HOST", "*", "*"), ("SEND", "VAT", "2"), ("PROV", "*", "3"), ("HOST", "LAND", "1")],
+)
+def test_core_band_matches_a_fine_grid(
+    sichuan_zhejiang_case, shapley_plan, party, stream, phase, base
+) -> None:
+    base_ratios = shapley_plan if base == "plan" else None
+    band = jp.core_band(sichuan_zhejiang_case, party, stream, phase, base=base_ratios)
+    grid = np.linspace(0, 1, 2001)
+    table = jp.sweep(sichuan_zhejiang_case, party, stream, phase, grid, base=base_ratios)
+    inside = table.ratio[table.in_core].to_numpy()
+    if base == "plan":
+        assert band is not None and band[1] - band[0] > 1e-3  # the plan is inside the core
+    if band is None:
+        assert inside.size == 0
+        return
+    low, high = band
+    assert inside.size > 0
+    step = grid[1] - grid[0]
+    assert low - step <= inside.min() <= low + step
+    assert high - step <= inside.max() <= high + step
+    assert ((inside >= low - 1e-9) & (inside <= high + 1e-9)).all()
+    edges = jp.sweep(sichuan_zhejiang_case, party, stream, phase, [low, high], base=base_ratios)
+    assert (edges.worst_excess <= 1e-6).all()
+    outside = [r for r in (low - 0.01, high + 0.01) if 0 <= r <= 1]
+    if outside:
+        beyond = jp.sweep(sichuan_zhejiang_case, party, stream, phase, outside, base=base_ratios)
+        assert (~beyond.in_core).all()
+
+
+def test_core_band_with_a_binding_cap(jingjinji_case) -> None:
+    band = jp.core_band(jingjinji_case, "BJ", "*", "3")
+    grid = np.linspace(0, 1, 1001)
+    inside = jp.sweep(jingjinji_case, "BJ", "*", "3", grid)
+    inside = inside.ratio[inside.in_core].to_numpy()
+    assert band is not None and inside.size
+    assert band[0] == pytest.approx(inside.min(), abs=1e-3)
+    assert band[1] == pytest.approx(inside.max(), abs=1e-3)
+
+
+def test_sweep_columns_and_rules_flag(sichuan_zhejiang_case) -> None:
+    table = jp.sweep(sichuan_zhejiang_case, "HOST", "*", "*", [0.1, 0.5])
+    assert list(table.columns) == [
+        "ratio",
+        "npv_SEND",
+        "npv_HOST",
+        "npv_PROV",
+        "in_core",
+        "worst_coalition",
+        "worst_excess",
+        "within_rules",
+    ]
+    assert table.within_rules.tolist() == [False, True]
+    sums = table.filter(like="npv_").sum(axis=1)
+    assert np.allclose(sums, jp.build_coalition_game(sichuan_zhejiang_case).grand_value)
+
+
+# -- bad inputs -----------------------------------------------------------------------------
+
+
+def _problems(settings, rows) -> str:
+    with pytest.raises(CaseError) as caught:
+        jp.case_from_rows(settings, rows, source="park.xlsx")
+    return str(caught.value)
+
+
+def test_unknown_party_is_named(small_park_rows) -> None:
+    settings, rows = small_park_rows
+    rows["costs"][0]["party"] = "MARS"
+    rows["components"][0]["requires"] = "SEND+VENUS"
+    text = _problems(settings, rows)
+    assert "park.xlsx, sheet costs, row 2, column party: unknown party 'MARS'" in text
+    assert "sheet components, row 2, column requires: unknown party 'VENUS'" in text
+    assert "known parties: SEND, HOST" in text
+
+
+def test_negative_cost_is_named(small_park_rows) -> None:
+    settings, rows = small_park_rows
+    rows["costs"][1]["amount"] = -5.0
+    assert "sheet costs, row 3, column amount: cost -5 is negative" in _problems(settings, rows)
+
+
+def test_overlapping_phases_are_named(small_park_rows) -> None:
+    settings, rows = small_park_rows
+    rows["phases"][1]["start_year"] = 2029
+    text = _problems(settings, rows)
+    assert (
+        "sheet phases, row 3, column start_year: phase '2' starts in 2029, inside phase '1'" in text
+    )
+
+
+def test_min_above_max_is_named(small_park_rows) -> None:
+    settings, rows = small_park_rows
+    rows["rules"][1].update(min_ratio=0.9, max_ratio=0.4)
+    assert "sheet rules, row 3, column min_ratio: min_ratio 0.9 is above max_ratio 0.4" in (
+        _problems(settings, rows)
+    )
+
+
+def test_text_in_number_cell_and_missing_sheet_are_named(small_park_rows) -> None:
+    settings, rows = small_park_rows
+    rows["revenues"][2]["amount"] = "n/a"
+    del rows["phases"]
+    text = _problems(settings, rows)
+    assert "sheet revenues, row 4, column amount: expected a number, got text 'n/a'" in text
+    assert "sheet phases: required sheet 'phases' is missing" in text
+
+
+def test_revenue_outside_every_phase_and_bad_proposal(small_park_rows) -> None:
+    settings, rows = small_park_rows
+    rows["revenues"].append({"component": "PARK", "stream": "VAT", "year": 2040, "amount": 5.0})
+    rows["proposal"][0]["ratio"] = 0.7
+    text = _problems(settings, rows)
+    assert "column year: year 2040 is in no phase" in text
+    assert (
+        "sheet proposal, row 2, column ratio: ratios for stream VAT, phase 1 add up to 1.2" in text
+    )
+
+
+def test_infeasible_rules_name_the_conflicting_rows(small_park_rows) -> None:
+    settings, rows = small_park_rows
+    rows["rules"][0].update(min_ratio=0.7, max_ratio=0.8)  # SEND ≥ 0.7 …
+    rows["rules"][1].update(min_ratio=0.5, max_ratio=0.8)  # … and HOST ≥ 0.5
+    case = jp.case_from_rows(settings, rows)
+    with pytest.raises(InfeasibleError) as caught:
+        jp.solve_case(case)
+    text = str(caught.value)
+    assert "sheet rules row 2 (SEND" in text and "sheet rules row 3 (HOST" in text
+    assert "sheet limits" not in text  # the floor is not part of the conflict
+
+
+def test_infeasible_floor_is_named(small_park_rows) -> None:
+    settings, rows = small_park_rows
+    rows["limits"][0]["amount"] = 5000.0
+    with pytest.raises(InfeasibleError, match=r"sheet limits row 2 \(HOST floor of 5000"):
+        jp.solve_case(jp.case_from_rows(settings, rows))
+
+
+# -- round trip -----------------------------------------------------------------------------
+
+
+def test_template_fill_read_solve_write_read(tmp_path: Path) -> None:
+    path = jp.write_template(tmp_path / "park.xlsx")
+    book = openpyxl.load_workbook(path)
+    sheet = book["parties"]
+    sheet.append(["PROV", "省 province", 30000])  # fill: a third party with its own component
+    book["components"].append(["GRANT", "SEND+HOST+PROV", "PARK", None, "省补助"])
+    for year in range(2026, 2036):
+        book["revenues"].append(["GRANT", "CIT", year, 200.0])
+    book["costs"].append(["GRANT", "PROV", 2026, 900.0])
+    book.save(path)
+    case = jp.read_case(path)
+    assert case.parties == ("SEND", "HOST", "PROV")
+    result = jp.solve_case(case)
+    assert_plan_keeps_the_rules(case, result)
+    out = write_results_workbook(
+        result,
+        tmp_path / "out" / "results.xlsx",
+        check=jp.check_proposal(case, game=result.game),
+        sweeps={"HOST": jp.sweep(case, "HOST", "*", "*", [0.3, 0.6])},
+    )
+    sheets = pd.read_excel(out, sheet_name=None)
+    assert {
+        "summary",
+        "allocations",
+        "plan",
+        "cash_flows",
+        "fairness",
+        "coalition_values",
+        "proposal",
+        "sweep_HOST",
+    } <= set(sheets)
+    plan = sheets["plan"]
+    assert list(plan.columns) == ["party", "stream", "phase", "ratio"]
+    assert np.allclose(plan.ratio, result.ratios.ratio)
+    values = dict(
+        zip(sheets["coalition_values"].coalition, sheets["coalition_values"].value, strict=True)
+    )
+    assert values == pytest.approx(dict(result.coalition_values))
+    assert not list(tmp_path.joinpath("out").glob(".*"))  # no temp file left behind
