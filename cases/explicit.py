@@ -35,7 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cases.labels import parse_label, scan_labels
+from cases.labels import LabelScan, parse_label, scan_labels
 from optimizer.errors import CaseError, Problem
 from optimizer.game import MAX_PLAYERS, Game, Orientation
 
@@ -57,6 +57,7 @@ class _CoalitionRows:
     label_lines: bytes  # one line per row, "label\n" or "label,value\n"
     label_texts: list[str] | None  # original labels (None: taken from label_lines)
     label_start: int = 0  # label_lines[label_start:] holds the rows
+    scan: LabelScan | None = None  # the fast path has scanned the labels already
     value_column: str = "value"
     label_column: str = "coalition"
     problems: list[Problem] = field(default_factory=list)
@@ -107,7 +108,7 @@ def read_game_file(
         rows, sheet_players = _read_coalitions_xlsx(path)
         players_table = players_table or sheet_players
     elif suffix in (".csv", ".txt"):
-        rows = _read_coalitions_csv(path)
+        rows = _read_coalitions_csv(path, players_table.ids if players_table else None)
     else:
         raise CaseError(f"{path}: expected a .csv or .xlsx coalition table, got {path.suffix!r}")
     return _build_game(rows, players_table, orientation, fill)
@@ -124,7 +125,9 @@ def _build_game(
     if problems:
         raise CaseError(problems)
     given = players_table.ids if players_table else None
-    scan = scan_labels(rows.label_lines, given, rows.label_start)
+    scan = rows.scan
+    if scan is None:
+        scan = scan_labels(rows.label_lines, given, rows.label_start)
     players = scan.players
     if len(players) > MAX_PLAYERS:
         shown = ", ".join(players[:30])
@@ -271,7 +274,7 @@ def _check_readable(path: Path) -> None:
 
 
 # -- CSV ---------------------------------------------------------------------------------
-def _read_coalitions_csv(path: Path) -> _CoalitionRows:
+def _read_coalitions_csv(path: Path, players: tuple[str, ...] | None) -> _CoalitionRows:
     """Read a coalition CSV: the byte-level fast path when the file allows it, else cells."""
     raw = path.read_bytes()
     start = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
@@ -293,34 +296,27 @@ def _read_coalitions_csv(path: Path) -> _CoalitionRows:
                 "expected the header 'coalition,value'"
             )
     if columns == ["coalition", "value"] and b'"' not in raw and b"\0" not in raw:
-        rows = _read_csv_fast(path, raw, header_end + 1, header.split(",")[1])
+        rows = _read_csv_fast(path, raw, header_end + 1, players)
         if rows is not None:
             return rows
     return _read_csv_cells(path)
 
 
 def _read_csv_fast(
-    path: Path, raw: bytes, body_start: int, value_column: str
+    path: Path, raw: bytes, body_start: int, players: tuple[str, ...] | None
 ) -> _CoalitionRows | None:
-    """Labels from the raw bytes, values from pandas' C parser.
+    """Labels and values straight from the bytes: no pandas, no Python loop over rows.
 
-    Returns ``None`` (use the cell reader) when pandas and the byte scan disagree on the
-    number of rows (blank lines) or pandas finds a malformed line.
+    Returns ``None`` (use the cell reader) when some line has other than one comma (blank
+    lines, extra columns, a '+' or ',' after the comma), which the cell reader reports well.
     """
-    import pandas as pd
-
-    try:
-        frame = pd.read_csv(path, usecols=[value_column], encoding="utf-8-sig")
-    except (ValueError, pd.errors.ParserError):
+    if len(raw) <= body_start:
         return None
-    column = frame[value_column]
-    n_rows = raw.count(b"\n", body_start) + (0 if raw.endswith(b"\n") else 1)
-    if len(column) != n_rows or len(raw) <= body_start:
+    scan = scan_labels(raw, players, body_start)
+    if (scan.value_starts < 0).any():
         return None
-    if column.dtype.kind in "fi":
-        values = column.to_numpy(dtype=np.float64)
-    else:
-        values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64)
+    n_rows = len(scan.masks)
+    values = decimal_values(scan.buffer, scan.value_starts, scan.value_lengths)
     return _CoalitionRows(
         where=str(path),
         row_numbers=np.arange(2, n_rows + 2),
@@ -329,7 +325,48 @@ def _read_csv_fast(
         label_lines=raw,
         label_texts=None,
         label_start=body_start,
+        scan=scan,
     )
+
+
+def decimal_values(buffer: bytes, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Numbers written ``[-]digits[.digits]`` at the given places, parsed with numpy.
+
+    The digits are accumulated one position at a time over all rows as an integer mantissa
+    m < 2⁵³ with k decimals, and the value is m / 10ᵏ: both are exact doubles, and IEEE
+    division is correctly rounded, so this equals ``float(text)``. Anything else (exponents,
+    more than 15 digits, ``nan``, junk) goes through ``float()`` one by one, and is NaN if
+    that fails too.
+    """
+    size = len(buffer)
+    body = np.frombuffer(buffer, dtype=np.uint8)
+    mantissa = np.zeros(len(starts), dtype=np.int64)
+    decimals = np.zeros(len(starts), dtype=np.int64)
+    digits = np.zeros(len(starts), dtype=np.int64)
+    seen_dot = np.zeros(len(starts), dtype=bool)
+    simple = lengths > 0
+    negative = np.zeros(len(starts), dtype=bool)
+    for k in range(int(lengths.max(initial=0))):
+        active = lengths > k
+        byte = body[np.minimum(starts + k, size - 1)]
+        is_digit = active & (byte >= 48) & (byte <= 57)
+        is_dot = active & (byte == 46)
+        if k == 0:
+            negative = active & (byte == 45)
+            simple &= is_digit | is_dot | negative
+        else:
+            simple &= ~active | is_digit | (is_dot & ~seen_dot)
+        mantissa = np.where(is_digit, mantissa * 10 + (byte.astype(np.int64) - 48), mantissa)
+        decimals += is_digit & seen_dot
+        digits += is_digit
+        seen_dot |= is_dot
+    simple &= (digits > 0) & (digits <= 15)
+    values = mantissa / np.power(10.0, decimals)
+    values[negative] *= -1.0
+    for r in np.flatnonzero(~simple):
+        text = buffer[starts[r] : starts[r] + lengths[r]].decode("utf-8", "replace")
+        values[r] = _to_number(text)
+    return values
 
 
 def _read_csv_cells(path: Path) -> _CoalitionRows:

@@ -45,11 +45,18 @@ class LabelScan:
         players: party ids in bit order (given, or discovered in order of first appearance).
         flagged_rows: sorted indices of rows whose label has a problem (unknown id, empty id,
             an id listed twice) or is empty; re-read them with :func:`parse_label`.
+        value_starts, value_lengths: per row, where the text after the first comma starts in
+            the (scanned) buffer and how long it is; -1 when the row has no comma or more
+            than one field after it (such rows are flagged).
+        buffer: the scanned bytes (whitespace removed if there was any).
     """
 
     masks: np.ndarray
     players: tuple[str, ...]
     flagged_rows: np.ndarray
+    value_starts: np.ndarray | None = None
+    value_lengths: np.ndarray | None = None
+    buffer: bytes = b""
 
 
 def parse_label(label: str, index: Mapping[str, int]) -> tuple[int, list[str]]:
@@ -132,7 +139,12 @@ def scan_labels(lines: bytes, players: Sequence[str] | None = None, start: int =
     players = tuple(players)
 
     bits[tokens.value_tokens] = 0  # unknown tokens keep junk bits: their rows are flagged
-    sums = np.cumsum(bits)[tokens.row_ends]
+    if discovering:
+        usable = known if tokens.in_rest is None else known & ~tokens.in_rest
+        clean_bits = np.where(usable, bits, 0)
+    running = np.cumsum(bits, out=bits)
+    sums = running[tokens.row_ends]
+    del bits, running
     sums[1:] -= sums[:-1].copy()
     value_rows = np.searchsorted(tokens.row_ends, tokens.value_tokens)
     ids_per_row = np.diff(tokens.row_ends, prepend=-1)
@@ -143,11 +155,15 @@ def scan_labels(lines: bytes, players: Sequence[str] | None = None, start: int =
     # a '+' or ',' after the first comma: the scan cannot tell label from rest there
     flagged[value_rows[tokens.kinds[tokens.value_tokens] != _NEWLINE]] = True
     flagged_rows = np.flatnonzero(flagged)
+    value_starts = np.full(n_rows, -1, dtype=np.int64)
+    value_lengths = np.full(n_rows, -1, dtype=np.int64)
+    whole = tokens.kinds[tokens.value_tokens] == _NEWLINE
+    single = tokens.value_tokens[whole]
+    value_lengths[value_rows[whole]] = tokens.lengths[single]
+    value_starts[value_rows[whole]] = tokens.word_ends[single] + 8 - tokens.lengths[single]
     if discovering and len(players) > 1:
-        usable = known if tokens.in_rest is None else known & ~tokens.in_rest
-        clean_bits = np.where(usable, bits, 0)
         players, sums = _in_first_appearance_order(players, sums, flagged_rows, tokens, clean_bits)
-    return LabelScan(sums, players, flagged_rows)
+    return LabelScan(sums, players, flagged_rows, value_starts, value_lengths, lines)
 
 
 class _Tokens:
@@ -177,15 +193,27 @@ class _Tokens:
         longest = int(self.lengths.max()) if self.lengths.size else 0
         self.word_count = max(1, -(-longest // 8))
         view = np.ndarray(shape=(len(lines) - 7,), dtype="<u8", buffer=lines, strides=(1,))
+        # Big temporaries are few and reused in place: on a million rows, fresh memory (page
+        # faults) costs as much as the arithmetic.
+        self.word_ends = self.delimiters
+        self.word_ends += start - 8  # buffer offset of the 8 bytes that end at the delimiter
+        del self.delimiters
+        drop = np.empty_like(self.lengths)
         self.words = []
         for w in range(self.word_count):
-            at = self.delimiters + (start - 8 - 8 * w)
-            if w:
-                np.maximum(at, 0, out=at)
+            at = self.word_ends if w == 0 else np.maximum(self.word_ends - 8 * w, 0)
             word = view[at]
-            valid = self.lengths - 8 * w if w else self.lengths
-            word >>= _DROP_BITS[np.clip(valid, 0, 8) if w else np.minimum(valid, 8)]
+            # keep the last min(max(length − 8w, 0), 8) bytes: shift right by 64 − 8·that
+            if w:
+                np.subtract(self.lengths, 8 * w, out=drop)
+                np.clip(drop, 0, 8, out=drop)
+            else:
+                np.minimum(self.lengths, 8, out=drop)
+            drop *= -8
+            drop += 64
+            word >>= drop.view(np.uint64)
             self.words.append(word)
+        del drop
         self.keys = _combine_words(self.words)
         self.in_rest = self._find_rest()
 
@@ -203,7 +231,7 @@ class _Tokens:
         return np.cumsum(marks[:-1]) > 0
 
     def text(self, token: int) -> str:
-        end = self.start + int(self.delimiters[token])
+        end = int(self.word_ends[token]) + 8
         return self.lines[end - int(self.lengths[token]) : end].decode("utf-8", "replace")
 
     def row_span(self, row: int) -> tuple[int, int]:
@@ -269,12 +297,14 @@ class _PartyTable:
         slots = tokens.keys * self.multiplier
         slots >>= self.shift
         slots = slots.view(np.int64)
-        known = self.keys[slots] == tokens.keys
+        key_found = self.keys.take(slots)
+        known = key_found == tokens.keys
         if self.word_count > 1:
             party = self.party[slots]
             for w, word in enumerate(tokens.words):
                 known &= self.party_words[w][party] == word
-        return self.bits[slots], known
+        bits = self.bits.take(slots, out=key_found.view(np.int64))
+        return bits, known
 
 
 def _first_tokens(keys: np.ndarray, index: np.ndarray) -> np.ndarray:

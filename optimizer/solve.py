@@ -117,6 +117,23 @@ def new_highs(threads: int | None = None, mip_rel_gap: float = 0.0) -> highspy.H
     return highs
 
 
+def pin_threads(count: int = 1) -> None:
+    """Fix HiGHS's process-wide thread scheduler at ``count`` threads.
+
+    HiGHS keeps one thread scheduler per process, created by the first run; an instance that
+    later asks for a different ``threads`` value fails to run. fairpool's own instances
+    leave ``threads`` at its default (which accepts the existing scheduler), and each worker
+    process of a parallel coalition run calls this once, first thing, so that its MILPs use
+    one thread each (``shared/notes/pyomo_highs.md`` §4c).
+    """
+    import highspy
+
+    highspy.Highs.resetThreadScheduler(True)
+    highs = new_highs(threads=count)
+    highs.addVar(0.0, 1.0)
+    highs.run()
+
+
 def run(highs: highspy.Highs) -> SolveResult:
     """Run HiGHS on its current model and map the outcome to a :class:`SolveResult`."""
     started = highs.getRunTime()
@@ -171,7 +188,9 @@ PYOMO_STATUS_TABLE: dict[object, SolveStatus] = {}
 
 
 def pyomo_solver(time_limit: float | None = None) -> object:
-    """A persistent Pyomo HiGHS solver set up once: quiet, one thread, exact MIP gap.
+    """A persistent Pyomo HiGHS solver set up once: quiet, exact MIP gap.
+
+    ``threads`` is not set: see :func:`pin_threads`.
 
     Re-solving the same model object with the same solver pushes only changed numbers
     (mutable Params, bounds, new constraints) to HiGHS. Options are set here once because
@@ -188,12 +207,10 @@ def pyomo_solver(time_limit: float | None = None) -> object:
     config.raise_exception_on_nonoptimal_result = False
     config.rel_gap = 0.0
     config.abs_gap = 0.0
-    config.threads = 1
     config.time_limit = time_limit
     config.solver_options.update(
         {
             "output_flag": False,
-            "threads": 1,
             # plans are reported to the cent and ratios to 1e-9: HiGHS's default 1e-6 MIP
             # feasibility tolerance would let a "fixed" or monotone ratio drift by 1e-6
             "mip_feasibility_tolerance": 1e-9,

@@ -249,6 +249,7 @@ def sequential_lp(game: Game, imputations: bool) -> SequentialLPResult:
     member = _member_matrix(np.array(fixed_masks, dtype=np.int64), n)
     rhs = v[fixed_masks] - np.array(fixed_levels)
     x = np.linalg.lstsq(member, rhs, rcond=None)[0]
+    x[np.abs(x) < 1e-12 * max(1.0, float(np.max(np.abs(v))))] = 0.0  # no "-0.00" in reports
     return SequentialLPResult(x, tuple(levels), lp_solves)
 
 

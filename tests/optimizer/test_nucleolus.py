@@ -75,8 +75,19 @@ def brute_force_nucleolus(game: Game, imputations: bool) -> np.ndarray:
             return game.to_orientation(z[:n])
 
 
+def _rounded(game: Game) -> Game:
+    """The game with values on a 1e-3 grid: LP solvers resolve about 1e-9, so values that
+    differ by 1e-10 (which hypothesis likes to draw) make near-ties that neither method
+    can tell apart; on a grid, ties are exact and the comparison is meaningful."""
+    return Game(
+        game.players, np.round(game.values, 3), game.orientation, attributes=game.attributes
+    )
+
+
 def small_games(max_n: int = 4) -> st.SearchStrategy[Game]:
-    return st.one_of(random_games(2, max_n), convex_games(2, max_n), cost_games(2, max_n))
+    return st.one_of(random_games(2, max_n), convex_games(2, max_n), cost_games(2, max_n)).map(
+        _rounded
+    )
 
 
 @given(small_games())
