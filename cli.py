@@ -11,10 +11,9 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
-import unicodedata
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -151,7 +150,10 @@ def _solve_and_print(
     source: str,
 ) -> None:
     from optimizer.analysis import analyse_game
+    from optimizer.fairness import describe
     from optimizer.solutions import METHODS
+    from reports.document import game_document
+    from reports.text import render_comparison
 
     if methods:
         unknown = [m for m in methods if m not in METHODS]
@@ -168,19 +170,15 @@ def _solve_and_print(
         methods=list(methods) if methods else None,
         proposal=proposal.shares if proposal is not None else None,
     )
-    document = game_document(the_game, analysis, proposal)
+    document = game_document(analysis)
     if as_json:
         typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
     else:
         typer.echo(render_comparison(the_game, document, source))
-        for method, reason in dict(getattr(analysis, "skipped", {}) or {}).items():
-            typer.echo(f"Not applicable: {method}: {reason}")
         if proposal is not None:
-            from optimizer.fairness import describe
-
             typer.echo("")
-            typer.echo(describe(_fairness_of(analysis, the_game, proposal), the_game))
-    if strict and proposal is not None and not document["fairness"]["proposal"]["in_core"]:
+            typer.echo(describe(analysis.fairness["proposal"], the_game))
+    if strict and proposal is not None and not analysis.fairness["proposal"].in_core:
         raise typer.Exit(EXIT_CHECK_FAILED)
 
 
@@ -225,198 +223,6 @@ def parse_allocation(text: str, the_game: Game) -> Allocation:
     if problems:
         raise CaseError(problems)
     return Allocation("proposal", the_game.players, [shares[i] for i in range(the_game.n)])
-
-
-def _fairness_of(analysis: Any, the_game: Game, allocation: Allocation) -> Any:
-    """The analysis's fairness report of an allocation (computed here if it has none)."""
-    reports = getattr(analysis, "fairness", {}) or {}
-    if allocation.method in reports:
-        return reports[allocation.method]
-    from optimizer.fairness import check_allocation
-
-    return check_allocation(the_game, allocation)
-
-
-def _number(value: Any) -> float | None:
-    """A JSON-safe float (None for NaN/inf), rounded to remove binary noise."""
-    import math
-
-    value = float(value)
-    return round(value, 10) if math.isfinite(value) else None
-
-
-def _properties_of(analysis: Any) -> dict[str, Any]:
-    import dataclasses
-
-    properties = getattr(analysis, "properties", None)
-    if properties is None:
-        return {}
-    if dataclasses.is_dataclass(properties):
-        properties = dataclasses.asdict(properties)
-    return {k: (bool(v) if v is not None else None) for k, v in dict(properties).items()}
-
-
-def game_document(the_game: Game, analysis: Any, proposal: Allocation | None) -> dict[str, Any]:
-    """The ``--json`` document of a game (SPEC §4; keys documented in the README)."""
-    allocations: Mapping[str, Allocation] = dict(analysis.allocations)
-    solutions = {
-        method: {p: _number(x) for p, x in alloc.as_dict().items()}
-        for method, alloc in allocations.items()
-        if method != "proposal"
-    }
-    epsilon = getattr(analysis, "least_core_epsilon", None)
-    if epsilon is None and "least_core" in allocations:
-        epsilon = allocations["least_core"].details.get("epsilon")
-    fairness = {}
-    checked = [a for m, a in allocations.items() if m != "proposal"]
-    if proposal is not None:
-        checked.append(proposal)
-    for alloc in checked:
-        report = _fairness_of(analysis, the_game, alloc)
-        fairness[alloc.method] = {
-            "in_core": bool(report.in_core),
-            "individually_rational": bool(report.individually_rational),
-            "worst_coalition": the_game.label(int(report.worst_coalition)),
-            "worst_excess": _number(report.worst_excess),
-        }
-    document: dict[str, Any] = {
-        "players": [
-            {"id": p, "name": name}
-            for p, name in zip(the_game.players, the_game.names, strict=True)
-        ],
-        "orientation": the_game.orientation,
-        "grand_value": _number(the_game.grand_value),
-        "solutions": solutions,
-        "core": {
-            "empty": bool(
-                getattr(analysis, "core_empty", None)
-                if hasattr(analysis, "core_empty")
-                else epsilon is not None and epsilon > _core_tolerance(the_game)
-            ),
-            "least_core_epsilon": _number(epsilon) if epsilon is not None else None,
-        },
-        "properties": _properties_of(analysis),
-        "fairness": fairness,
-    }
-    if proposal is not None:
-        document["allocations"] = {
-            "proposal": {p: _number(x) for p, x in proposal.as_dict().items()}
-        }
-    return document
-
-
-def _core_tolerance(the_game: Game) -> float:
-    import numpy as np
-
-    return 1e-9 * max(1.0, float(np.max(np.abs(the_game.values))))
-
-
-# -- plain-text rendering -----------------------------------------------------------------
-def display_width(text: str) -> int:
-    """Terminal columns of a text: wide (CJK) characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _pad(text: str, width: int, right: bool = False) -> str:
-    gap = " " * max(0, width - display_width(text))
-    return gap + text if right else text + gap
-
-
-def render_table(
-    rows: Sequence[Sequence[str]], right_from: int = 1, left_from: int | None = None
-) -> str:
-    """Rows of cells as aligned columns; columns ``right_from`` to ``left_from − 1`` (numbers)
-    are right-aligned, measured in terminal columns so that Chinese names line up."""
-    widths = [max(display_width(row[j]) for row in rows) for j in range(len(rows[0]))]
-    stop = len(widths) if left_from is None else left_from
-
-    def aligned(j: int, cell: str) -> str:
-        return _pad(cell, widths[j], right=right_from <= j < stop)
-
-    return "\n".join(
-        "  ".join(aligned(j, cell) for j, cell in enumerate(row)).rstrip() for row in rows
-    )
-
-
-def render_comparison(the_game: Game, document: Mapping[str, Any], source: str) -> str:
-    """Every method side by side, the core line, properties and core membership."""
-    kind = "cost shares" if the_game.orientation == "cost" else "benefit shares"
-    symbol = "c(N)" if the_game.orientation == "cost" else "v(N)"
-    lines = [
-        f"{source}: {the_game.orientation} game, {the_game.n} parties, "
-        f"{symbol} = {the_game.grand_value:,.2f}  ({kind} by method)",
-        "",
-    ]
-    methods = list(document["solutions"])
-    if "proposal" in document.get("allocations", {}):
-        methods.append("proposal")
-    shares = {**document["solutions"], **document.get("allocations", {})}
-    fairness = document["fairness"]
-    standalone = the_game.standalone_values
-    party_labels = [
-        party if name == party else f"{name} {party}"
-        for party, name in zip(the_game.players, the_game.names, strict=True)
-    ]
-    verdicts = ["yes" if fairness[m]["in_core"] else "NO" for m in methods]
-    worst = [
-        f"{fairness[m]['worst_coalition'] or '-'} ({_cell(fairness[m]['worst_excess'])})"
-        for m in methods
-    ]
-    if the_game.n <= len(methods):  # few parties: one row per method
-        rows = [
-            ["method", *party_labels, "in core", "worst coalition (excess)"],
-            ["alone", *(f"{x:,.2f}" for x in standalone), "", ""],
-        ]
-        for k, m in enumerate(methods):
-            rows.append(
-                [m, *(_cell(shares[m][p]) for p in the_game.players), verdicts[k], worst[k]]
-            )
-        lines.append(render_table(rows, right_from=1, left_from=the_game.n + 1))
-    else:  # many parties: one row per party
-        rows = [["party", "alone", *methods]]
-        for i, party in enumerate(the_game.players):
-            rows.append(
-                [
-                    party_labels[i],
-                    f"{standalone[i]:,.2f}",
-                    *(_cell(shares[m][party]) for m in methods),
-                ]
-            )
-        rows.append(["in core", "", *verdicts])
-        rows.append(["worst coalition", "", *worst])
-        lines.append(render_table(rows))
-    lines.append("")
-    core = document["core"]
-    epsilon = core["least_core_epsilon"]
-    if epsilon is None:
-        lines.append("Core: not computed")
-    elif core["empty"]:
-        lines.append(
-            f"Core: EMPTY. Least core ε = {epsilon:,.4g}: any split leaves some coalition "
-            f"{epsilon:,.4g} better off on its own."
-        )
-    else:
-        lines.append(
-            f"Core: non-empty. Least core ε = {epsilon:,.4g}: there are splits where every "
-            f"coalition is at least {-epsilon:,.4g} better off staying in."
-        )
-    properties = document["properties"]
-    if properties:
-        lines.append(
-            "Properties: "
-            + ", ".join(
-                f"{k} {'yes' if v else 'no' if v is not None else '?'}"
-                for k, v in properties.items()
-            )
-        )
-    lines.append(
-        "A positive excess means that coalition would be better off on its own (it blocks)."
-    )
-    return "\n".join(lines)
-
-
-def _cell(value: float | None) -> str:
-    return "-" if value is None else f"{value:,.2f}"
 
 
 def main() -> None:

@@ -20,6 +20,7 @@ from optimizer.game import Game, tolerance
 from optimizer.properties import GameProperties, game_properties
 from optimizer.results import Allocation
 from optimizer.solutions import method_names, solve_method
+from optimizer.solutions.nucleolus import least_core_epsilon
 
 REFERENCE_METHODS = ("shapley", "nucleolus")
 """Allocations every fairness report measures its distance to."""
@@ -96,7 +97,7 @@ def analyse_game(
     if "least_core" in allocations:
         epsilon = float(allocations["least_core"].details["epsilon"])
     else:
-        epsilon = float(solve_method(game, "least_core").details["epsilon"])
+        epsilon = least_core_epsilon(game)
     if proposal is not None:
         allocations["proposal"] = Allocation("proposal", game.players, proposal)
     reference = _reference_allocations(game, allocations)

@@ -7,7 +7,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from cli import app, display_width, render_table
+from cli import app
+from reports.text import display_width, render_table
 
 runner = CliRunner()
 GAME = "coalition,value\nA,1\nB,2\nC,3\nA+B,4\nA+C,5\nB+C,6\nA+B+C,9\n"
@@ -48,6 +49,7 @@ def test_game_json_keys_and_chinese_names(water_plant_paths):
         "core",
         "properties",
         "fairness",
+        "skipped",
     ]
     assert document["players"][0] == {"id": "SZ", "name": "深圳"}
     assert "深圳" in result.stdout  # ensure_ascii=False

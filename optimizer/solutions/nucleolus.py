@@ -170,8 +170,14 @@ def _rank(masks: list[int] | np.ndarray, n: int) -> int:
     return int(np.linalg.matrix_rank(member.T @ member))
 
 
-def sequential_lp(game: Game, imputations: bool) -> SequentialLPResult:
-    """Run the sequential LPs on the benefit form of ``game`` (see the module docstring)."""
+def sequential_lp(
+    game: Game, imputations: bool, max_stages: int | None = None
+) -> SequentialLPResult:
+    """Run the sequential LPs on the benefit form of ``game`` (see the module docstring).
+
+    ``max_stages = 1`` stops after the least-core LP: ``levels[0]`` is then ε* and
+    ``shares`` a point of the least core (whichever optimal vertex HiGHS returned).
+    """
     benefit = game.savings_game()
     v = benefit.values
     n = benefit.n
@@ -231,6 +237,8 @@ def sequential_lp(game: Game, imputations: bool) -> SequentialLPResult:
                 f"nucleolus stage {len(levels) + 1}: no coalition has a positive dual value"
             )
         levels.append(epsilon)
+        if max_stages is not None and len(levels) >= max_stages:
+            return SequentialLPResult(x, tuple(levels), lp_solves)
         for mask in tight:
             if _rank([*fixed_masks, int(mask)], n) > _rank(fixed_masks, n):
                 fixed_masks.append(int(mask))
@@ -413,6 +421,17 @@ def prenucleolus(game: Game) -> Allocation:
     shares, result = _verified(game, imputations=False)
     details = {"levels": len(result.levels), "lp_solves": result.lp_solves}
     return Allocation("prenucleolus", game.players, shares, details)
+
+
+def least_core_epsilon(game: Game) -> float:
+    """ε* alone (SPEC convention): the first LP of the sequence, no point, no verification.
+
+    Cheaper than :func:`least_core` on large games: one stage of row generation instead of
+    all of them and Kohlberg's check. Example: the game v(A) = v(B) = 0, v(AB) = 2 has
+    ε* = −1 (the split (1, 1) leaves each party 1 better off than alone).
+    """
+    levels = sequential_lp(game, imputations=False, max_stages=1).levels
+    return levels[0] + 0.0 if levels else 0.0
 
 
 def least_core(game: Game) -> Allocation:

@@ -19,7 +19,13 @@ from hypothesis import strategies as st
 from optimizer.errors import InfeasibleError
 from optimizer.fairness import check_allocation
 from optimizer.game import Game, tolerance
-from optimizer.solutions.nucleolus import kohlberg_check, least_core, nucleolus, prenucleolus
+from optimizer.solutions.nucleolus import (
+    kohlberg_check,
+    least_core,
+    least_core_epsilon,
+    nucleolus,
+    prenucleolus,
+)
 from tests.conftest import any_games, convex_games, cost_games, party_ids, random_games
 
 
@@ -177,3 +183,11 @@ def test_cost_game_nucleolus_shares_sum_to_grand_cost() -> None:
     allocation = nucleolus(game)
     assert allocation.shares.sum() == pytest.approx(11)
     assert check_allocation(game, allocation).in_core
+
+
+@given(any_games(2, 6))
+def test_least_core_epsilon_alone_matches_the_full_sequence(game: Game) -> None:
+    scale = max(1.0, float(np.abs(game.values).max()))
+    assert least_core_epsilon(game) == pytest.approx(
+        least_core(game).details["epsilon"], abs=1e-9 * scale
+    )

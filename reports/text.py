@@ -1,0 +1,117 @@
+"""Plain-text rendering for the terminal: aligned tables (Chinese names line up) and the
+comparison of every method side by side."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from optimizer.game import Game
+
+
+def display_width(text: str) -> int:
+    """Terminal columns of a text: wide (CJK) characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    gap = " " * max(0, width - display_width(text))
+    return gap + text if right else text + gap
+
+
+def render_table(
+    rows: Sequence[Sequence[str]], right_from: int = 1, left_from: int | None = None
+) -> str:
+    """Rows of cells as aligned columns; columns ``right_from`` to ``left_from − 1`` (numbers)
+    are right-aligned, measured in terminal columns so that Chinese names line up."""
+    widths = [max(display_width(row[j]) for row in rows) for j in range(len(rows[0]))]
+    stop = len(widths) if left_from is None else left_from
+
+    def aligned(j: int, cell: str) -> str:
+        return _pad(cell, widths[j], right=right_from <= j < stop)
+
+    return "\n".join(
+        "  ".join(aligned(j, cell) for j, cell in enumerate(row)).rstrip() for row in rows
+    )
+
+
+def party_labels(game: Game) -> list[str]:
+    """``"深圳 SZ"`` (display name and id), or the id alone when they are the same."""
+    return [
+        party if name == party else f"{name} {party}"
+        for party, name in zip(game.players, game.names, strict=True)
+    ]
+
+
+def cell(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.2f}"
+
+
+def render_comparison(game: Game, document: Mapping[str, Any], source: str) -> str:
+    """Every method side by side, the core line, properties and core membership.
+
+    ``document`` is the JSON document of :func:`reports.document.game_document`.
+    """
+    kind = "cost shares" if game.orientation == "cost" else "benefit shares"
+    symbol = "c(N)" if game.orientation == "cost" else "v(N)"
+    lines = [
+        f"{source}: {game.orientation} game, {game.n} parties, "
+        f"{symbol} = {game.grand_value:,.2f}  ({kind} by method)",
+        "",
+    ]
+    methods = list(document["solutions"])
+    if "proposal" in document.get("allocations", {}):
+        methods.append("proposal")
+    shares = {**document["solutions"], **document.get("allocations", {})}
+    fairness = document["fairness"]
+    standalone = game.standalone_values
+    labels = party_labels(game)
+    verdicts = ["yes" if fairness[m]["in_core"] else "NO" for m in methods]
+    worst = [
+        f"{fairness[m]['worst_coalition'] or '-'} ({cell(fairness[m]['worst_excess'])})"
+        for m in methods
+    ]
+    if game.n <= len(methods):  # few parties: one row per method
+        rows = [
+            ["method", *labels, "in core", "worst coalition (excess)"],
+            ["alone", *(f"{x:,.2f}" for x in standalone), "", ""],
+        ]
+        for k, m in enumerate(methods):
+            rows.append([m, *(cell(shares[m][p]) for p in game.players), verdicts[k], worst[k]])
+        lines.append(render_table(rows, right_from=1, left_from=game.n + 1))
+    else:  # many parties: one row per party
+        rows = [["party", "alone", *methods]]
+        for i, party in enumerate(game.players):
+            rows.append(
+                [labels[i], f"{standalone[i]:,.2f}", *(cell(shares[m][party]) for m in methods)]
+            )
+        rows.append(["in core", "", *verdicts])
+        rows.append(["worst coalition", "", *worst])
+        lines.append(render_table(rows))
+    lines.append("")
+    core = document["core"]
+    epsilon = core["least_core_epsilon"]
+    if core["empty"]:
+        lines.append(
+            f"Core: EMPTY. Least core ε = {epsilon:,.4g}: any split leaves some coalition "
+            f"{epsilon:,.4g} better off on its own."
+        )
+    else:
+        lines.append(
+            f"Core: non-empty. Least core ε = {epsilon:,.4g}: there are splits where every "
+            f"coalition is at least {-epsilon:,.4g} better off staying in."
+        )
+    properties = document["properties"]
+    lines.append(
+        "Properties: "
+        + ", ".join(
+            f"{k} {'yes' if v else 'no' if v is not None else '?'}" for k, v in properties.items()
+        )
+    )
+    for method, reason in document.get("skipped", {}).items():
+        lines.append(f"Not applicable: {method}: {reason}")
+    lines.append(
+        "A positive excess means that coalition would be better off on its own (it blocks)."
+    )
+    return "\n".join(lines)
