@@ -11,9 +11,9 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -117,27 +117,235 @@ def game(
         _solve_and_print(the_game, method, allocation, as_json, strict, source=str(file))
 
 
+# -- case workbooks: template, validate, solve, check, sweep, coalitions -------------------
+CaseFile = Annotated[Path, typer.Argument(help="Case workbook (.xlsx) made from a template.")]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document (see README).")]
+
+
+def _read_case(file: Path) -> tuple[Any, Any]:
+    """(model family module, validated case) of a workbook."""
+    from models import family_of
+
+    family = family_of(file)
+    return family, family.read_case(file)
+
+
+def _echo_json(document: Mapping[str, Any]) -> None:
+    typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
+
+
+@app.command()
+def template(
+    model: Annotated[str, typer.Argument(help="joint_park | infrastructure | cost_sharing")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Workbook to write.")],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a case workbook template: every sheet, instructions (EN/中文), examples."""
+    with _reporting_errors():
+        from models import family
+        from optimizer.errors import CaseError
+
+        if output.exists() and not force:
+            raise CaseError(f"{output} exists; choose another name or pass --force")
+        written = family(model).write_template(output)
+        typer.echo(f"wrote {written} — fill it in, then: fairpool validate {written}")
+
+
+@app.command()
+def validate(file: CaseFile, as_json: JsonFlag = False) -> None:
+    """Check a case workbook and list every problem with its sheet, row and column."""
+    with _reporting_errors():
+        family, case = _read_case(file)
+        warnings = list(getattr(case, "warnings", ()))
+        if as_json:
+            _echo_json({"valid": True, "model": family.MODEL, "warnings": warnings})
+            return
+        typer.echo(f"{file}: valid {family.MODEL} case, {len(case.parties)} parties")
+        for warning in warnings:
+            typer.echo(f"warning: {warning}")
+
+
+@app.command()
+def solve(
+    file: CaseFile,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Folder for the results workbook.")
+    ] = None,
+    target: Annotated[
+        str | None,
+        typer.Option(help="shapley | nucleolus | proportional:<attr> | equal_gain | nash ..."),
+    ] = None,
+    core: Annotated[str | None, typer.Option(help="Core constraints: hard | soft | off.")] = None,
+    distance: Annotated[str | None, typer.Option(help="Distance to target: l1 | linf.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Solve a case: coalition values, every allocation, the fairest plan, a results workbook."""
+    with _reporting_errors():
+        from reports.document import case_document
+        from reports.excel import write_results_workbook
+        from reports.text import render_case_result
+
+        _check_choice("--core", core, ("hard", "soft", "off"))
+        _check_choice("--distance", distance, ("l1", "linf"))
+        family, case = _read_case(file)
+        result = family.solve_case(case, target=target, core=core, distance=distance)
+        folder = output if output is not None else file.parent
+        written = write_results_workbook(result, folder / f"{file.stem}_results.xlsx")
+        if as_json:
+            _echo_json({**case_document(result), "results_workbook": str(written)})
+            return
+        typer.echo(render_case_result(result))
+        typer.echo(f"\nResults workbook: {written}")
+
+
+@app.command()
+def check(
+    file: CaseFile,
+    proposal: Annotated[
+        Path | None,
+        typer.Option(help="Workbook whose 'proposal' sheet to judge (default: the case's)."),
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit with 1 when the proposal is not fair.")
+    ] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Judge a proposal: each party's NPV, who would walk away, the core, distances."""
+    with _reporting_errors():
+        from reports.document import check_document
+
+        family, case = _read_case(file)
+        proposal_table = None
+        if proposal is not None:
+            proposal_table = family.read_case(proposal).proposal
+        verdict = family.check_proposal(case, proposal_table)
+        if as_json:
+            _echo_json(check_document(verdict))
+        else:
+            for line in verdict.verdict:
+                typer.echo(line)
+        if strict and not verdict.fair:
+            raise typer.Exit(EXIT_CHECK_FAILED)
+
+
+@app.command()
+def sweep(
+    file: CaseFile,
+    party: Annotated[str, typer.Option(help="Party whose ratio slides.")],
+    stream: Annotated[str, typer.Option(help="Stream, or 'all' for one ratio on every stream.")],
+    phase: Annotated[str, typer.Option(help="Phase, or 'all'.")] = "all",
+    start: Annotated[float, typer.Option("--from", help="First ratio.")] = 0.0,
+    stop: Annotated[float, typer.Option("--to", help="Last ratio.")] = 1.0,
+    step: Annotated[float, typer.Option(help="Ratio step.")] = 0.05,
+    as_json: JsonFlag = False,
+) -> None:
+    """Slide one split ratio: each party's NPV, in-core flag, worst coalition, core band."""
+    with _reporting_errors():
+        import numpy as np
+
+        from optimizer.errors import CaseError
+        from reports.document import json_number
+        from reports.text import render_table
+
+        if step <= 0 or stop < start:
+            raise CaseError("--step must be positive and --to at least --from")
+        family, case = _read_case(file)
+        stream_key = "*" if stream.lower() in ("all", "*") else stream
+        phase_key = "*" if phase.lower() in ("all", "*") else phase
+        ratios = np.round(np.arange(start, stop + step / 2, step), 10)
+        table = family.sweep(case, party, stream_key, phase_key, ratios)
+        band = family.core_band(case, party, stream_key, phase_key)
+        if as_json:
+            records = [
+                {k: (json_number(v) if isinstance(v, float) else v) for k, v in row.items()}
+                for row in table.to_dict(orient="records")
+            ]
+            band_json = None if band is None else [json_number(band[0]), json_number(band[1])]
+            _echo_json(
+                {
+                    "party": party,
+                    "stream": stream,
+                    "phase": phase,
+                    "core_band": band_json,
+                    "sweep": records,
+                }
+            )
+            return
+        rows = [list(map(str, table.columns))]
+        for record in table.itertuples(index=False):
+            rows.append([f"{v:,.4f}" if isinstance(v, float) else str(v) for v in record])
+        typer.echo(render_table(rows))
+        if band is None:
+            typer.echo("\nCore band: none — whatever this ratio, some coalition would leave.")
+        else:
+            typer.echo(f"\nCore band: {band[0]:.4f} … {band[1]:.4f} (no coalition blocks)")
+
+
+@app.command()
+def coalitions(file: CaseFile, as_json: JsonFlag = False) -> None:
+    """The coalition values v(S) of a case: what every group of parties reaches alone."""
+    with _reporting_errors():
+        from reports.document import json_number, players_entry
+        from reports.text import cell, render_table
+
+        family, case = _read_case(file)
+        game = family.build_coalition_game(case)
+        labels = [game.label(mask) for mask in range(1, 1 << game.n)]
+        if as_json:
+            _echo_json(
+                {
+                    "players": players_entry(game),
+                    "coalition_values": {
+                        label: json_number(game.values[mask])
+                        for mask, label in enumerate(labels, start=1)
+                    },
+                }
+            )
+            return
+        rows = [["coalition", "value"]]
+        rows += [[label, cell(game.values[mask])] for mask, label in enumerate(labels, start=1)]
+        typer.echo(render_table(rows))
+
+
+def _check_choice(option: str, value: str | None, choices: Sequence[str]) -> None:
+    from optimizer.errors import CaseError
+
+    if value is not None and value not in choices:
+        raise CaseError(f"{option} must be one of {', '.join(choices)}, got {value!r}")
+
+
 # -- fairpool demo -----------------------------------------------------------------------
 @app.command()
 def demo(
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Folder for the demo's results.")
+    ] = Path("fairpool-demo"),
+    as_json: JsonFlag = False,
 ) -> None:
-    """Solve the shipped case: five cities sharing a water plant (a cost game)."""
+    """Solve the shipped three-party co-built park (四川–浙江 style) and write its results."""
     with _reporting_errors():
         from cases import case_path
-        from cases.explicit import read_game_file
+        from models import joint_park
+        from reports.document import case_document
+        from reports.excel import write_results_workbook
+        from reports.text import render_case_result
 
-        the_game = read_game_file(
-            case_path("shared_water_plant.csv"),
-            orientation="cost",
-            players_path=case_path("shared_water_plant_players.csv"),
+        source = case_path("sichuan_zhejiang_park.xlsx")
+        case = joint_park.read_case(source)
+        result = joint_park.solve_case(case)
+        written = write_results_workbook(result, output / "sichuan_zhejiang_park_results.xlsx")
+        if as_json:
+            _echo_json({**case_document(result), "results_workbook": str(written)})
+            return
+        typer.echo(
+            "Demo: a sending city, a host county and their province co-build an industrial\n"
+            "park and split its local taxes by ratio. Which split is fair?\n"
         )
-        if not as_json:
-            typer.echo(
-                "Demo: five East River cities can each build a water plant, or share one.\n"
-                "Costs are in 亿元 (present value, 20 years). Who should pay what?\n"
-            )
-        _solve_and_print(the_game, None, None, as_json, False, source="shared_water_plant")
+        typer.echo(render_case_result(result))
+        typer.echo(f"\nResults workbook: {written}")
+        typer.echo(
+            f"Your own case: fairpool template joint_park -o my_park.xlsx  (source: {source})"
+        )
 
 
 # -- shared by game and demo -------------------------------------------------------------

@@ -52,10 +52,13 @@ import pandas as pd
 
 from cases.workbook import ROW, CaseTables, case_tables_from_rows, read_case_tables
 from cases.workbook import write_case_workbook as _write_case_workbook
+from optimizer.analysis import GameAnalysis, analyse_game
 from optimizer.errors import CaseError, InfeasibleError, Problem, SolverError
+from optimizer.fairness import check_allocation
 from optimizer.game import Game
 from optimizer.results import Allocation
 from optimizer.schema import ALL, JOINT_PARK
+from optimizer.solutions import METHODS, solve_method
 
 if TYPE_CHECKING:
     import pyomo.environ as pyo
@@ -566,9 +569,7 @@ def case_from_tables(tables: CaseTables) -> JointParkCase:
                 "proportional needs a numeric party attribute, e.g. proportional:gdp; "
                 + _known("attributes", attribute_names),
             )
-    elif target not in ("shapley", "nucleolus", "equal_gain", "nash") and target not in (
-        _method_registry()
-    ):
+    elif target not in ("equal_gain", "nash") and target not in METHODS:
         checks.add(
             "case",
             settings.get("_rows", {}).get("target"),
@@ -1677,31 +1678,6 @@ def _solve_nash(
 # -- target allocations -----------------------------------------------------------------------
 
 
-def _method_registry() -> Mapping[str, Callable[[Game], Allocation]]:
-    """The engine's METHODS registry, or the solution functions that exist so far."""
-    import optimizer.solutions as solutions
-
-    registry = getattr(solutions, "METHODS", None)
-    if registry:
-        return registry
-    found: dict[str, Callable[[Game], Allocation]] = {}
-    for module, names in (
-        ("shapley", ("shapley",)),
-        ("nucleolus", ("nucleolus", "prenucleolus", "least_core")),
-        ("banzhaf", ("banzhaf",)),
-        ("rules", ("gately", "tau_value", "scrb", "equal_bcr", "equal_split")),
-    ):
-        try:
-            imported = __import__(f"optimizer.solutions.{module}", fromlist=list(names))
-        except ImportError:
-            continue
-        for name in names:
-            if hasattr(imported, name):
-                key = {"tau_value": "tau", "equal_split": "equal"}.get(name, name)
-                found[key] = getattr(imported, name)
-    return found
-
-
 def target_allocation(game: Game, target: str) -> Allocation:
     """The allocation the plan aims at.
 
@@ -1719,22 +1695,9 @@ def target_allocation(game: Game, target: str) -> Allocation:
             raise CaseError(f"party attribute {attribute!r} cannot weight a proportional target")
         shares = game.grand_value * weights / weights.sum()
         return Allocation("proportional", game.players, shares, {"attribute": attribute})
-    registry = _method_registry()
-    if target not in registry:
+    if target not in METHODS:
         raise CaseError(f"unknown target {target!r}; expected {TARGETS_HELP}")
-    return registry[target](game)
-
-
-def all_allocations(game: Game) -> tuple[dict[str, Allocation], list[str]]:
-    """Every method of the registry side by side; a method that fails becomes a warning."""
-    allocations: dict[str, Allocation] = {}
-    warnings: list[str] = []
-    for key, method in _method_registry().items():
-        try:
-            allocations[key] = method(game)
-        except Exception as error:
-            warnings.append(f"allocation {key} not available: {error}")
-    return allocations, warnings
+    return solve_method(game, target)
 
 
 # -- results ----------------------------------------------------------------------------------
@@ -1742,12 +1705,8 @@ def all_allocations(game: Game) -> tuple[dict[str, Allocation], list[str]]:
 
 def worst_blocking(game: Game, shares: np.ndarray) -> tuple[str, float]:
     """(the coalition with the largest excess v(S) − x(S) over proper S, that excess)."""
-    excess = game.excesses(shares)
-    if game.n == 1:
-        return "", 0.0
-    proper = excess[1:-1]
-    j = int(np.argmax(proper)) + 1
-    return game.label(j), float(excess[j])
+    report = check_allocation(game, shares)
+    return report.worst_coalition_label, report.worst_excess
 
 
 @dataclass(frozen=True)
@@ -1758,6 +1717,8 @@ class JointParkResult:
         case_name, unit: from the ``case`` sheet.
         players, names: party ids and display names.
         game: the coalition game; ``coalition_values`` {"A+B": v(S)}.
+        analysis: the engine's analysis of the game (every method, fairness, properties,
+            least core).
         allocations: {method: Allocation} for every engine method, plus the target.
         target, core, distance_kind: the plan's settings.
         target_shares: {party: target NPV}.
@@ -1776,6 +1737,7 @@ class JointParkResult:
         warnings: odd-but-solvable findings; timings: seconds per step.
     """
 
+    analysis: GameAnalysis
     case_name: str
     unit: str
     players: tuple[str, ...]
@@ -1840,8 +1802,9 @@ def solve_case(
     game, pools, timings, warnings = _game_and_pools(case)
     warnings = [*case.warnings, *warnings]
     started = time.perf_counter()
-    allocations, failures = all_allocations(game)
-    warnings += failures
+    analysis = analyse_game(game)
+    allocations = dict(analysis.allocations)
+    warnings += [f"allocation {key} not available: {why}" for key, why in analysis.skipped.items()]
     if target == "nash":
         goal = None
     else:
@@ -1867,6 +1830,7 @@ def solve_case(
             f"{outcome.epsilon:,.4g} {case.unit} by leaving (worst: {worst})"
         )
     return JointParkResult(
+        analysis=analysis,
         case_name=case.name,
         unit=case.unit,
         players=case.parties,
@@ -2017,13 +1981,11 @@ def check_proposal(
     }
     worst, excess = worst_blocking(game, flows.npv)
     distances: dict[str, float] = {}
-    registry = _method_registry()
     for key in ("shapley", "nucleolus"):
-        if key in registry:
-            try:
-                distances[key] = float(np.abs(flows.npv - registry[key](game).shares).sum())
-            except Exception:
-                continue
+        try:
+            distances[key] = float(np.abs(flows.npv - solve_method(game, key).shares).sum())
+        except (CaseError, InfeasibleError):
+            continue
     violations = proposal_violations(case, pools, ratios, flows)
     unit = case.unit
     name = dict(zip(case.parties, case.party_names, strict=True))

@@ -45,7 +45,10 @@ def party_labels(game: Game) -> list[str]:
 
 
 def cell(value: float | None) -> str:
-    return "-" if value is None else f"{value:,.2f}"
+    """A money cell: two decimals, thousands separators, no "-0.00"."""
+    if value is None:
+        return "-"
+    return f"{(value if abs(value) >= 0.005 else 0.0):,.2f}"
 
 
 def render_comparison(game: Game, document: Mapping[str, Any], source: str) -> str:
@@ -61,6 +64,7 @@ def render_comparison(game: Game, document: Mapping[str, Any], source: str) -> s
         "",
     ]
     methods = list(document["solutions"])
+    attribute = document.get("details", {}).get("proportional", {}).get("attribute")
     if "proposal" in document.get("allocations", {}):
         methods.append("proposal")
     shares = {**document["solutions"], **document.get("allocations", {})}
@@ -78,7 +82,8 @@ def render_comparison(game: Game, document: Mapping[str, Any], source: str) -> s
             ["alone", *(f"{x:,.2f}" for x in standalone), "", ""],
         ]
         for k, m in enumerate(methods):
-            rows.append([m, *(cell(shares[m][p]) for p in game.players), verdicts[k], worst[k]])
+            name = f"{m} ({attribute})" if m == "proportional" and attribute else m
+            rows.append([name, *(cell(shares[m][p]) for p in game.players), verdicts[k], worst[k]])
         lines.append(render_table(rows, right_from=1, left_from=game.n + 1))
     else:  # many parties: one row per party
         rows = [["party", "alone", *methods]]
@@ -114,4 +119,60 @@ def render_comparison(game: Game, document: Mapping[str, Any], source: str) -> s
     lines.append(
         "A positive excess means that coalition would be better off on its own (it blocks)."
     )
+    return "\n".join(lines)
+
+
+def render_case_result(result: Any) -> str:
+    """A solved case for the terminal: coalition values, methods side by side, the plan
+    (ratio schedule or cost shares), NPVs against the target, and the verdict."""
+    from reports.document import game_document
+
+    game = result.game
+    unit = f" {result.unit}" if result.unit else ""
+    lines = [f"Case: {result.case_name}  ({game.n} parties; amounts in{unit or ' case units'})"]
+    lines.append("")
+    rows = [["coalition", "value"]]
+    rows += [[label, cell(value)] for label, value in result.coalition_values.items()]
+    lines.append("Coalition values v(S) (NPV each coalition reaches on its own):")
+    lines.append(render_table(rows))
+    lines.append("")
+    lines.append(render_comparison(game, game_document(result.analysis), "Allocations (NPV)"))
+    lines.append("")
+    lines.append(
+        f"Plan: target {result.target}, core {result.core}, distance {result.distance_kind}"
+    )
+    ratios = getattr(result, "ratios", None)
+    if ratios is not None and len(ratios):
+        pivot = ratios.pivot_table(
+            index=["party", "stream"], columns="phase", values="ratio", sort=False
+        )
+        header = ["party", "stream", *map(str, pivot.columns)]
+        table = [header]
+        for (party, stream), values in pivot.iterrows():
+            table.append([party, stream, *(f"{v:.4f}" for v in values)])
+        lines.append(render_table(table, right_from=2))
+    labels = dict(zip(game.players, party_labels(game), strict=True))
+    table = [["party", "plan NPV", "target", "plan − target", "alone", "better off?"]]
+    for i, party in enumerate(game.players):
+        table.append(
+            [
+                labels[party],
+                cell(result.npv[party]),
+                cell(result.target_shares[party]),
+                cell(result.residual[party]),
+                cell(game.standalone_values[i]),
+                "yes" if result.individually_rational[party] else "NO",
+            ]
+        )
+    lines.append("")
+    lines.append(render_table(table, right_from=1, left_from=5))
+    lines.append(f"Distance to target: {result.distance:,.4g}{unit}")
+    if result.in_core:
+        lines.append("Verdict: the plan is in the core — no group of parties gains by leaving.")
+    else:
+        lines.append(
+            f"Verdict: NOT in the core — {result.worst_coalition} would be "
+            f"{result.worst_excess:,.2f}{unit} better off on its own."
+        )
+    lines += [f"Warning: {warning}" for warning in result.warnings]
     return "\n".join(lines)

@@ -29,11 +29,12 @@ def test_help_lists_commands():
     assert "game" in result.stdout and "demo" in result.stdout
 
 
-def test_demo_prints_the_comparison():
-    result = run("demo")
+def test_demo_solves_the_shipped_park_and_writes_its_results(tmp_path):
+    result = run("demo", "-o", str(tmp_path))
     assert result.exit_code == 0, result.output
-    assert "深圳 SZ" in result.stdout and "shapley" in result.stdout
+    assert "四川承接县 HOST" in result.stdout and "shapley" in result.stdout
     assert "Core: non-empty" in result.stdout
+    assert (tmp_path / "sichuan_zhejiang_park_results.xlsx").is_file()
 
 
 def test_game_json_keys_and_chinese_names(water_plant_paths):
@@ -50,6 +51,7 @@ def test_game_json_keys_and_chinese_names(water_plant_paths):
         "properties",
         "fairness",
         "skipped",
+        "details",
     ]
     assert document["players"][0] == {"id": "SZ", "name": "深圳"}
     assert "深圳" in result.stdout  # ensure_ascii=False

@@ -1,0 +1,165 @@
+"""``fairpool template / validate / solve / check / sweep / coalitions`` on case workbooks,
+through typer's CliRunner: exit codes, JSON keys, error paths, files written."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from cli import app
+
+CASES = Path(__file__).resolve().parents[1] / "cases"
+runner = CliRunner()
+
+
+def run(*args: object):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture
+def park(tmp_path: Path) -> Path:
+    """A copy of the shipped Sichuan–Zhejiang park (tests never write next to shipped files)."""
+    copy = tmp_path / "park.xlsx"
+    shutil.copy(CASES / "sichuan_zhejiang_park.xlsx", copy)
+    return copy
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_template_then_validate_then_solve(tmp_path: Path) -> None:
+    workbook = tmp_path / "my_park.xlsx"
+    assert run("template", "joint_park", "-o", workbook).exit_code == 0
+    assert {
+        "case",
+        "parties",
+        "components",
+        "revenues",
+        "costs",
+        "phases",
+        "rules",
+        "streams",
+        "proposal",
+    } <= set(openpyxl.load_workbook(workbook).sheetnames)
+    again = run("template", "joint_park", "-o", workbook)
+    assert again.exit_code == 2 and "--force" in again.output
+    validated = run("validate", workbook)
+    assert validated.exit_code == 0, validated.output
+    solved = run("solve", workbook, "-o", tmp_path / "out", "--json")
+    assert solved.exit_code == 0, solved.output
+    assert (tmp_path / "out" / "my_park_results.xlsx").is_file()
+
+
+def test_unknown_model_is_a_clear_error(tmp_path: Path) -> None:
+    result = run("template", "water_park", "-o", tmp_path / "x.xlsx")
+    assert result.exit_code == 2
+    assert "unknown model" in result.output and "joint_park" in result.output
+
+
+def test_solve_json_keys_and_input_untouched(park: Path, tmp_path: Path) -> None:
+    before = digest(park)
+    result = run("solve", park, "-o", tmp_path, "--json", "--target", "nucleolus")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    for key in (
+        "players",
+        "orientation",
+        "grand_value",
+        "solutions",
+        "core",
+        "properties",
+        "fairness",
+        "coalition_values",
+        "allocations",
+        "plan",
+    ):
+        assert key in document
+    assert document["plan"]["target"] == "nucleolus"
+    assert {"party", "stream", "phase", "ratio"} <= set(document["plan"]["ratios"][0])
+    assert "四川省" in result.stdout  # ensure_ascii=False
+    assert "plan" in document["fairness"]
+    assert digest(park) == before
+
+
+def test_solve_text_names_the_verdict(park: Path, tmp_path: Path) -> None:
+    result = run("solve", park, "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "Verdict:" in result.stdout and "Results workbook" in result.stdout
+
+
+def test_bad_option_values_exit_2(park: Path) -> None:
+    assert run("solve", park, "--core", "maybe").exit_code == 2
+    result = run("solve", park, "--target", "fairest")
+    assert result.exit_code == 2 and "unknown target" in result.output
+
+
+def test_check_strict_exits_1_when_the_proposal_is_unfair(park: Path) -> None:
+    """The shipped proposal leaves the province below its standalone value."""
+    plain = run("check", park)
+    assert plain.exit_code == 0, plain.output
+    assert "walk away" in plain.stdout
+    strict = run("check", park, "--strict", "--json")
+    assert strict.exit_code == 1
+    document = json.loads(strict.stdout)
+    assert document["fair"] is False
+    assert document["fairness"]["proposal"]["individually_rational"] is False
+    assert set(document["distances"]) == {"shapley", "nucleolus"}
+
+
+def test_sweep_reports_the_core_band(park: Path) -> None:
+    result = run(
+        "sweep",
+        park,
+        "--party",
+        "HOST",
+        "--stream",
+        "all",
+        "--from",
+        "0.3",
+        "--to",
+        "0.6",
+        "--step",
+        "0.1",
+        "--json",
+    )
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert [row["ratio"] for row in document["sweep"]] == pytest.approx([0.3, 0.4, 0.5, 0.6])
+    assert "core_band" in document
+
+
+def test_sweep_unknown_party_exits_2(park: Path) -> None:
+    result = run("sweep", park, "--party", "NOBODY", "--stream", "VAT")
+    assert result.exit_code == 2
+    assert "NOBODY" in result.output and "Traceback" not in result.output
+
+
+def test_coalitions_table(park: Path) -> None:
+    result = run("coalitions", park, "--json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert len(document["coalition_values"]) == 7
+    assert document["coalition_values"]["PROV"] == 0
+
+
+def test_validate_lists_problems_with_sheet_and_row(park: Path) -> None:
+    book = openpyxl.load_workbook(park)
+    sheet = book["costs"]
+    sheet.cell(row=2, column=4).value = "lots"  # text in a number cell
+    book.save(park)
+    result = run("validate", park)
+    assert result.exit_code == 2
+    assert "costs" in result.output and "row 2" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_missing_workbook_exits_2(tmp_path: Path) -> None:
+    result = run("solve", tmp_path / "nothing.xlsx")
+    assert result.exit_code == 2
