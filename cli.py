@@ -231,15 +231,21 @@ def check(
 @app.command()
 def sweep(
     file: CaseFile,
-    party: Annotated[str, typer.Option(help="Party whose ratio slides.")],
-    stream: Annotated[str, typer.Option(help="Stream, or 'all' for one ratio on every stream.")],
-    phase: Annotated[str, typer.Option(help="Phase, or 'all'.")] = "all",
+    party: Annotated[str, typer.Option(help="Party whose ratio (or cost share) slides.")],
+    stream: Annotated[
+        str, typer.Option(help="Joint park: stream, or 'all' for one ratio on every stream.")
+    ] = "all",
+    phase: Annotated[str, typer.Option(help="Joint park: phase, or 'all'.")] = "all",
+    project: Annotated[
+        str, typer.Option(help="Infrastructure: project, or 'all' for every project.")
+    ] = "all",
     start: Annotated[float, typer.Option("--from", help="First ratio.")] = 0.0,
     stop: Annotated[float, typer.Option("--to", help="Last ratio.")] = 1.0,
     step: Annotated[float, typer.Option(help="Ratio step.")] = 0.05,
     as_json: JsonFlag = False,
 ) -> None:
-    """Slide one split ratio: each party's NPV, in-core flag, worst coalition, core band."""
+    """Slide one split ratio or cost share: each party's NPV, in-core flag, worst coalition,
+    and the exact core band (the interval where no coalition blocks)."""
     with _reporting_errors():
         import numpy as np
 
@@ -249,12 +255,15 @@ def sweep(
 
         if step <= 0 or stop < start:
             raise CaseError("--step must be positive and --to at least --from")
+        from models import sweep_line
+
         family, case = _read_case(file)
-        stream_key = "*" if stream.lower() in ("all", "*") else stream
-        phase_key = "*" if phase.lower() in ("all", "*") else phase
+        line = {
+            key: "*" if value.lower() in ("all", "*") else value
+            for key, value in (("stream", stream), ("phase", phase), ("project", project))
+        }
         ratios = np.round(np.arange(start, stop + step / 2, step), 10)
-        table = family.sweep(case, party, stream_key, phase_key, ratios)
-        band = family.core_band(case, party, stream_key, phase_key)
+        table, band = sweep_line(family, case, party, ratios, **line)
         if as_json:
             records = [
                 {k: (json_number(v) if isinstance(v, float) else v) for k, v in row.items()}

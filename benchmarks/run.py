@@ -106,7 +106,7 @@ def write_game_csv(path: Path, n: int) -> None:
         out.write("coalition,value\n")
         for mask in masks:
             label = "+".join(p for i, p in enumerate(players) if mask >> i & 1)
-            out.write(f"{label},{values[mask]!r}\n")
+            out.write(f"{label},{float(values[mask])!r}\n")
 
 
 def command_time(command: list[str], repeat: int) -> float:

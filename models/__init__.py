@@ -37,3 +37,25 @@ def family_of(path: str | os.PathLike[str]) -> ModuleType:
     from cases.workbook import read_model_name
 
     return family(read_model_name(path))
+
+
+def sweep_line(
+    module: ModuleType,
+    case: object,
+    party: str,
+    values: object,
+    *,
+    stream: str = "*",
+    phase: str = "*",
+    project: str = "*",
+) -> tuple[object, tuple[float, float] | None]:
+    """(sweep table, exact core band) of one party's split ratio (joint park: per stream and
+    phase) or cost share (infrastructure: per project; cost sharing: of the whole cost)."""
+    if module.MODEL == "joint_park":
+        line: tuple[str, ...] = (stream, phase)
+    elif module.MODEL == "infrastructure":
+        line = (project,)
+    else:
+        line = ()
+    table = module.sweep(case, party, *line, values)
+    return table, module.core_band(case, party, *line)

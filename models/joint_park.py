@@ -38,6 +38,7 @@ Public API (wired by ``cli.py``): :func:`read_case`, :func:`build_coalition_game
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import os
@@ -778,8 +779,64 @@ def _expand_proposal(
 
 # -- the coalition game -----------------------------------------------------------------------
 
+COALITION_MODEL_VERSION = "joint_park.coalitions/1"
+"""Part of the cache key of v(S): bump it when the coalition MILP's formulation changes."""
 
-def build_coalition_model(case: JointParkCase) -> pyo.ConcreteModel:
+
+@dataclass(frozen=True, eq=False)
+class ParkCoalitionModel:
+    """The v(S) MILP of a park as data: the engine's :class:`~optimizer.coalitions.CoalitionModel`.
+
+    ``weights[c]`` = w_c (the component's NPV), ``required[c]`` = the bitmask of R_c (required
+    parties and payers), ``dependencies`` rows (c, d): c depends on d, ``exclusions`` rows
+    (c, e): c excludes e. Picklable, so worker processes and Dask workers can open it.
+    ``backend`` picks the evaluator's solve path (see :class:`CoalitionSolver`).
+    """
+
+    players: tuple[str, ...]
+    weights: np.ndarray
+    required: np.ndarray
+    dependencies: np.ndarray
+    exclusions: np.ndarray
+    time_limit: float | None = None
+    backend: Literal["highspy", "pyomo"] = "highspy"
+
+    def cache_key(self) -> str:
+        """Hash of the players, weights, requirements, dependencies and exclusions."""
+        from optimizer.coalitions import content_key
+
+        numbers = (self.players, self.weights, self.required, self.dependencies, self.exclusions)
+        return content_key(numbers, COALITION_MODEL_VERSION)
+
+    def open(self) -> CoalitionSolver:
+        """Build and compile the MILP once in this process."""
+        return CoalitionSolver(self)
+
+    def allowed(self, mask: int) -> np.ndarray:
+        """[R_c ⊆ S] for every component c."""
+        return (self.required & mask) == self.required
+
+
+def coalition_model(
+    case: JointParkCase, backend: Literal["highspy", "pyomo"] = "highspy"
+) -> ParkCoalitionModel:
+    """The park's v(S) MILP as engine data (see :class:`ParkCoalitionModel`)."""
+    required = np.array([sum(1 << i for i in req) for req in case.requires], dtype=np.int64)
+    components = range(len(case.components))
+    dependencies = [(c, d) for c in components for d in sorted(case.depends_on[c])]
+    exclusions = sorted({(min(c, e), max(c, e)) for c in components for e in case.excludes[c]})
+    return ParkCoalitionModel(
+        players=case.parties,
+        weights=case.component_npv(),
+        required=required,
+        dependencies=np.array(dependencies, dtype=np.int64).reshape(-1, 2),
+        exclusions=np.array(exclusions, dtype=np.int64).reshape(-1, 2),
+        time_limit=case.time_limit,
+        backend=backend,
+    )
+
+
+def build_coalition_model(case: JointParkCase | ParkCoalitionModel) -> pyo.ConcreteModel:
     """The v(S) MILP, built once; membership enters only through the mutable ``allowed``.
 
     max Σ_c w_c y_c  s.t.  y_c ≤ allowed_c,  y_c ≤ y_d (c depends on d),
@@ -787,21 +844,22 @@ def build_coalition_model(case: JointParkCase) -> pyo.ConcreteModel:
     """
     import pyomo.environ as pyo
 
-    weights = case.component_npv()
+    data = case if isinstance(case, ParkCoalitionModel) else coalition_model(case)
+    weights = data.weights
+    dependencies = data.dependencies.tolist()
+    exclusions = data.exclusions.tolist()
     m = pyo.ConcreteModel(name="joint_park_coalitions")
-    m.C = pyo.RangeSet(0, len(case.components) - 1)
+    m.C = pyo.RangeSet(0, len(weights) - 1)
     m.allowed = pyo.Param(m.C, mutable=True, initialize=1.0)
     m.y = pyo.Var(m.C, domain=pyo.Binary)
     m.objective = pyo.Objective(
         expr=sum(float(weights[c]) * m.y[c] for c in m.C), sense=pyo.maximize
     )
     m.allow = pyo.Constraint(m.C, rule=lambda m, c: m.y[c] <= m.allowed[c])
-    dependencies = [(c, d) for c in m.C for d in sorted(case.depends_on[c])]
     m.depends = pyo.Constraint(
         range(len(dependencies)),
         rule=lambda m, j: m.y[dependencies[j][0]] <= m.y[dependencies[j][1]],
     )
-    exclusions = sorted({(min(c, e), max(c, e)) for c in m.C for e in case.excludes[c]})
     m.exclude = pyo.Constraint(
         range(len(exclusions)), rule=lambda m, j: m.y[exclusions[j][0]] + m.y[exclusions[j][1]] <= 1
     )
@@ -814,23 +872,32 @@ def allowed_components(case: JointParkCase, mask: int) -> np.ndarray:
 
 
 class CoalitionSolver:
-    """v(S) for any coalition: the MILP compiled once to HiGHS, re-solved per coalition.
+    """The park's :class:`~optimizer.coalitions.CoalitionEvaluator`: the MILP built once.
 
     ``backend="highspy"`` (default) follows shared/notes/pyomo_highs.md §4b: the Pyomo model is
-    written once and each coalition only changes the upper bounds of the ``allow`` rows.
+    compiled once and each coalition only changes the upper bounds of the ``allow`` rows.
     ``backend="pyomo"`` re-solves the same Pyomo model with a persistent solver (§4a), the
-    reference path used by the tests. Results are cached by the set of allowed components.
+    reference path used by the tests. Coalitions allowing the same components share one solve.
     """
 
-    def __init__(self, case: JointParkCase, backend: Literal["highspy", "pyomo"] = "highspy"):
+    def __init__(
+        self,
+        model: ParkCoalitionModel | JointParkCase,
+        backend: Literal["highspy", "pyomo"] | None = None,
+    ) -> None:
         from optimizer.solve import compile_pyomo, pyomo_solver
 
-        self.case = case
-        self.backend = backend
-        self.model = build_coalition_model(case)
+        if not isinstance(model, ParkCoalitionModel):
+            model = coalition_model(model, backend or "highspy")
+        elif backend is not None:
+            model = dataclasses.replace(model, backend=backend)
+        self.data = model
+        self.backend = model.backend
+        self.model = build_coalition_model(model)
         self.solves = 0
+        self.highs_time = 0.0
         self.cache: dict[bytes, tuple[float, np.ndarray]] = {}
-        if backend == "highspy":
+        if self.backend == "highspy":
             compiled = compile_pyomo(self.model)
             self.highs = compiled.highs
             rows = [compiled.row(self.model.allow[c]) for c in self.model.C]
@@ -839,77 +906,99 @@ class CoalitionSolver:
                 raise SolverError("the coalition model lost a component row when compiled")
             self.rows = np.array(rows, dtype=np.int32)
             self.cols = np.array(cols, dtype=np.int32)
-            if case.time_limit:
-                self.highs.setOptionValue("time_limit", float(case.time_limit))
+            if model.time_limit:
+                self.highs.setOptionValue("time_limit", float(model.time_limit))
         else:
-            self.solver = pyomo_solver(case.time_limit)
+            self.solver = pyomo_solver(model.time_limit)
+
+    def value(self, mask: int) -> float:
+        """v(S) for a coalition mask."""
+        return self.solve(mask)[0]
 
     def solve(self, mask: int) -> tuple[float, np.ndarray]:
         """(v(S), which components S activates) for a coalition mask."""
-        allowed = allowed_components(self.case, mask)
+        allowed = self.data.allowed(mask)
         key = np.packbits(allowed).tobytes()
         if key in self.cache:
             return self.cache[key]
         if not allowed.any():
             result = (0.0, np.zeros(len(allowed), dtype=bool))
-        elif self.backend == "highspy":
-            result = self._solve_highspy(allowed)
         else:
-            result = self._solve_pyomo(allowed)
-        self.solves += 1
+            result = self._solve(allowed, mask)
+            self.solves += 1
         self.cache[key] = result
         return result
 
-    def _solve_highspy(self, allowed: np.ndarray) -> tuple[float, np.ndarray]:
-        import highspy
+    def _solve(self, allowed: np.ndarray, mask: int) -> tuple[float, np.ndarray]:
+        from optimizer.coalitions import coalition_label
 
-        from optimizer.solve import run
+        if self.backend == "highspy":
+            import highspy
 
-        upper = allowed.astype(float)
-        lower = np.full(len(upper), -highspy.kHighsInf)
-        self.highs.changeRowsBounds(len(self.rows), self.rows, lower, upper)
-        result = run(self.highs)
+            from optimizer.solve import run
+
+            upper = allowed.astype(float)
+            lower = np.full(len(upper), -highspy.kHighsInf)
+            self.highs.changeRowsBounds(len(self.rows), self.rows, lower, upper)
+            result = run(self.highs)
+        else:
+            from optimizer.solve import solve_pyomo
+
+            for c in self.model.C:
+                self.model.allowed[c] = float(allowed[c])
+            result = solve_pyomo(self.model, self.solver)
+        self.highs_time += result.runtime
         if not result.optimal:
-            raise SolverError(f"HiGHS could not solve a coalition value: {result.highs_status}")
-        values = np.asarray(self.highs.getSolution().col_value)[self.cols]
-        return float(result.objective), values > 0.5
-
-    def _solve_pyomo(self, allowed: np.ndarray) -> tuple[float, np.ndarray]:
-        from optimizer.solve import solve_pyomo
-
-        for c in self.model.C:
-            self.model.allowed[c] = float(allowed[c])
-        result = solve_pyomo(self.model, self.solver)
-        if not result.optimal:
-            raise SolverError(f"HiGHS could not solve a coalition value: {result.highs_status}")
-        values = np.array([self.model.y[c].value or 0.0 for c in self.model.C])
+            raise SolverError(
+                f"HiGHS could not solve the value of coalition "
+                f"{coalition_label(self.data.players, mask)}: {result.highs_status}"
+            )
+        if self.backend == "highspy":
+            values = np.asarray(self.highs.getSolution().col_value)[self.cols]
+        else:
+            values = np.array([self.model.y[c].value or 0.0 for c in self.model.C])
         return float(result.objective), values > 0.5
 
 
 def coalition_values(
-    case: JointParkCase, backend: Literal["highspy", "pyomo"] = "highspy"
+    case: JointParkCase, backend: Literal["highspy", "pyomo"] = "highspy", **options: object
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(v(S) for every mask, the grand coalition's active components) from the MILP."""
-    solver = CoalitionSolver(case, backend)
-    values = np.zeros(1 << case.n)
-    for mask in range(1, 1 << case.n):
-        values[mask] = solver.solve(mask)[0]
-    return values, solver.solve((1 << case.n) - 1)[1]
+    """(v(S) for every mask, the grand coalition's active components) from the MILP.
+
+    The values come from the coalition engine (:func:`optimizer.coalitions.coalition_values`):
+    ``options`` are its ``workers``, ``cache``, ``scheduler`` and ``progress``, by default
+    those of :func:`optimizer.coalitions.coalition_settings`.
+    """
+    from optimizer.coalitions import CoalitionEngine
+
+    model = coalition_model(case, backend)
+    with CoalitionEngine(model, **options) as engine:  # type: ignore[arg-type]
+        values = engine.values()
+        active = engine.evaluator().solve((1 << case.n) - 1)[1]  # type: ignore[attr-defined]
+    return values, active
 
 
-def build_coalition_game(case: JointParkCase) -> Game:
+def build_coalition_game(case: JointParkCase, **options: object) -> Game:
     """The coalition game v(S) of a case (MILP per coalition, or the ``coalitions`` sheet).
 
     v(S) = best NPV S can reach activating only the components whose required parties are all
-    in S (dependencies and exclusions respected); statistic streams never count.
+    in S (dependencies and exclusions respected); statistic streams never count. ``options``
+    go to the coalition engine (:func:`optimizer.coalitions.model_game`).
     """
     if case.coalition_values is not None:
         values = np.zeros(1 << case.n)
         for mask, value in case.coalition_values.items():
             values[mask] = value
-    else:
-        values, _ = coalition_values(case)
-    return Game(case.parties, values, "benefit", case.party_names, case.attributes)
+        return Game(case.parties, values, "benefit", case.party_names, case.attributes)
+    from optimizer.coalitions import model_game
+
+    return model_game(
+        coalition_model(case),
+        "benefit",
+        names=case.party_names,
+        attributes=case.attributes,
+        **options,
+    )
 
 
 # -- plan arithmetic (no solver) --------------------------------------------------------------
@@ -2304,12 +2393,14 @@ __all__ = [
     "CoalitionSolver",
     "JointParkCase",
     "JointParkResult",
+    "ParkCoalitionModel",
     "ProposalCheck",
     "build_coalition_game",
     "build_coalition_model",
     "build_plan_model",
     "case_from_rows",
     "check_proposal",
+    "coalition_model",
     "coalition_table",
     "coalition_values",
     "core_band",

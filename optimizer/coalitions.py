@@ -492,6 +492,12 @@ class CoalitionEngine:
             self._client.close()  # type: ignore[attr-defined]
             self._client = None
 
+    def evaluator(self) -> CoalitionEvaluator:
+        """The model opened in this process (once), e.g. to read the grand coalition's plan."""
+        if self._evaluator is None:
+            self._evaluator = self.model.open()
+        return self._evaluator
+
     # -- values ------------------------------------------------------------------------
     def values(self, masks: np.ndarray | Sequence[int] | None = None) -> np.ndarray:
         """v(S) for each mask (same shape), or for all 2**n coalitions in mask order."""
@@ -547,10 +553,9 @@ class CoalitionEngine:
         elif self.workers > 1:
             yield from self._evaluate_pool(masks)
         else:
-            if self._evaluator is None:
-                self._evaluator = self.model.open()
+            evaluator = self.evaluator()
             for chunk in self._chunks(masks, 1):
-                yield _evaluate_chunk(self._evaluator, chunk)
+                yield _evaluate_chunk(evaluator, chunk)
 
     def _evaluate_pool(self, masks: np.ndarray) -> Iterator[ChunkResult]:
         if self._pool is None:
@@ -586,7 +591,7 @@ class CoalitionEngine:
             pure=False,
         )
         try:
-            for future in as_completed(futures):
+            for future in as_completed(futures, loop=client.loop):  # type: ignore[attr-defined]
                 yield future.result()
         finally:
             client.cancel(futures)  # type: ignore[attr-defined]

@@ -136,8 +136,20 @@ MONEY = "case unit"
 # -- sheets shared by every model family -----------------------------------------------------
 
 
-def case_sheet(model: str, extra_keys: tuple[Column, ...] = ()) -> Sheet:
-    """The ``case`` key|value sheet: model, name, unit, discount rate, base year, target…"""
+JOINT_PARK_TARGETS = "shapley | nucleolus | proportional:<attribute> | equal_gain | nash"
+
+
+def case_sheet(
+    model: str,
+    extra_keys: tuple[Column, ...] = (),
+    targets: str = JOINT_PARK_TARGETS,
+    discounting: bool = True,
+) -> Sheet:
+    """The ``case`` key|value sheet: model, name, unit, discount rate, base year, target…
+
+    ``targets`` lists the family's plan targets (for the ``target`` key's description);
+    ``discounting=False`` drops discount_rate and base_year (amounts already present values).
+    """
     keys = (
         Column(
             "model",
@@ -185,9 +197,8 @@ def case_sheet(model: str, extra_keys: tuple[Column, ...] = ()) -> Sheet:
         Column(
             "target",
             "text",
-            "Fairness target of the plan: shapley | nucleolus | proportional:<attribute> "
-            "| equal_gain | nash.",
-            "方案的公平目标：shapley | nucleolus | proportional:<属性> | equal_gain | nash。",
+            f"Fairness target of the plan: {targets}.",
+            f"方案的公平目标：{targets.replace('<attribute>', '<属性>')}。",
             default="shapley",
             example="shapley",
         ),
@@ -219,6 +230,8 @@ def case_sheet(model: str, extra_keys: tuple[Column, ...] = ()) -> Sheet:
             example=None,
         ),
     )
+    if not discounting:
+        keys = tuple(k for k in keys if k.name not in ("discount_rate", "base_year"))
     return Sheet(
         "case",
         keys,
@@ -700,7 +713,432 @@ JOINT_PARK = ModelSchema(
     "共建园区税收分成：按参与方、收入流和阶段确定分成比例。",
 )
 
-SCHEMAS: dict[str, ModelSchema] = {"joint_park": JOINT_PARK}
+# -- infrastructure (SPEC §2.2, §3) -----------------------------------------------------------
+
+INFRASTRUCTURE_TARGETS = (
+    "shapley | nucleolus | scrb | equal_bcr | proportional:<attribute> | territorial | dual"
+)
+
+INFRASTRUCTURE_CASE_KEYS = (
+    Column(
+        "welfare_tolerance",
+        "ratio",
+        "Share of the best total welfare the plan may give up to get fairer cost shares "
+        "(0: keep the welfare-maximising build plan).",
+        "为获得更公平的分摊，方案可放弃的最优总福利比例（0：保持福利最大的建设方案）。",
+        default=0.0,
+        example=0.0,
+    ),
+    Column(
+        "individual_rationality",
+        "choice",
+        "hard: no party's NPV below what it reaches alone; off: not required.",
+        "hard：任何一方的净现值不低于其单独行动所得；off：不要求。",
+        default="hard",
+        choices=("hard", "off"),
+        example="hard",
+    ),
+)
+
+
+def _id_column(name: str, what: str, what_zh: str, references: str, example: object) -> Column:
+    """A required id column naming a row of sheet ``references``."""
+    return Column(
+        name,
+        "id",
+        f"{what} id.",
+        f"{what_zh}代码。",
+        required=True,
+        references=references,
+        example=example,
+    )
+
+
+def _year_column() -> Column:
+    return Column(
+        "year", "integer", "Calendar year.", "年份。", unit="year", required=True, example=2026
+    )
+
+
+PROJECTS = Sheet(
+    "projects",
+    (
+        Column(
+            "project",
+            "id",
+            "Project id (bridge, rail link, river works…).",
+            "项目代码（桥梁、铁路、河道治理等）。",
+            required=True,
+            example="BRIDGE",
+        ),
+        Column("name", "text", "Display name.", "显示名称。", default="", example="跨界大桥"),
+        Column(
+            "hosts",
+            "id_list",
+            "Parties on whose territory it is built: all must agree (ids joined by +).",
+            "项目所在地的参与方：须全部同意方可建设（以 + 连接）。",
+            required=True,
+            references="parties",
+            example="AH+JS",
+        ),
+        Column(
+            "depends_on",
+            "id_list",
+            "Projects that must also be built (ids joined by +).",
+            "必须同时建设的其他项目（以 + 连接）。",
+            default="",
+            references="projects",
+            example="",
+        ),
+        Column(
+            "excludes",
+            "id_list",
+            "Projects that cannot be built together with this one (ids joined by +).",
+            "不能与之同时建设的项目（以 + 连接）。",
+            default="",
+            references="projects",
+            example="",
+        ),
+        Column(
+            "life_years",
+            "integer",
+            "Operating years counted after construction ends (blank: every listed year).",
+            "建成后计入的运营年数（留空：计入所列全部年份）。",
+            unit="year",
+            example=30,
+        ),
+        Column(
+            "subsidy_share",
+            "ratio",
+            "Share of the capex paid by an outside funder (e.g. 0.4: national subsidy).",
+            "外部资金（如中央补助）承担的建设投资比例（如 0.4）。",
+            default=0.0,
+            example=0.0,
+        ),
+        Column(
+            "territorial",
+            "text",
+            "Share of the cost inside each host's territory, in host order (0.6+0.4) or "
+            "named (AH:0.6+JS:0.4); blank: equal. Used by target = territorial.",
+            "各所在地境内的投资比例，按 hosts 顺序（0.6+0.4）或指名（AH:0.6+JS:0.4）；"
+            "留空：均分。用于 target = territorial。",
+            default="",
+            example="0.5+0.5",
+        ),
+        Column(
+            "divisible",
+            "bool",
+            "The project may be built in part (a fraction 0–1 of it, with its costs and "
+            "benefits scaled); all projects divisible and no exclusions: an LP game.",
+            "项目可部分建设（按 0–1 比例缩放成本与收益）；全部可分且无互斥时为线性规划博弈。",
+            default=False,
+            example=False,
+        ),
+    ),
+    "Candidate projects; a coalition builds only projects all of whose hosts are members.",
+    "候选项目；联盟只能建设其所在地参与方均为成员的项目。",
+)
+
+CAPEX = Sheet(
+    "capex",
+    (
+        _id_column("project", "Project", "项目", "projects", "BRIDGE"),
+        _year_column(),
+        Column(
+            "amount",
+            "number",
+            "Construction cost of the project in that year (≥ 0), before the subsidy.",
+            "当年项目建设投资（≥ 0，未扣除补助）。",
+            unit=MONEY,
+            required=True,
+            example=12000.0,
+        ),
+    ),
+    "Yearly construction cost per project.",
+    "各项目的年度建设投资。",
+)
+
+OPERATIONS = Sheet(
+    "om",
+    (
+        _id_column("project", "Project", "项目", "projects", "BRIDGE"),
+        _year_column(),
+        Column(
+            "amount",
+            "number",
+            "Operation and maintenance cost in that year (≥ 0; not subsidised).",
+            "当年运营维护费用（≥ 0；无补助）。",
+            unit=MONEY,
+            required=True,
+            example=300.0,
+        ),
+    ),
+    "Optional: yearly operation and maintenance cost per project (shared like the capex).",
+    "可选：各项目的年度运营维护费用（与建设投资一样分摊）。",
+    required=False,
+)
+
+BENEFITS = Sheet(
+    "benefits",
+    (
+        _id_column("project", "Project", "项目", "projects", "BRIDGE"),
+        _id_column("party", "Beneficiary party", "受益参与方", "parties", "JS"),
+        _year_column(),
+        Column(
+            "amount",
+            "number",
+            "Benefit to the party in that year (time saved, trade, flood damage avoided…).",
+            "该参与方当年的收益（节省时间、贸易、减少洪灾损失等）。",
+            unit=MONEY,
+            required=True,
+            example=2500.0,
+        ),
+    ),
+    "Yearly benefit of each project to each party.",
+    "各项目每年给各参与方带来的收益。",
+)
+
+BUDGETS = Sheet(
+    "budgets",
+    (
+        _id_column("party", "Party", "参与方", "parties", "JS"),
+        _year_column(),
+        Column(
+            "amount",
+            "number",
+            "Most the party can pay towards the projects in that year (≥ 0).",
+            "该参与方当年可用于项目出资的上限（≥ 0）。",
+            unit=MONEY,
+            required=True,
+            example=20000.0,
+        ),
+    ),
+    "Optional: yearly budgets. A party without a row for a year has no limit that year; "
+    "a coalition pools its members' budgets.",
+    "可选：年度预算。某参与方某年无预算行即该年不受限；联盟合并其成员的预算。",
+    required=False,
+)
+
+INFRASTRUCTURE_PROPOSAL = Sheet(
+    "proposal",
+    (
+        _id_column("party", "Party", "参与方", "parties", "JS"),
+        Column(
+            "project",
+            "id_or_all",
+            "Project id, or * for every project the proposal builds.",
+            "项目代码，* 表示提议建设的全部项目。",
+            required=True,
+            references="projects",
+            example="*",
+        ),
+        Column(
+            "share",
+            "ratio",
+            "Share of the project's cost (after subsidy, every year) the party pays.",
+            "该参与方承担的项目费用（扣除补助后、各年）比例。",
+            required=True,
+            example=0.25,
+        ),
+    ),
+    "Optional: proposed cost shares to check (fairpool check); the projects named are built "
+    "(* rows: the welfare-maximising build plan).",
+    "可选：待检验的费用分摊提议（fairpool check）；所列项目即提议建设的项目"
+    "（* 行：福利最大的建设方案）。",
+    required=False,
+)
+
+INFRASTRUCTURE = ModelSchema(
+    "infrastructure",
+    (
+        case_sheet("infrastructure", INFRASTRUCTURE_CASE_KEYS, INFRASTRUCTURE_TARGETS),
+        PARTIES,
+        PROJECTS,
+        CAPEX,
+        OPERATIONS,
+        BENEFITS,
+        BUDGETS,
+        INFRASTRUCTURE_PROPOSAL,
+        COALITIONS,
+    ),
+    "Co-funded cross-region infrastructure: which projects to build and who pays what, "
+    "year by year, within budgets.",
+    "跨区域基础设施共建：建设哪些项目、各方每年出资多少（不超预算）。",
+)
+
+# -- cost_sharing (SPEC §2.3, §3) -------------------------------------------------------------
+
+COST_SHARING_TARGETS = (
+    "shapley | nucleolus | scrb | equal_bcr | proportional:<attribute> | equal | <method>"
+)
+
+COST_SHARING_PARTIES = Sheet(
+    "parties",
+    (
+        *PARTIES.columns,
+        Column(
+            "demand",
+            "number",
+            "Demand the shared facility must serve for the party (e.g. 万吨/日).",
+            "共享设施须为该参与方满足的需求量（如 万吨/日）。",
+            unit="demand unit",
+            example=10.0,
+        ),
+        Column(
+            "benefit",
+            "number",
+            "Optional: the party's benefit from being served (SCRB caps alternatives by it; "
+            "equal_bcr shares by it).",
+            "可选：该参与方获得服务的收益（SCRB 以其限制替代成本；equal_bcr 按其分摊）。",
+            unit=MONEY,
+            example=None,
+        ),
+    ),
+    PARTIES.description,
+    PARTIES.description_zh,
+)
+
+FACILITIES = Sheet(
+    "facilities",
+    (
+        Column(
+            "facility",
+            "id",
+            "Facility option id (a plant size at a site).",
+            "设施方案代码（某地点的某种规模）。",
+            required=True,
+            example="PLANT_L",
+        ),
+        Column("name", "text", "Display name.", "显示名称。", default="", example="大型水厂"),
+        Column(
+            "capacity",
+            "number",
+            "Demand one unit of the option can serve.",
+            "每个单元可满足的需求量。",
+            unit="demand unit",
+            required=True,
+            example=60.0,
+        ),
+        Column(
+            "fixed_cost",
+            "number",
+            "Cost of building one unit, whatever it serves (≥ 0).",
+            "每建一个单元的固定成本（≥ 0）。",
+            unit=MONEY,
+            required=True,
+            example=30000.0,
+        ),
+        Column(
+            "variable_cost",
+            "number",
+            "Cost per demand unit served (≥ 0).",
+            "每单位服务需求的可变成本（≥ 0）。",
+            unit=f"{MONEY} per demand unit",
+            default=0.0,
+            example=400.0,
+        ),
+        Column(
+            "requires",
+            "id_list",
+            "Parties that must be in a coalition for it to build the option (its site); blank: "
+            "anyone.",
+            "联盟须包含这些参与方才能建设该方案（选址所在地）；留空：任何联盟均可。",
+            default="",
+            references="parties",
+            example="",
+        ),
+        Column(
+            "max_units",
+            "integer",
+            "Most units of the option that can be built.",
+            "该方案最多可建的单元数。",
+            default=1,
+            example=1,
+        ),
+    ),
+    "Optional (with connections): capacity options with fixed and variable costs; "
+    "c(S) = least cost to serve S's demand.",
+    "可选（与 connections 一起）：带固定与可变成本的产能方案；c(S) = 满足 S 需求的最低成本。",
+    required=False,
+)
+
+CONNECTIONS = Sheet(
+    "connections",
+    (
+        _id_column("party", "Party", "参与方", "parties", "CZ"),
+        _id_column("facility", "Facility option", "设施方案", "facilities", "PLANT_L"),
+        Column(
+            "cost",
+            "number",
+            "Cost of connecting the party to the facility (≥ 0). A pair not listed cannot connect.",
+            "该参与方接入该设施的成本（≥ 0）。未列出的组合不能接入。",
+            unit=MONEY,
+            required=True,
+            example=2000.0,
+        ),
+    ),
+    "Optional (with facilities): connection cost of each party to each facility it can use.",
+    "可选（与 facilities 一起）：各参与方接入各可用设施的成本。",
+    required=False,
+)
+
+COST_SHARING_COALITIONS = Sheet(
+    "coalitions",
+    (
+        COALITIONS.columns[0],
+        Column(
+            "value",
+            "number",
+            "Coalition cost c(S): least cost of serving S on its own.",
+            "联盟成本 c(S)：S 单独满足自身需求的最低成本。",
+            unit=MONEY,
+            required=True,
+            example=52000.0,
+        ),
+    ),
+    "Optional: explicit coalition costs c(S) (every non-empty coalition); used instead of "
+    "facilities and connections.",
+    "可选：直接给出联盟成本 c(S)（须列出全部非空联盟）；提供时不再使用 facilities 与 connections。",
+    required=False,
+)
+
+COST_SHARING_PROPOSAL = Sheet(
+    "proposal",
+    (
+        _id_column("party", "Party", "参与方", "parties", "CZ"),
+        Column(
+            "share",
+            "ratio",
+            "Share of the joint cost c(N) the party pays (shares add up to 1).",
+            "该参与方承担的总成本 c(N) 比例（各方之和为 1）。",
+            required=True,
+            example=0.2,
+        ),
+    ),
+    "Optional: proposed cost shares to check (fairpool check).",
+    "可选：待检验的成本分摊提议（fairpool check）。",
+    required=False,
+)
+
+COST_SHARING = ModelSchema(
+    "cost_sharing",
+    (
+        case_sheet("cost_sharing", (), COST_SHARING_TARGETS, discounting=False),
+        COST_SHARING_PARTIES,
+        FACILITIES,
+        CONNECTIONS,
+        COST_SHARING_COALITIONS,
+        COST_SHARING_PROPOSAL,
+    ),
+    "Shared facility or service: the joint cost c(N) split by every cost-allocation rule.",
+    "共享设施或服务：按各种成本分摊规则分摊总成本 c(N)。",
+)
+
+SCHEMAS: dict[str, ModelSchema] = {
+    "joint_park": JOINT_PARK,
+    "infrastructure": INFRASTRUCTURE,
+    "cost_sharing": COST_SHARING,
+}
 """Model family name → its workbook schema."""
 
 

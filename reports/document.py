@@ -18,7 +18,7 @@ from typing import Any
 
 from optimizer.analysis import GameAnalysis
 from optimizer.fairness import FairnessReport
-from optimizer.game import Game
+from optimizer.game import Game, tolerance
 
 
 def json_number(value: float) -> float | None:
@@ -97,41 +97,82 @@ def _records(frame: Any) -> list[dict[str, Any]]:
     return records
 
 
+def case_fairness(result: Any) -> dict[str, Any]:
+    """{method: FairnessReport} of a solved case: the result's own if it has them."""
+    from optimizer.fairness import check_allocation
+
+    reports = getattr(result, "fairness", None)
+    if reports:
+        return dict(reports)
+    return {m: check_allocation(result.game, a) for m, a in result.allocations.items()}
+
+
+def plan_values(result: Any) -> tuple[str, dict[str, float]]:
+    """("npv", {party: NPV}) of a benefit case's plan, or ("cost_shares", …) of a cost case."""
+    if getattr(result, "npv", None) is not None:
+        return "npv", dict(result.npv)
+    return "cost_shares", dict(result.cost_shares)
+
+
 def case_document(result: Any) -> dict[str, Any]:
     """The JSON document of a solved case (``fairpool solve --json``), SPEC §4.
 
-    The game keys of :func:`game_document`, plus ``coalition_values`` {"A+B": value},
-    ``allocations`` {method: {party: NPV}}, ``plan`` {``target``, ``npv``, ``distance``,
-    and ``ratios`` [{party, stream, phase, ratio}] or ``shares`` [{party, project, year,
-    amount}]}, and ``fairness.plan`` for the plan itself. ``result`` is a model family's
-    result object (e.g. ``JointParkResult``).
+    The game keys of :func:`game_document` (``solutions`` and ``fairness`` from the case's
+    own allocations), plus ``case`` {name, unit}, ``coalition_values`` {"A+B": value},
+    ``allocations`` {method: {party: NPV}} (cost sharing: cost shares), ``plan``
+    {``target``, ``npv`` (cost sharing: ``cost_shares``), ``distance``, and ``ratios``
+    [{party, stream, phase, ratio}] (joint park) or ``shares`` [{party, project, year,
+    amount}]}, ``fairness.plan`` for the plan itself, and ``warnings``. ``result`` is a model
+    family's result object.
     """
-    document = game_document(result.analysis)
+    from optimizer.fairness import check_allocation
+    from optimizer.properties import game_properties
+    from optimizer.solutions.nucleolus import least_core_epsilon
+
     game = result.game
-    document["case"] = {"name": result.case_name, "unit": result.unit}
-    document["coalition_values"] = {
-        label: json_number(value) for label, value in result.coalition_values.items()
-    }
-    document["allocations"] = {
+    analysis = getattr(result, "analysis", None)
+    epsilon = analysis.least_core_epsilon if analysis else least_core_epsilon(game)
+    properties = analysis.properties if analysis else game_properties(game)
+    allocations = {
         method: {p: json_number(x) for p, x in allocation.as_dict().items()}
         for method, allocation in result.allocations.items()
     }
+    fairness = {m: fairness_entry(game, r) for m, r in case_fairness(result).items()}
+    key, values = plan_values(result)
     plan: dict[str, Any] = {
         "target": result.target,
-        "npv": {p: json_number(x) for p, x in result.npv.items()},
+        key: {p: json_number(x) for p, x in values.items()},
         "distance": json_number(result.distance),
     }
-    for key in ("ratios", "shares"):
-        frame = getattr(result, key, None)
+    for table in ("ratios", "shares"):
+        frame = getattr(result, table, None)
         if frame is not None:
-            plan[key] = _records(frame)
-    document["plan"] = plan
-    from optimizer.fairness import check_allocation
-
-    shares = [result.npv[p] for p in game.players]
-    document["fairness"]["plan"] = fairness_entry(game, check_allocation(game, shares))
-    document["warnings"] = list(result.warnings)
-    return document
+            plan[table] = _records(frame)
+    fairness["plan"] = fairness_entry(
+        game, check_allocation(game, [values[p] for p in game.players])
+    )
+    return {
+        "players": players_entry(game),
+        "orientation": game.orientation,
+        "grand_value": json_number(game.grand_value),
+        "solutions": allocations,
+        "core": {
+            "empty": bool(epsilon > tolerance(game.values)),
+            "least_core_epsilon": json_number(epsilon),
+        },
+        "properties": {
+            k: (bool(v) if v is not None else None)
+            for k, v in dataclasses.asdict(properties).items()
+        },
+        "fairness": fairness,
+        "case": {"name": result.case_name, "unit": result.unit},
+        "coalition_values": {
+            label: json_number(value) for label, value in result.coalition_values.items()
+        },
+        "allocations": allocations,
+        "plan": plan,
+        "warnings": list(result.warnings),
+    }
 
 
 def check_document(check: Any) -> dict[str, Any]:

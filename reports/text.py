@@ -124,40 +124,38 @@ def render_comparison(game: Game, document: Mapping[str, Any], source: str) -> s
 
 def render_case_result(result: Any) -> str:
     """A solved case for the terminal: coalition values, methods side by side, the plan
-    (ratio schedule or cost shares), NPVs against the target, and the verdict."""
-    from reports.document import game_document
+    (ratio schedule, or cost shares by project), each party against the target, the verdict."""
+    from reports.document import case_document
 
     game = result.game
+    document = case_document(result)
     unit = f" {result.unit}" if result.unit else ""
     lines = [f"Case: {result.case_name}  ({game.n} parties; amounts in{unit or ' case units'})"]
     lines.append("")
-    rows = [["coalition", "value"]]
-    rows += [[label, cell(value)] for label, value in result.coalition_values.items()]
-    lines.append("Coalition values v(S) (NPV each coalition reaches on its own):")
-    lines.append(render_table(rows))
-    lines.append("")
-    lines.append(render_comparison(game, game_document(result.analysis), "Allocations (NPV)"))
+    if game.n <= 4:
+        rows = [["coalition", "value"]]
+        rows += [[label, cell(value)] for label, value in result.coalition_values.items()]
+        lines.append("Coalition values (what each group reaches on its own):")
+        lines.append(render_table(rows))
+        lines.append("")
+    else:
+        lines.append(f"{(1 << game.n) - 1} coalition values: see `fairpool coalitions`.\n")
+    what = "cost shares" if document["plan"].get("cost_shares") else "NPV"
+    lines.append(render_comparison(game, document, f"Allocations ({what})"))
     lines.append("")
     lines.append(
         f"Plan: target {result.target}, core {result.core}, distance {result.distance_kind}"
     )
-    ratios = getattr(result, "ratios", None)
-    if ratios is not None and len(ratios):
-        pivot = ratios.pivot_table(
-            index=["party", "stream"], columns="phase", values="ratio", sort=False
-        )
-        header = ["party", "stream", *map(str, pivot.columns)]
-        table = [header]
-        for (party, stream), values in pivot.iterrows():
-            table.append([party, stream, *(f"{v:.4f}" for v in values)])
-        lines.append(render_table(table, right_from=2))
+    lines.append(_plan_table(result))
+    key, values = _plan_values(result)
     labels = dict(zip(game.players, party_labels(game), strict=True))
-    table = [["party", "plan NPV", "target", "plan − target", "alone", "better off?"]]
+    plan_label = "plan NPV" if key == "npv" else "plan cost share"
+    table = [["party", plan_label, "target", "plan − target", "alone", "better off?"]]
     for i, party in enumerate(game.players):
         table.append(
             [
                 labels[party],
-                cell(result.npv[party]),
+                cell(values[party]),
                 cell(result.target_shares[party]),
                 cell(result.residual[party]),
                 cell(game.standalone_values[i]),
@@ -176,3 +174,33 @@ def render_case_result(result: Any) -> str:
         )
     lines += [f"Warning: {warning}" for warning in result.warnings]
     return "\n".join(lines)
+
+
+def _plan_values(result: Any) -> tuple[str, dict[str, float]]:
+    from reports.document import plan_values
+
+    return plan_values(result)
+
+
+def _plan_table(result: Any) -> str:
+    """Joint park: ratio per party and stream (rows) and phase (columns). Infrastructure and
+    cost sharing: each party's payments summed over the years, per project."""
+    ratios = getattr(result, "ratios", None)
+    if ratios is not None and len(ratios):
+        pivot = ratios.pivot_table(
+            index=["party", "stream"], columns="phase", values="ratio", sort=False
+        )
+        table = [["party", "stream", *map(str, pivot.columns)]]
+        for (party, stream), values in pivot.iterrows():
+            table.append([party, stream, *(f"{v:.4f}" for v in values)])
+        return render_table(table, right_from=2)
+    shares = getattr(result, "shares", None)
+    if shares is None or not len(shares):
+        return "(no plan table)"
+    pivot = shares.pivot_table(
+        index="party", columns="project", values="amount", aggfunc="sum", sort=False
+    ).fillna(0.0)
+    table = [["party (sum over years)", *map(str, pivot.columns)]]
+    for party, values in pivot.iterrows():
+        table.append([str(party), *(cell(v) for v in values)])
+    return render_table(table)

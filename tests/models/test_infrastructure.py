@@ -1,0 +1,290 @@
+"""infrastructure: v(S) and the welfare optimum against a brute-force oracle, plans that keep
+budgets, hosts, dependencies and subsidies, Owen's dual in the core of LP games, the core
+band against a grid, bad inputs named, the template round trip."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cases.build_cases import river_program
+from cases.generated import generate_infrastructure_case, infrastructure_rows
+from models import infrastructure as inf
+from models.planning import coalition_table
+from optimizer.coalitions import coalition_values
+from optimizer.errors import CaseError
+from optimizer.fairness import check_allocation
+from reports.excel import write_results_workbook
+
+# -- helpers --------------------------------------------------------------------------------
+
+
+def feasible_for(case: inf.InfrastructureCase, mask: int, chosen: np.ndarray) -> bool:
+    """Hosts in S, dependencies, exclusions and S's pooled budgets hold for a 0/1 build."""
+    if any(chosen[p] and not all(mask >> h & 1 for h in case.hosts[p]) for p in range(len(chosen))):
+        return False
+    for p in np.flatnonzero(chosen):
+        if any(not chosen[q] for q in case.depends_on[p]):
+            return False
+        if any(chosen[q] for q in case.excludes[p]):
+            return False
+    members = [i for i in range(case.n) if mask >> i & 1]
+    spent = chosen @ case.funded_cost
+    pooled = case.budget[members].sum(axis=0)
+    return bool((spent <= pooled + 1e-7).all())
+
+
+def brute_force_values(case: inf.InfrastructureCase) -> np.ndarray:
+    """v(S) by enumerating every subset of projects (the oracle; binary projects only)."""
+    benefit, cost = case.benefit_pv(), case.cost_pv()
+    count = len(case.projects)
+    subsets = np.array(list(itertools.product((0.0, 1.0), repeat=count)))
+    values = np.zeros(1 << case.n)
+    for mask in range(1, 1 << case.n):
+        u = np.array([mask >> i & 1 for i in range(case.n)], dtype=float)
+        weights = benefit @ u - cost
+        best = 0.0
+        for chosen in subsets:
+            if chosen @ weights > best and feasible_for(case, mask, chosen):
+                best = float(chosen @ weights)
+        values[mask] = best
+    return values
+
+
+def assert_plan_keeps_the_rules(case: inf.InfrastructureCase, result: inf.InfrastructureResult):
+    """Funding, budgets, hosts, dependencies, exclusions and subsidies hold; NPVs recompute."""
+    shares = inf.shares_from_frame(case, result.shares)
+    build = result.build["built"].to_numpy()
+    assert (shares >= 0).all()
+    funded = shares.sum(axis=0)
+    # every built project's cost net of the subsidy is paid in full, every year; no more
+    expected = build[:, None] * ((1 - case.subsidy_share)[:, None] * case.capex + case.om)
+    assert np.allclose(funded, expected, atol=1e-6)
+    assert (shares.sum(axis=1) <= case.budget + 1e-6).all()
+    assert feasible_for(case, (1 << case.n) - 1, np.round(build))
+    npv = inf.plan_npv(case, build, shares)
+    assert np.allclose(npv, [result.npv[p] for p in case.parties], atol=1e-6)
+
+
+@pytest.fixture(scope="module")
+def river_case() -> inf.InfrastructureCase:
+    return inf.read_case(Path(__file__).resolve().parents[2] / "cases" / "river_program.xlsx")
+
+
+@pytest.fixture(scope="module")
+def river_result(river_case) -> inf.InfrastructureResult:
+    return inf.solve_case(river_case)
+
+
+# -- the coalition game ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_coalition_values_match_the_brute_force_oracle(seed: int) -> None:
+    case = generate_infrastructure_case(parties=4, projects=8, seed=seed)
+    oracle = brute_force_values(case)
+    model = inf.coalition_model(case)
+    evaluator = model.open()
+    loop = np.array([evaluator.value(m) for m in range(1 << case.n)])
+    assert loop == pytest.approx(oracle, abs=1e-6)
+    assert coalition_values(model) == pytest.approx(oracle, abs=1e-6)
+    assert evaluator.highs_time > 0
+
+
+def test_budgets_bind_in_the_oracle_cases() -> None:
+    """The generated cases are not trivial: some coalition is held back by its budgets."""
+    held_back = 0
+    for seed in (1, 2, 3):
+        case = generate_infrastructure_case(parties=4, projects=8, seed=seed)
+        unlimited = copy.copy(case)
+        object.__setattr__(unlimited, "budget", np.full_like(case.budget, np.inf))
+        held_back += int((brute_force_values(unlimited) > brute_force_values(case) + 1e-6).sum())
+    assert held_back > 0
+
+
+def test_cache_key_changes_with_the_data() -> None:
+    case = generate_infrastructure_case(parties=3, projects=5, seed=4)
+    model = inf.coalition_model(case)
+    assert model.cache_key() == inf.coalition_model(case).cache_key()
+    richer = copy.copy(model)
+    object.__setattr__(richer, "cost_pv", model.cost_pv * 1.01)
+    assert richer.cache_key() != model.cache_key()
+
+
+# -- the plan -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [1, 5])
+def test_welfare_optimum_matches_the_oracle_and_the_plan_keeps_the_rules(seed: int) -> None:
+    case = generate_infrastructure_case(parties=4, projects=8, seed=seed)
+    result = inf.solve_case(case, core="soft")
+    oracle = brute_force_values(case)
+    assert result.best_welfare == pytest.approx(oracle[-1], abs=1e-6)
+    assert result.welfare == pytest.approx(oracle[-1], abs=1e-5)
+    assert_plan_keeps_the_rules(case, result)
+
+
+def test_river_program_plan_is_in_the_core_and_keeps_the_rules(river_case, river_result) -> None:
+    r = river_result
+    assert r.players == ("AH", "ZJ", "JS", "SH")
+    assert_plan_keeps_the_rules(river_case, r)
+    assert r.in_core and all(r.individually_rational.values())
+    assert r.npv == pytest.approx(r.target_shares, abs=1e-4)  # Shapley is in the core here
+    assert "SH_TUNNEL" not in r.built_projects and "BRIDGE" in r.built_projects
+    assert {"shapley", "nucleolus", "scrb", "equal_bcr", "territorial"} <= set(r.allocations)
+    # payments by rule: npv = benefit − payment
+    benefit = r.build["built"].to_numpy() @ river_case.benefit_pv()
+    for method, payments in r.payments.items():
+        shares = np.array([payments[p] for p in r.players])
+        assert r.allocations[method].shares == pytest.approx(benefit - shares, abs=1e-6)
+    bcr = benefit / np.array([r.payments["equal_bcr"][p] for p in r.players])
+    assert bcr == pytest.approx(np.full(4, bcr[0]))
+    # the rail link's subsidy is not paid by the provinces
+    rail = r.shares[r.shares.project == "RAIL"].amount.sum()
+    k = river_case.project_index("RAIL")
+    assert rail == pytest.approx(0.6 * river_case.capex[k].sum() + river_case.om[k].sum())
+
+
+def test_hard_core_on_a_blocked_target_moves_the_plan_into_the_core(river_case) -> None:
+    result = inf.solve_case(river_case, target="equal", core="hard")
+    assert not result.fairness["equal"].in_core
+    assert result.in_core and result.epsilon == 0.0
+    assert_plan_keeps_the_rules(river_case, result)
+
+
+def test_check_proposal_and_core_band_agree_with_a_grid(river_case, river_result) -> None:
+    check = inf.check_proposal(river_case, game=river_result.game)
+    assert set(check.npv) == set(river_case.parties)
+    assert check.welfare_loss == pytest.approx(0.0, abs=1e-6)
+    band = inf.core_band(river_case, "AH", "*")
+    assert band is not None
+    grid = np.linspace(0, 1, 201)
+    table = inf.sweep(river_case, "AH", "*", grid)
+    inside = grid[table.in_core.to_numpy()]
+    assert inside.min() == pytest.approx(band[0], abs=0.006)
+    assert inside.max() == pytest.approx(band[1], abs=0.006)
+
+
+# -- Owen's theorem -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_dual_prices_lie_in_the_core_of_linear_production_games(seed: int) -> None:
+    case = generate_infrastructure_case(
+        parties=5, projects=9, seed=seed, divisible=True, exclusions=False
+    )
+    assert inf.linear_production_reasons(case) == []
+    game = inf.build_coalition_game(case)
+    dual = inf.dual_allocation(case, game)
+    report = check_allocation(game, dual)
+    assert report.efficient and report.in_core
+
+
+def test_dual_is_refused_for_a_milp_game(river_case, river_result) -> None:
+    assert "dual" not in river_result.allocations
+    with pytest.raises(CaseError, match="linear production game"):
+        inf.dual_allocation(river_case, river_result.game)
+
+
+# -- bad inputs -----------------------------------------------------------------------------
+
+
+def _rows():
+    settings, rows = inf.TEMPLATE_SETTINGS, inf.template_rows()
+    return dict(settings), copy.deepcopy(rows)
+
+
+def test_bad_inputs_are_named_by_sheet_row_and_column() -> None:
+    settings, rows = _rows()
+    rows["projects"][1]["hosts"] = "AH+XX"
+    rows["capex"][1]["amount"] = -5.0
+    rows["projects"][0]["territorial"] = "0.7+0.4"
+    rows["benefits"][0]["party"] = "NOPE"
+    rows["proposal"][0]["share"] = 0.7
+    settings["target"] = "fairest"
+    with pytest.raises(CaseError) as error:
+        inf.case_from_rows(settings, rows, source="bad.xlsx")
+    text = str(error.value)
+    assert "bad.xlsx, sheet projects, row 3, column hosts: unknown party 'XX'" in text
+    assert "sheet capex, row 3, column amount" in text and "negative" in text
+    assert "sheet projects, row 2, column territorial: shares add up to 1.1" in text
+    assert "sheet benefits, row 2, column party" in text
+    assert "sheet proposal, row 2, column share" in text
+    assert "column value (target): unknown target 'fairest'" in text
+
+
+def test_text_in_a_number_cell_is_named() -> None:
+    settings, rows = _rows()
+    rows["budgets"][2]["amount"] = "lots"
+    with pytest.raises(CaseError, match=r"sheet budgets, row 4, column amount: expected a number"):
+        inf.case_from_rows(settings, rows)
+
+
+def test_territorial_shares_parse_by_position_or_by_name() -> None:
+    assert inf.parse_territorial("0.6+0.4", ["A", "B"]) == {"A": 0.6, "B": 0.4}
+    assert inf.parse_territorial("B:0.3, A:0.7", ["A", "B"]) == {"B": 0.3, "A": 0.7}
+    assert inf.parse_territorial("", ["A", "B"]) == {"A": 0.5, "B": 0.5}
+    with pytest.raises(ValueError, match="not a host"):
+        inf.parse_territorial("C:1", ["A", "B"])
+
+
+# -- round trip -----------------------------------------------------------------------------
+
+
+def test_template_fill_read_solve_write_read(tmp_path) -> None:
+    path = inf.write_template(tmp_path / "template.xlsx")
+    sheets = pd.read_excel(path, sheet_name=None)
+    assert list(sheets["projects"].columns[:7]) == [
+        "project",
+        "name",
+        "hosts",
+        "depends_on",
+        "excludes",
+        "life_years",
+        "subsidy_share",
+    ]
+    assert {"instructions", "capex", "om", "benefits", "budgets", "proposal"} <= set(sheets)
+    case = inf.read_case(path)
+    assert case.parties == ("AH", "JS") and case.warnings == ()
+    result = inf.solve_case(case)
+    assert_plan_keeps_the_rules(case, result)
+    out = write_results_workbook(
+        result,
+        tmp_path / "results.xlsx",
+        check=inf.check_proposal(case, game=result.game),
+        sweeps={"AH": inf.sweep(case, "AH", "*", [0.4, 0.5])},
+    )
+    written = pd.read_excel(out, sheet_name=None)
+    assert {
+        "summary",
+        "allocations",
+        "plan",
+        "payments",
+        "build",
+        "core_checks",
+        "proposal",
+    } <= set(written)
+    assert list(written["plan"].columns) == ["party", "project", "year", "amount"]
+    assert written["plan"].amount.sum() == pytest.approx(result.shares.amount.sum())
+    table = coalition_table(result)
+    assert dict(zip(table.coalition, table.value, strict=True)) == pytest.approx(
+        dict(result.coalition_values)
+    )
+
+
+def test_shipped_workbook_matches_its_generator(river_case) -> None:
+    settings, rows = river_program()
+    rebuilt = inf.case_from_rows(settings, rows)
+    assert rebuilt.projects == river_case.projects
+    assert np.allclose(rebuilt.benefit, river_case.benefit)
+    assert np.allclose(rebuilt.capex, river_case.capex)
+
+
+def test_generated_benchmark_case_has_the_asked_size() -> None:
+    _, rows = infrastructure_rows(parties=12, projects=40, seed=0)
+    assert len(rows["parties"]) == 12 and len(rows["projects"]) == 40

@@ -1,0 +1,332 @@
+"""The coalition engine: compiled models against a brute-force oracle; serial, parallel (spawn)
+and Dask runs give identical v(S); the disk cache survives a killed run and a second run
+re-solves nothing; solver failures name the coalition; progress counts up to the total."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from optimizer.coalitions import (
+    CoalitionEngine,
+    CoalitionModel,
+    CompiledEvaluator,
+    coalition_settings,
+    coalition_values,
+    content_key,
+    model_game,
+)
+from optimizer.errors import CaseError, SolverError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# -- test models (module level: spawned workers import them from here) -----------------------
+
+
+@dataclass(frozen=True, eq=False)
+class BudgetedProjects:
+    """A small co-funding MILP: v(S) = max Σ_p (Σ_{i∈S} b[p, i] − c_p) y_p over the projects
+    whose hosts are all in S, with the chosen projects' costs within S's pooled budget.
+
+    Pyomo form (compiled once): payments x[p, i] ≥ 0, Σ_i x[p, i] = c_p y_p (cover rows),
+    Σ_p x[p, i] ≤ B_i [i ∈ S] (budget rows), y_p ≤ [hosts(p) ⊆ S] (column bounds).
+    """
+
+    players: tuple[str, ...]
+    cost: np.ndarray  # c_p
+    benefit: np.ndarray  # b[p, i]
+    hosts: np.ndarray  # bitmask per project
+    budget: np.ndarray  # B_i
+
+    def cache_key(self) -> str:
+        return content_key(self, "test-budgeted-projects/1")
+
+    def open(self) -> BudgetedProjectsEvaluator:
+        return BudgetedProjectsEvaluator(self)
+
+
+class BudgetedProjectsEvaluator(CompiledEvaluator):
+    def __init__(self, data: BudgetedProjects) -> None:
+        import pyomo.environ as pyo
+
+        from optimizer.solve import compile_pyomo
+
+        projects, parties = data.benefit.shape
+        m = pyo.ConcreteModel()
+        m.P = pyo.RangeSet(0, projects - 1)
+        m.I = pyo.RangeSet(0, parties - 1)
+        m.weight = pyo.Param(m.P, mutable=True, initialize=1.0)
+        m.y = pyo.Var(m.P, domain=pyo.Binary)
+        m.x = pyo.Var(m.P, m.I, domain=pyo.NonNegativeReals)
+        m.objective = pyo.Objective(expr=sum(m.weight[p] * m.y[p] for p in m.P), sense=-1)
+        m.cover = pyo.Constraint(
+            m.P, rule=lambda m, p: sum(m.x[p, i] for i in m.I) == float(data.cost[p]) * m.y[p]
+        )
+        m.budgets = pyo.Constraint(
+            m.I, rule=lambda m, i: sum(m.x[p, i] for p in m.P) <= float(data.budget[i])
+        )
+        super().__init__(compile_pyomo(m), data.players)
+        self.data = data
+        self.y = np.array([self.compiled.column(m.y[p]) for p in m.P], dtype=np.int32)
+        self.rows = np.array([self.compiled.row(m.budgets[i]) for i in m.I], dtype=np.int32)
+
+    def restrict(self, mask: int) -> None:
+        data = self.data
+        member = (mask >> np.arange(len(data.players))) & 1
+        weight = data.benefit @ member - data.cost
+        hosted = ((data.hosts & mask) == data.hosts).astype(float)
+        self.highs.changeColsCost(len(self.y), self.y, weight)
+        self.highs.changeColsBounds(len(self.y), self.y, np.zeros(len(self.y)), hosted)
+        upper = data.budget * member
+        self.highs.changeRowsBounds(len(self.rows), self.rows, np.full(len(upper), -1e30), upper)
+
+
+def budgeted_projects(parties: int = 6, projects: int = 8, seed: int = 0) -> BudgetedProjects:
+    rng = np.random.default_rng(seed)
+    hosts = np.array(
+        [
+            sum(1 << int(i) for i in rng.choice(parties, rng.integers(1, 3), replace=False))
+            for _ in range(projects)
+        ],
+        dtype=np.int64,
+    )
+    return BudgetedProjects(
+        players=tuple("ABCDEFGHIJKLMNOP"[:parties]),
+        cost=rng.integers(5, 30, projects).astype(float),
+        benefit=rng.integers(0, 12, (projects, parties)).astype(float),
+        hosts=hosts,
+        budget=rng.integers(5, 25, parties).astype(float),
+    )
+
+
+def brute_force(data: BudgetedProjects) -> np.ndarray:
+    """v(S) by enumerating project subsets (pooled budgets: anyone in S may pay for anything)."""
+    n = len(data.players)
+    projects = len(data.cost)
+    values = np.zeros(1 << n)
+    for mask in range(1, 1 << n):
+        member = (mask >> np.arange(n)) & 1
+        weight = data.benefit @ member - data.cost
+        hosted = (data.hosts & mask) == data.hosts
+        pool = float(data.budget @ member)
+        best = 0.0
+        for chosen in itertools.product((False, True), repeat=projects):
+            on = np.array(chosen)
+            if (on & ~hosted).any() or data.cost[on].sum() > pool + 1e-9:
+                continue
+            best = max(best, float(weight[on].sum()))
+        values[mask] = best
+    return values
+
+
+@dataclass(frozen=True)
+class SlowFormula:
+    """v(S) = Σ_{i∈S} w_i + |S|², computed slowly (``delay`` s per coalition); no solver."""
+
+    players: tuple[str, ...]
+    weights: tuple[float, ...]
+    delay: float = 0.0
+
+    def cache_key(self) -> str:
+        return content_key((self.players, self.weights), "test-slow-formula/1")
+
+    def open(self) -> SlowFormulaEvaluator:
+        return SlowFormulaEvaluator(self)
+
+
+class SlowFormulaEvaluator:
+    opened = 0
+    solves = 0
+
+    def __init__(self, model: SlowFormula) -> None:
+        self.model = model
+        self.highs_time = 0.0
+        SlowFormulaEvaluator.opened += 1
+
+    def value(self, mask: int) -> float:
+        time.sleep(self.model.delay)
+        SlowFormulaEvaluator.solves += 1
+        members = [i for i in range(len(self.model.players)) if mask >> i & 1]
+        return float(sum(self.model.weights[i] for i in members) + len(members) ** 2)
+
+
+@dataclass(frozen=True)
+class ShortOfCapacity:
+    """c(S) = min x s.t. x ≥ demand(S), x ≤ capacity(S): infeasible when S lacks party A."""
+
+    players: tuple[str, ...] = ("A", "B", "C")
+
+    def cache_key(self) -> str:
+        return content_key(self, "test-short/1")
+
+    def open(self) -> ShortOfCapacityEvaluator:
+        return ShortOfCapacityEvaluator(self.players)
+
+
+class ShortOfCapacityEvaluator(CompiledEvaluator):
+    def __init__(self, players: tuple[str, ...]) -> None:
+        from optimizer.solve import CompiledModel, new_highs
+
+        highs = new_highs()
+        highs.addVar(0.0, 1e30)
+        highs.changeColCost(0, 1.0)
+        highs.addRow(0.0, 1e30, 1, np.array([0], dtype=np.int32), np.array([1.0]))
+        super().__init__(CompiledModel(highs, {}, {}, str), players)
+
+    def restrict(self, mask: int) -> None:
+        demand = 10.0 * bin(mask).count("1")
+        capacity = 100.0 if mask & 1 else 5.0
+        self.highs.changeRowBounds(0, demand, 1e30)
+        self.highs.changeColBounds(0, 0.0, capacity)
+
+
+# -- tests ------------------------------------------------------------------------------------
+
+
+def test_compiled_model_matches_brute_force() -> None:
+    model = budgeted_projects(parties=5, projects=7, seed=3)
+    assert isinstance(model, CoalitionModel)
+    with CoalitionEngine(model, workers=1) as engine:
+        values = engine.values()
+        assert engine.solved == 31 and engine.highs_time > 0
+    assert np.allclose(values, brute_force(model), atol=1e-9)
+    assert values[0] == 0.0
+
+
+def test_serial_parallel_and_dask_give_identical_values() -> None:
+    distributed = pytest.importorskip("distributed")
+    model = budgeted_projects(parties=6, projects=9, seed=1)
+    serial = coalition_values(model, workers=1)
+    parallel = coalition_values(model, workers=2)
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        dask = coalition_values(model, scheduler=cluster.scheduler_address)
+    assert np.array_equal(serial, parallel)
+    assert np.array_equal(serial, dask)
+    assert np.allclose(serial, brute_force(model), atol=1e-9)
+
+
+def test_second_run_reads_everything_from_the_cache(tmp_path: Path) -> None:
+    model = budgeted_projects(parties=5, projects=6, seed=2)
+    cache = tmp_path / "coalitions.sqlite"
+    with CoalitionEngine(model, cache=cache) as first:
+        values = first.values()
+        assert (first.solved, first.cached) == (31, 0)
+    with CoalitionEngine(model, cache=cache) as second:
+        again = second.values()
+        assert (second.solved, second.cached) == (0, 31)
+        assert second._evaluator is None  # nothing was even built
+    assert np.array_equal(values, again)
+    other = budgeted_projects(parties=5, projects=6, seed=4)  # other content, other key
+    with CoalitionEngine(other, cache=cache) as third:
+        third.values()
+        assert third.solved == 31
+    rows = sqlite3.connect(cache).execute("SELECT COUNT(DISTINCT key) FROM coalition_values")
+    assert rows.fetchone()[0] == 2
+
+
+def test_cache_survives_a_killed_run(tmp_path: Path) -> None:
+    """Kill a run (SIGKILL) mid-way, resume: only the missing coalitions are solved."""
+    cache = tmp_path / "coalitions.sqlite"
+    script = textwrap.dedent(
+        f"""
+        from tests.optimizer.test_coalitions import SlowFormula
+        from optimizer.coalitions import coalition_values
+        model = SlowFormula(tuple("ABCDEFGH"), tuple(range(8)), delay=0.01)
+        coalition_values(model, cache={str(cache)!r})
+        """
+    )
+    run = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT)
+    try:
+        stored = 0
+        deadline = time.monotonic() + 20
+        while stored == 0 and time.monotonic() < deadline and run.poll() is None:
+            time.sleep(0.05)
+            if cache.exists():
+                try:
+                    with sqlite3.connect(cache) as db:
+                        stored = db.execute("SELECT COUNT(*) FROM coalition_values").fetchone()[0]
+                except sqlite3.OperationalError:  # table not created yet
+                    pass
+        if run.poll() is None:
+            os.kill(run.pid, signal.SIGKILL)
+    finally:
+        run.wait()
+    assert run.returncode == -signal.SIGKILL, "the run ended before it could be killed"
+    with sqlite3.connect(cache) as db:
+        stored = db.execute("SELECT COUNT(*) FROM coalition_values").fetchone()[0]
+    assert 0 < stored < 255
+
+    model = SlowFormula(tuple("ABCDEFGH"), tuple(range(8)))
+    SlowFormulaEvaluator.solves = 0
+    resumed = coalition_values(model, cache=cache)
+    assert SlowFormulaEvaluator.solves == 255 - stored
+    assert np.array_equal(resumed, coalition_values(model))
+    SlowFormulaEvaluator.solves = 0
+    coalition_values(model, cache=cache)
+    assert SlowFormulaEvaluator.solves == 0
+
+
+def test_subsets_of_masks_keep_their_shape_and_order() -> None:
+    model = SlowFormula(("A", "B", "C"), (1.0, 2.0, 4.0))
+    values = coalition_values(model, np.array([[7, 1], [0, 7]]))
+    assert values.tolist() == [[16.0, 2.0], [0.0, 16.0]]
+    with pytest.raises(CaseError, match="masks"):
+        coalition_values(model, [8])
+
+
+def test_progress_counts_up_to_the_total() -> None:
+    seen: list[tuple[int, int]] = []
+    coalition_values(
+        SlowFormula(tuple("ABCDEFG"), tuple(range(7))),
+        progress=lambda done, total: seen.append((done, total)),
+    )
+    assert seen[0] == (1, 128)  # v(∅) is known without a solve
+    assert seen[-1] == (128, 128)
+    assert all(a[0] <= b[0] for a, b in itertools.pairwise(seen))
+
+
+def test_a_failed_solve_names_the_coalition() -> None:
+    model = ShortOfCapacity()
+    assert coalition_values(model, [1, 3]).tolist() == [10.0, 20.0]
+    with pytest.raises(SolverError, match=r"coalition B\+C: Infeasible"):
+        coalition_values(model, [6])
+
+
+def test_a_failed_solve_in_a_worker_is_raised_here() -> None:
+    with pytest.raises(SolverError, match="coalition B: Infeasible"):
+        coalition_values(ShortOfCapacity(), workers=2)
+
+
+def test_settings_apply_to_a_block(tmp_path: Path) -> None:
+    model = SlowFormula(("A", "B", "C"), (1.0, 2.0, 4.0))
+    seen: list[tuple[int, int]] = []
+    with coalition_settings(cache=tmp_path / "c.sqlite", progress=lambda *a: seen.append(a)):
+        game = model_game(model, "cost", names=("甲", "乙", "丙"))
+    assert game.orientation == "cost" and game.names == ("甲", "乙", "丙")
+    assert game.value("A+C") == 9.0
+    assert seen[-1] == (8, 8)
+    assert (tmp_path / "c.sqlite").exists()
+    with pytest.raises(TypeError, match="unknown"), coalition_settings(threads=2):
+        pass
+
+
+def test_cache_keys_follow_the_content() -> None:
+    a = budgeted_projects(seed=1)
+    assert a.cache_key() == budgeted_projects(seed=1).cache_key()
+    assert a.cache_key() != budgeted_projects(seed=2).cache_key()
+    assert content_key((1, "1"), "v") != content_key(("1", 1), "v")
+    assert content_key(np.array([1.0]), "v") != content_key(np.array([1]), "v")
+    assert content_key((1,), "v1") != content_key((1,), "v2")
