@@ -305,7 +305,7 @@ def _read_coalitions_csv(path: Path, players: tuple[str, ...] | None) -> _Coalit
 def _read_csv_fast(
     path: Path, raw: bytes, body_start: int, players: tuple[str, ...] | None
 ) -> _CoalitionRows | None:
-    """Labels and values straight from the bytes: no pandas, no Python loop over rows.
+    """Labels straight from the bytes (no Python loop over rows), values by pandas' C reader.
 
     Returns ``None`` (use the cell reader) when some line has other than one comma (blank
     lines, extra columns, a '+' or ',' after the comma), which the cell reader reports well.
@@ -316,7 +316,15 @@ def _read_csv_fast(
     if (scan.value_starts < 0).any():
         return None
     n_rows = len(scan.masks)
-    values = decimal_values(scan.buffer, scan.value_starts, scan.value_lengths)
+    values = _values_from_csv(raw, n_rows)
+    if values is None:
+        values = np.array(
+            [
+                _to_number(scan.buffer[start : start + length].decode("utf-8", "replace"))
+                for start, length in zip(scan.value_starts, scan.value_lengths, strict=True)
+            ],
+            dtype=np.float64,
+        )
     return _CoalitionRows(
         where=str(path),
         row_numbers=np.arange(2, n_rows + 2),
@@ -329,44 +337,24 @@ def _read_csv_fast(
     )
 
 
-def decimal_values(buffer: bytes, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """Numbers written ``[-]digits[.digits]`` at the given places, parsed with numpy.
+def _values_from_csv(raw: bytes, expected_rows: int) -> np.ndarray | None:
+    """The ``value`` column parsed by pandas' C reader (exact, like ``float(text)``).
 
-    The digits are accumulated one position at a time over all rows as an integer mantissa
-    m < 2⁵³ with k decimals, and the value is m / 10ᵏ: both are exact doubles, and IEEE
-    division is correctly rounded, so this equals ``float(text)``. Anything else (exponents,
-    more than 15 digits, ``nan``, junk) goes through ``float()`` one by one, and is NaN if
-    that fails too.
+    ``None`` when some cell is not a number, or the rows do not line up: the caller then
+    reads the cells one by one to name the bad rows.
     """
-    size = len(buffer)
-    body = np.frombuffer(buffer, dtype=np.uint8)
-    mantissa = np.zeros(len(starts), dtype=np.int64)
-    decimals = np.zeros(len(starts), dtype=np.int64)
-    digits = np.zeros(len(starts), dtype=np.int64)
-    seen_dot = np.zeros(len(starts), dtype=bool)
-    simple = lengths > 0
-    negative = np.zeros(len(starts), dtype=bool)
-    for k in range(int(lengths.max(initial=0))):
-        active = lengths > k
-        byte = body[np.minimum(starts + k, size - 1)]
-        is_digit = active & (byte >= 48) & (byte <= 57)
-        is_dot = active & (byte == 46)
-        if k == 0:
-            negative = active & (byte == 45)
-            simple &= is_digit | is_dot | negative
-        else:
-            simple &= ~active | is_digit | (is_dot & ~seen_dot)
-        mantissa = np.where(is_digit, mantissa * 10 + (byte.astype(np.int64) - 48), mantissa)
-        decimals += is_digit & seen_dot
-        digits += is_digit
-        seen_dot |= is_dot
-    simple &= (digits > 0) & (digits <= 15)
-    values = mantissa / np.power(10.0, decimals)
-    values[negative] *= -1.0
-    for r in np.flatnonzero(~simple):
-        text = buffer[starts[r] : starts[r] + lengths[r]].decode("utf-8", "replace")
-        values[r] = _to_number(text)
-    return values
+    import io
+
+    import pandas as pd
+
+    try:
+        column = pd.read_csv(
+            io.BytesIO(raw), usecols=["value"], dtype={"value": np.float64}, encoding="utf-8-sig"
+        )["value"]
+    except (ValueError, pd.errors.ParserError):
+        return None
+    values = column.to_numpy(dtype=np.float64)
+    return values if len(values) == expected_rows else None
 
 
 def _read_csv_cells(path: Path) -> _CoalitionRows:
