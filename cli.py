@@ -244,8 +244,7 @@ def sweep(
     step: Annotated[float, typer.Option(help="Ratio step.")] = 0.05,
     as_json: JsonFlag = False,
 ) -> None:
-    """Slide one split ratio or cost share: each party's NPV, in-core flag, worst coalition,
-    and the exact core band (the interval where no coalition blocks)."""
+    """Slide one ratio or cost share: NPVs, core verdicts and the exact core band."""
     with _reporting_errors():
         import numpy as np
 

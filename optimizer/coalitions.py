@@ -52,6 +52,7 @@ import os
 import sqlite3
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -418,6 +419,15 @@ def _evaluate_on_dask_worker(
 # -- the engine -------------------------------------------------------------------------------
 
 
+def _spawn_can_start() -> bool:
+    """False when the main module names a file that does not exist (``python - <<EOF``):
+    spawned workers would fail to re-import it and the pool would respawn them forever."""
+    import sys
+
+    main_file = getattr(sys.modules.get("__main__"), "__file__", None)
+    return main_file is None or os.path.exists(main_file)
+
+
 def resolve_workers(workers: int) -> int:
     """Worker processes to start: ``workers``, or one per CPU core when ``workers ≤ 0``."""
     return workers if workers > 0 else max(1, os.cpu_count() or 1)
@@ -558,6 +568,16 @@ class CoalitionEngine:
                 yield _evaluate_chunk(evaluator, chunk)
 
     def _evaluate_pool(self, masks: np.ndarray) -> Iterator[ChunkResult]:
+        if not _spawn_can_start():
+            warnings.warn(
+                "worker processes cannot start from a script read from standard input "
+                "(spawn re-imports the main file); computing coalition values serially",
+                RuntimeWarning,
+                stacklevel=4,
+            )
+            self.workers = 1
+            yield from self._evaluate(masks)
+            return
         if self._pool is None:
             context = multiprocessing.get_context("spawn")
             self._pool = context.Pool(
