@@ -122,6 +122,71 @@ CaseFile = Annotated[Path, typer.Argument(help="Case workbook (.xlsx) made from 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document (see README).")]
 
 
+Workers = Annotated[
+    int,
+    typer.Option("--workers", "-j", help="Processes for coalition values (0 = every core)."),
+]
+CachePath = Annotated[
+    Path | None,
+    typer.Option(
+        "--cache",
+        help="SQLite cache of coalition values (default: $FAIRPOOL_CACHE or "
+        "~/.cache/fairpool/coalitions.sqlite); an interrupted run resumes from it.",
+    ),
+]
+NoCache = Annotated[bool, typer.Option("--no-cache", help="Solve every coalition afresh.")]
+Scheduler = Annotated[
+    str | None,
+    typer.Option("--scheduler", help="Dask scheduler address: solve coalitions on a cluster."),
+]
+Seed = Annotated[int, typer.Option("--seed", help="Seed of sampled Shapley values (> 15 parties).")]
+
+
+class ProgressBar:
+    """Coalitions done / total with a rate-based ETA, on stderr, for runs longer than a second.
+
+    The first report counts values already in the cache, so the rate is measured from it.
+    """
+
+    def __init__(self) -> None:
+        import time
+
+        self.clock = time.monotonic
+        self.started = self.clock()
+        self.first_done: int | None = None
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        now = self.clock()
+        if self.first_done is None:
+            self.first_done = done
+        elapsed = now - self.started
+        if elapsed < 1.0 and done < total:
+            return
+        rate = (done - self.first_done) / elapsed if elapsed > 0 else 0.0
+        left = (total - done) / rate if rate > 0 else float("nan")
+        eta = f", about {left:,.0f} s left" if done < total and left == left else ""
+        end = "\n" if done >= total else ""
+        typer.echo(f"\rcoalitions {done:,}/{total:,}{eta}    ", err=True, nl=False)
+        if end:
+            typer.echo("", err=True)
+        self.shown = True
+
+
+@contextlib.contextmanager
+def _engine(
+    workers: int, cache: Path | None, no_cache: bool, scheduler: str | None, seed: int
+) -> Iterator[None]:
+    """The coalition-engine settings of one command (see optimizer.coalitions)."""
+    from optimizer.coalitions import coalition_settings, default_cache_path
+
+    path = None if no_cache else (cache if cache is not None else default_cache_path())
+    with coalition_settings(
+        workers=workers, cache=path, scheduler=scheduler, seed=seed, progress=ProgressBar()
+    ):
+        yield
+
+
 def _read_case(file: Path) -> tuple[Any, Any]:
     """(model family module, validated case) of a workbook."""
     from models import family_of
@@ -178,9 +243,14 @@ def solve(
     core: Annotated[str | None, typer.Option(help="Core constraints: hard | soft | off.")] = None,
     distance: Annotated[str | None, typer.Option(help="Distance to target: l1 | linf.")] = None,
     as_json: JsonFlag = False,
+    workers: Workers = 1,
+    cache: CachePath = None,
+    no_cache: NoCache = False,
+    scheduler: Scheduler = None,
+    seed: Seed = 0,
 ) -> None:
     """Solve a case: coalition values, every allocation, the fairest plan, a results workbook."""
-    with _reporting_errors():
+    with _reporting_errors(), _engine(workers, cache, no_cache, scheduler, seed):
         from reports.document import case_document
         from reports.excel import write_results_workbook
         from reports.text import render_case_result
@@ -209,9 +279,13 @@ def check(
         bool, typer.Option("--strict", help="Exit with 1 when the proposal is not fair.")
     ] = False,
     as_json: JsonFlag = False,
+    workers: Workers = 1,
+    cache: CachePath = None,
+    no_cache: NoCache = False,
+    scheduler: Scheduler = None,
 ) -> None:
     """Judge a proposal: each party's NPV, who would walk away, the core, distances."""
-    with _reporting_errors():
+    with _reporting_errors(), _engine(workers, cache, no_cache, scheduler, 0):
         from reports.document import check_document
 
         family, case = _read_case(file)
@@ -243,9 +317,13 @@ def sweep(
     stop: Annotated[float, typer.Option("--to", help="Last ratio.")] = 1.0,
     step: Annotated[float, typer.Option(help="Ratio step.")] = 0.05,
     as_json: JsonFlag = False,
+    workers: Workers = 1,
+    cache: CachePath = None,
+    no_cache: NoCache = False,
+    scheduler: Scheduler = None,
 ) -> None:
     """Slide one ratio or cost share: NPVs, core verdicts and the exact core band."""
-    with _reporting_errors():
+    with _reporting_errors(), _engine(workers, cache, no_cache, scheduler, 0):
         import numpy as np
 
         from optimizer.errors import CaseError
@@ -290,9 +368,16 @@ def sweep(
 
 
 @app.command()
-def coalitions(file: CaseFile, as_json: JsonFlag = False) -> None:
+def coalitions(
+    file: CaseFile,
+    as_json: JsonFlag = False,
+    workers: Workers = 1,
+    cache: CachePath = None,
+    no_cache: NoCache = False,
+    scheduler: Scheduler = None,
+) -> None:
     """The coalition values v(S) of a case: what every group of parties reaches alone."""
-    with _reporting_errors():
+    with _reporting_errors(), _engine(workers, cache, no_cache, scheduler, 0):
         from reports.document import json_number, players_entry
         from reports.text import cell, render_table
 

@@ -190,3 +190,10 @@ def game_csv(tmp_path):
         return path
 
     return write
+
+
+# -- the coalition cache (cli.py defaults to one on disk) ----------------------------------
+@pytest.fixture(autouse=True)
+def _private_coalition_cache(tmp_path_factory, monkeypatch):
+    """Every test gets its own FAIRPOOL_CACHE: tests never touch ~/.cache nor each other."""
+    monkeypatch.setenv("FAIRPOOL_CACHE", str(tmp_path_factory.mktemp("cache") / "values.sqlite"))

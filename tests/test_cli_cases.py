@@ -163,3 +163,26 @@ def test_validate_lists_problems_with_sheet_and_row(park: Path) -> None:
 def test_missing_workbook_exits_2(tmp_path: Path) -> None:
     result = run("solve", tmp_path / "nothing.xlsx")
     assert result.exit_code == 2
+
+
+def test_cache_is_filled_and_parallel_runs_agree(park: Path, tmp_path: Path) -> None:
+    import sqlite3
+
+    cache = tmp_path / "values.sqlite"
+    serial = run("coalitions", park, "--json", "--cache", cache)
+    assert serial.exit_code == 0, serial.output
+    with sqlite3.connect(cache) as connection:
+        (stored,) = connection.execute("SELECT COUNT(*) FROM coalition_values").fetchone()
+    assert stored >= 7 - 1  # every non-empty coalition (v(∅) is never solved)
+    parallel = run("coalitions", park, "--json", "--no-cache", "--workers", "2")
+    assert parallel.exit_code == 0, parallel.output
+    assert json.loads(parallel.stdout) == json.loads(serial.stdout)
+
+
+def test_other_families_solve_from_the_command_line(tmp_path: Path) -> None:
+    for name, key in (("river_program", "npv"), ("water_plant", "cost_shares")):
+        result = run("solve", CASES / f"{name}.xlsx", "-o", tmp_path, "--json")
+        assert result.exit_code == 0, result.output
+        document = json.loads(result.stdout)
+        assert key in document["plan"] and "shares" in document["plan"]
+        assert (tmp_path / f"{name}_results.xlsx").is_file()
