@@ -70,6 +70,9 @@ def _reporting_errors() -> Iterator[None]:
     except FairpoolError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(error.exit_code) from None
+    except KeyboardInterrupt:
+        typer.echo("\ninterrupted: coalition values solved so far stay in the cache", err=True)
+        raise typer.Exit(130) from None
 
 
 # -- fairpool game -----------------------------------------------------------------------
@@ -452,19 +455,9 @@ def _solve_and_print(
 ) -> None:
     from optimizer.analysis import analyse_game
     from optimizer.fairness import describe
-    from optimizer.solutions import METHODS
     from reports.document import game_document
     from reports.text import render_comparison
 
-    if methods:
-        unknown = [m for m in methods if m not in METHODS]
-        if unknown:
-            from optimizer.errors import CaseError
-
-            raise CaseError(
-                f"unknown method {', '.join(repr(m) for m in unknown)}; "
-                f"choose from: {', '.join(METHODS)}"
-            )
     proposal = parse_allocation(allocation, the_game) if allocation is not None else None
     analysis = analyse_game(
         the_game,
