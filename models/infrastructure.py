@@ -577,8 +577,14 @@ class InfrastructureCoalitionModel:
 
     def pooled_budget(self, mask: int) -> np.ndarray:
         """Σ_{i∈S} β[i, t] per budget row (inf if a member has no limit that year)."""
-        inside = self.members(mask) > 0
-        return self.budget[inside].sum(axis=0) if inside.any() else np.zeros(self.budget.shape[1])
+        return self.pooled_budget_of(self.members(mask))
+
+    def pooled_budget_of(self, members: np.ndarray) -> np.ndarray:
+        """:meth:`pooled_budget` from the membership vector u (two small products, no mask)."""
+        unlimited = np.isinf(self.budget)
+        pooled = members @ np.where(unlimited, 0.0, self.budget)
+        pooled[(members @ unlimited) > 0] = np.inf
+        return pooled
 
 
 def coalition_model(case: InfrastructureCase) -> InfrastructureCoalitionModel:
@@ -664,27 +670,27 @@ class InfrastructureEvaluator(CompiledEvaluator):
         self.columns = np.array(columns, dtype=np.int32)
         self.rows = np.array(rows, dtype=np.int32)
         self.infinity = highspy.kHighsInf
+        self.zeros = np.zeros(len(self.columns))
+        self.no_lower = np.full(len(self.rows), -self.infinity)
         if model.time_limit:
             self.highs.setOptionValue("time_limit", float(model.time_limit))
 
-    def restrict(self, mask: int) -> None:
-        """Push w(S) (costs), [H_p ⊆ S] (column bounds) and pooled budgets (row bounds)."""
+    def restrict(self, mask: int) -> bool:
+        """Push w(S) (costs), [H_p ⊆ S] (column bounds) and pooled budgets (row bounds);
+        False (v(S) = 0, no solve) when S can host no project with a positive weight."""
         data = self.data
+        members = data.members(mask)
+        weights = data.benefit_pv @ members - data.cost_pv
+        allowed = data.allowed(mask)
+        if not (allowed & (weights > 0)).any():
+            return False
         count = len(self.columns)
-        self.highs.changeColsCost(count, self.columns, data.weights(mask))
-        self.highs.changeColsBounds(
-            count, self.columns, np.zeros(count), data.allowed(mask).astype(float)
-        )
+        self.highs.changeColsCost(count, self.columns, weights)
+        self.highs.changeColsBounds(count, self.columns, self.zeros, allowed.astype(float))
         if len(self.rows):
-            pooled = np.minimum(data.pooled_budget(mask), self.infinity)
-            lower = np.full(len(self.rows), -self.infinity)
-            self.highs.changeRowsBounds(len(self.rows), self.rows, lower, pooled)
-
-    def value(self, mask: int) -> float:
-        """v(S); 0 without a solve when S can host no project with a positive weight."""
-        if mask and not (self.data.allowed(mask) & (self.data.weights(mask) > 0)).any():
-            return 0.0
-        return super().value(mask)
+            pooled = np.minimum(data.pooled_budget_of(members), self.infinity)
+            self.highs.changeRowsBounds(len(self.rows), self.rows, self.no_lower, pooled)
+        return True
 
     def solution(self) -> np.ndarray:
         """y of the last solve (one number per project)."""

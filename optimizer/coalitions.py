@@ -176,7 +176,8 @@ class CompiledEvaluator:
 
     A subclass implements :meth:`restrict`: push S's numbers (column costs, column bounds,
     row bounds: ``highs.changeColsCost``, ``changeColsBounds``, ``changeRowsBounds``) into
-    ``self.highs``. :meth:`value` then runs HiGHS, checks the status, adds HiGHS's own run time
+    ``self.highs``, or return False when v(S) = 0 is known without a solve (e.g. S can
+    build nothing worth building). :meth:`value` then runs HiGHS, checks the status, adds HiGHS's own run time
     to :attr:`highs_time` and returns the objective in the model's sense (max for benefit
     games, min for cost games), objective constant included. v(∅) = 0 without a solve.
     """
@@ -188,17 +189,19 @@ class CompiledEvaluator:
         self.highs_time = 0.0
         self.solves = 0
 
-    def restrict(self, mask: int) -> None:
-        """Change the model's numbers so that it describes coalition ``mask``."""
+    def restrict(self, mask: int) -> bool | None:
+        """Change the model's numbers so that it describes coalition ``mask``.
+
+        Return False to say v(S) = 0 without a solve; None or True to solve.
+        """
         raise NotImplementedError
 
     def value(self, mask: int) -> float:
         """v(S): restrict, run, check the status (SolverError naming S unless optimal)."""
         from optimizer.solve import run
 
-        if mask == 0:
+        if mask == 0 or self.restrict(mask) is False:
             return 0.0
-        self.restrict(mask)
         result = run(self.highs)
         self.highs_time += result.runtime
         self.solves += 1

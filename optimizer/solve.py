@@ -140,13 +140,13 @@ def run(highs: highspy.Highs) -> SolveResult:
     run_status = highs.run()
     model_status = highs.getModelStatus()
     status = STATUS_TABLE.get(model_status, SolveStatus.ERROR)
-    objective = (
-        highs.getInfo().objective_function_value if status is SolveStatus.OPTIMAL else np.nan
-    )
+    runtime = highs.getRunTime() - started
+    if status is SolveStatus.OPTIMAL:  # the hot path of coalition loops: no strings, no getInfo
+        return SolveResult(status, float(highs.getObjectiveValue()), runtime, "Optimal")
     return SolveResult(
         status=status,
-        objective=float(objective),
-        runtime=highs.getRunTime() - started,
+        objective=np.nan,
+        runtime=runtime,
         highs_status=f"{highs.modelStatusToString(model_status)} (run: {run_status.name})",
     )
 
