@@ -177,9 +177,10 @@ class CompiledEvaluator:
     A subclass implements :meth:`restrict`: push S's numbers (column costs, column bounds,
     row bounds: ``highs.changeColsCost``, ``changeColsBounds``, ``changeRowsBounds``) into
     ``self.highs``, or return False when v(S) = 0 is known without a solve (e.g. S can
-    build nothing worth building). :meth:`value` then runs HiGHS, checks the status, adds HiGHS's own run time
-    to :attr:`highs_time` and returns the objective in the model's sense (max for benefit
-    games, min for cost games), objective constant included. v(∅) = 0 without a solve.
+    build nothing worth building). :meth:`value` then runs HiGHS, checks the status, adds
+    HiGHS's own run time to :attr:`highs_time` and returns the objective in the model's
+    sense (max for benefit games, min for cost games), objective constant included.
+    v(∅) = 0 without a solve.
     """
 
     def __init__(self, compiled: CompiledModel, players: Sequence[str]) -> None:

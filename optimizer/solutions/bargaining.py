@@ -17,7 +17,6 @@ Cost games are solved on the savings game and returned as cost shares.
 
 from __future__ import annotations
 
-
 from optimizer.errors import CaseError
 from optimizer.game import Game, tolerance
 from optimizer.results import Allocation
