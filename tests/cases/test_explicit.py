@@ -73,7 +73,7 @@ def test_players_file_sets_order_names_and_attributes(tmp_path):
 
 
 def test_xlsx_round_trip_with_players_sheet(tmp_path):
-    openpyxl = pytest.importorskip("openpyxl")
+    import openpyxl
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "coalitions"
@@ -94,7 +94,7 @@ def test_xlsx_round_trip_with_players_sheet(tmp_path):
 
 
 def test_xlsx_errors_name_sheet_row_and_column(tmp_path):
-    openpyxl = pytest.importorskip("openpyxl")
+    import openpyxl
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "coalitions"

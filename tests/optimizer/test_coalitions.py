@@ -306,7 +306,8 @@ def test_a_failed_solve_names_the_coalition() -> None:
 
 
 def test_a_failed_solve_in_a_worker_is_raised_here() -> None:
-    with pytest.raises(SolverError, match="coalition B: Infeasible"):
+    """B, C and B+C (no A) are all infeasible; which worker reports first is up to the pool."""
+    with pytest.raises(SolverError, match=r"coalition (B|C|B\+C): Infeasible"):
         coalition_values(ShortOfCapacity(), workers=2)
 
 

@@ -101,7 +101,7 @@ def test_two_party_game_splits_the_surplus_equally() -> None:
 
 
 def test_agrees_with_coopgame_on_a_random_8_party_game() -> None:
-    coopgame = pytest.importorskip("coopgame", reason="coopgame-py is a bench extra")
+    import coopgame
     values = np.random.default_rng(7).normal(size=1 << 8)
     values[0] = 0.0
     expected = np.array(coopgame.shapley(coopgame.Game(values[1:])))
