@@ -42,6 +42,7 @@ from cases.workbook import write_case_workbook as _write_case_workbook
 from models.planning import (
     CoreMode,
     DistanceKind,
+    PlanResult,
     activate_only,
     coalition_table,
     core_band_on_line,
@@ -52,9 +53,10 @@ from models.planning import (
 from models.validation import (
     CaseChecks,
     check_non_negative,
+    check_sweep_party,
+    check_target,
     check_unknown_ids,
     dense_values,
-    known_list,
     party_attributes,
     read_coalition_sheet,
     unique_ids,
@@ -211,21 +213,7 @@ def case_from_tables(tables: CaseTables) -> CostSharingCase:
                 checks.add("parties", row[ROW], "demand", f"demand {row['demand']:g} is negative")
     attributes = party_attributes(parties)
     target = str(settings.get("target") or "shapley").strip()
-    row = checks.setting_row("target")
-    if target.startswith("proportional"):
-        attribute = target.partition(":")[2].strip()
-        if attribute not in attributes:
-            checks.add(
-                "case",
-                row,
-                "value (target)",
-                "proportional needs a numeric party attribute, e.g. proportional:demand; "
-                + known_list("attributes", attributes),
-            )
-    elif target not in method_names():
-        checks.add(
-            "case", row, "value (target)", f"unknown target {target!r}; expected {TARGETS_HELP}"
-        )
+    check_target(checks, target, list(attributes), example="demand", targets_help=TARGETS_HELP)
     if not party_ids:
         checks.raise_if_any()
 
@@ -515,52 +503,31 @@ def solve_plan(
 
 
 @dataclass(frozen=True)
-class CostSharingResult:
+class CostSharingResult(PlanResult):
     """Everything ``fairpool solve`` reports for a cost-sharing case (a cost game).
 
-    Field names follow :class:`models.joint_park.JointParkResult` where they mean the same.
+    The fields of :class:`~models.planning.PlanResult` (a cost game: shares, the target,
+    distance and residual are cost shares; excesses are x(S) − c(S)), and:
 
     Attributes:
         game: the cost game c(S); ``coalition_values`` {"A+B": c(S)}.
         analysis: every method, its fairness report, properties and least core of c.
         allocations: {method: cost shares}; ``fairness`` {method: FairnessReport}.
-        target, core, distance_kind, target_shares: the plan's settings and the target's shares.
         cost_shares: {party: the plan's cost share}; savings: {party: c({i}) − share}.
         shares: DataFrame (party, project, year, amount) with project ``*`` (the whole system)
             and year None, for the SPEC's ``plan.shares``.
         facilities / connections: the grand coalition's system (generated cases only).
-        distance, residual, epsilon, worst_coalition, worst_excess, in_core,
-        individually_rational: the plan's distance to the target and verdicts.
+        verdict: the plan's fairness report in plain words (:func:`optimizer.fairness.describe`).
     """
 
-    case_name: str
-    unit: str
-    players: tuple[str, ...]
-    names: tuple[str, ...]
-    game: Game
-    coalition_values: Mapping[str, float]
     analysis: GameAnalysis
-    allocations: Mapping[str, Allocation]
     fairness: Mapping[str, FairnessReport]
-    target: str
-    core: str
-    distance_kind: str
-    target_shares: Mapping[str, float]
     cost_shares: Mapping[str, float]
     savings: Mapping[str, float]
     shares: pd.DataFrame
     facilities: pd.DataFrame
     connections: pd.DataFrame
-    distance: float
-    residual: Mapping[str, float]
-    epsilon: float
-    worst_coalition: str
-    worst_excess: float
-    in_core: bool
-    individually_rational: Mapping[str, bool]
     verdict: str
-    warnings: tuple[str, ...] = ()
-    timings: Mapping[str, float] = field(default_factory=dict)
 
 
 def system_frames(case: CostSharingCase) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -760,10 +727,7 @@ def _line(
     case: CostSharingCase, game: Game, party: str, base: np.ndarray | None
 ) -> tuple[np.ndarray, np.ndarray]:
     """(x(0), slope): cost shares as ``party``'s share ρ of c(N) goes from 0 to 1."""
-    if party not in case.parties:
-        raise CaseError(f"unknown party {party!r}; " + known_list("parties", case.parties))
-    if case.n < 2:
-        raise CaseError("a sweep needs at least two parties")
+    check_sweep_party(case.parties, party)
     if base is None:
         base = case.proposal
     if base is None:

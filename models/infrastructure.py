@@ -69,17 +69,21 @@ from cases.workbook import write_case_workbook as _write_case_workbook
 from models.planning import (
     CoreMode,
     DistanceKind,
+    PlanResult,
     activate_only,
     coalition_table,
     core_band_on_line,
     define_core_constraints,
     define_distance_objective,
     plan_tolerance,
+    proposal_verdict,
     worst_blocking,
 )
 from models.validation import (
     CaseChecks,
     check_non_negative,
+    check_sweep_party,
+    check_target,
     check_unknown_ids,
     check_years,
     dense_values,
@@ -323,7 +327,14 @@ def case_from_tables(tables: CaseTables) -> InfrastructureCase:
 
     attribute_values = party_attributes(parties)
     target = str(settings.get("target") or "shapley").strip()
-    check_target(checks, target, list(attribute_values))
+    check_target(
+        checks,
+        target,
+        list(attribute_values),
+        example="population",
+        targets_help=TARGETS_HELP,
+        own_targets=OWN_TARGETS,
+    )
     coalition_values = read_coalition_sheet(checks, tables.table("coalitions"), party_ids)
     if not party_ids or not project_ids:
         checks.raise_if_any()
@@ -454,25 +465,6 @@ def case_from_tables(tables: CaseTables) -> InfrastructureCase:
         coalition_values=coalition_values,
         warnings=tuple(checks.warnings),
     )
-
-
-def check_target(checks: CaseChecks, target: str, attributes: Sequence[str]) -> None:
-    """The ``target`` key names a method, ``proportional:<attribute>``, territorial or dual."""
-    row = checks.setting_row("target")
-    if target.startswith("proportional"):
-        attribute = target.partition(":")[2].strip()
-        if attribute not in attributes:
-            checks.add(
-                "case",
-                row,
-                "value (target)",
-                "proportional needs a numeric party attribute, e.g. proportional:population; "
-                + known_list("attributes", attributes),
-            )
-    elif target not in method_names() and target not in OWN_TARGETS:
-        checks.add(
-            "case", row, "value (target)", f"unknown target {target!r}; expected {TARGETS_HELP}"
-        )
 
 
 def read_proposal(
@@ -1176,19 +1168,17 @@ def side_by_side(
 
 
 @dataclass(frozen=True)
-class InfrastructureResult:
+class InfrastructureResult(PlanResult):
     """Everything ``fairpool solve`` reports for an infrastructure case.
 
-    Field names follow :class:`models.joint_park.JointParkResult` where they mean the same.
+    The fields of :class:`~models.planning.PlanResult` (shares and the target are NPVs), and:
 
     Attributes:
-        case_name, unit, players, names: from the workbook.
-        game: the coalition game v(S); ``coalition_values`` {"A+B": v(S)}.
         allocations: {method: Allocation of NPVs} — every engine method on the payment game,
             plus ``territorial`` and (linear production games) ``dual``.
         payments: {method: {party: present value of its payments}} for the same methods.
         fairness: {method: FairnessReport} of each allocation on v (plus ``plan``).
-        target, core, distance_kind, target_shares: the plan's settings and target NPVs.
+        target_shares: {party: target NPV}.
         shares: DataFrame (party, project, year, amount): the plan's cost shares c[i, p, t].
         build: DataFrame per project: built (0/1 or the fraction), hosts, present values.
         cash_flows: DataFrame (party, year, benefit, payment, net, discount_factor,
@@ -1196,40 +1186,19 @@ class InfrastructureResult:
         npv: {party: NPV realised by the plan}; distance: Σ|npv − target| (l1) or max (linf);
         residual: {party: npv − target}; welfare: Σ npv; best_welfare: v(N).
         epsilon: least core violation within the rules (0 when some plan is in the core).
-        worst_coalition, worst_excess, in_core, individually_rational: verdicts on the plan.
         built_projects: projects the plan builds.
-        warnings; timings (seconds per step).
+        details: {"benefit_<party>": present value of the benefits the plan realises}.
     """
 
-    case_name: str
-    unit: str
-    players: tuple[str, ...]
-    names: tuple[str, ...]
-    game: Game
-    coalition_values: Mapping[str, float]
-    allocations: Mapping[str, Allocation]
     payments: Mapping[str, Mapping[str, float]]
     fairness: Mapping[str, FairnessReport]
-    target: str
-    core: str
-    distance_kind: str
-    target_shares: Mapping[str, float]
     shares: pd.DataFrame
     build: pd.DataFrame
     cash_flows: pd.DataFrame
     npv: Mapping[str, float]
-    distance: float
-    residual: Mapping[str, float]
     welfare: float
     best_welfare: float
-    epsilon: float
-    worst_coalition: str
-    worst_excess: float
-    in_core: bool
-    individually_rational: Mapping[str, bool]
     built_projects: tuple[str, ...]
-    warnings: tuple[str, ...] = ()
-    timings: Mapping[str, float] = field(default_factory=dict)
     details: Mapping[str, float] = field(default_factory=dict)
 
     @property
@@ -1529,24 +1498,7 @@ def check_proposal(
     loss = float(best - npv.sum())
     names = dict(zip(case.parties, case.party_names, strict=True))
     unit = case.unit
-    verdict = []
-    for i, party in enumerate(case.parties):
-        if not rational[party]:
-            verdict.append(
-                f"{names[party]} ({party}) gets {npv[i]:,.1f} {unit}, less than the "
-                f"{game.standalone_values[i]:,.1f} {unit} it can reach alone: it would walk away."
-            )
-    if excess > tol:
-        members = " + ".join(names[p] for p in worst.split("+"))
-        verdict.append(
-            f"{members} would be {excess:,.1f} {unit} better off on their own: "
-            "the proposal is not in the core."
-        )
-    else:
-        verdict.append(
-            "No party or group of parties would be better off on its own: "
-            "the proposal is in the core."
-        )
+    verdict = proposal_verdict(game, names, unit, npv, rational, (worst, excess), tol)
     if loss > tol:
         verdict.append(f"Its build plan gives up {loss:,.1f} {unit} of the best total welfare.")
     for key, value in distances.items():
@@ -1602,10 +1554,7 @@ class SweepLine:
 def _sweep_setup(
     case: InfrastructureCase, party: str, project: str, base: ProposalShares | None
 ) -> tuple[Game, SweepLine]:
-    if party not in case.parties:
-        raise CaseError(f"unknown party {party!r}; " + known_list("parties", case.parties))
-    if case.n < 2:
-        raise CaseError("a sweep needs at least two parties")
+    check_sweep_party(case.parties, party)
     game = build_coalition_game(case)
     welfare_build, _ = welfare_plan(case, game)
     proposal = base or case.proposal

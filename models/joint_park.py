@@ -53,9 +53,29 @@ import pandas as pd
 
 from cases.workbook import ROW, CaseTables, case_tables_from_rows, read_case_tables
 from cases.workbook import write_case_workbook as _write_case_workbook
+from models.planning import (
+    CoreMode,
+    DistanceKind,
+    PlanResult,
+    activate_only,
+    coalition_table,
+    define_core_constraints,
+    define_distance_objective,
+    plan_tolerance,
+    proposal_verdict,
+    worst_blocking,
+)
+from models.validation import (
+    CaseChecks,
+    check_sweep_party,
+    check_target,
+    check_unknown_ids,
+    dense_values,
+    known_list,
+    read_coalition_sheet,
+)
 from optimizer.analysis import GameAnalysis, analyse_game
-from optimizer.errors import CaseError, InfeasibleError, Problem, SolverError
-from optimizer.fairness import check_allocation
+from optimizer.errors import CaseError, InfeasibleError, SolverError
 from optimizer.game import Game
 from optimizer.results import Allocation
 from optimizer.schema import ALL, JOINT_PARK
@@ -66,8 +86,6 @@ if TYPE_CHECKING:
 
 MODEL = "joint_park"
 SCHEMA = JOINT_PARK
-CoreMode = Literal["hard", "soft", "off"]
-DistanceKind = Literal["l1", "linf"]
 TARGETS_HELP = "shapley | nucleolus | proportional:<attribute> | equal_gain | nash | <method>"
 NASH_TOLERANCE = 1e-6
 """Nash target: stop when Σ log(gain) is within this (absolute) of the LP upper bound."""
@@ -245,25 +263,7 @@ def case_from_rows(
     return case_from_tables(case_tables_from_rows(SCHEMA, settings, rows, source))
 
 
-class _Checks:
-    """Collects problems with their place; the named ``check_*`` functions append to it."""
-
-    def __init__(self, tables: CaseTables) -> None:
-        self.tables = tables
-        self.problems: list[Problem] = []
-        self.warnings: list[str] = list(tables.warnings)
-
-    def add(self, sheet: str, row: object, column: str | None, message: str) -> None:
-        self.problems.append(Problem(self.tables.where(sheet, row, column), message))
-
-
-def _known(kind: str, names: Iterable[str]) -> str:
-    names = list(names)
-    shown = ", ".join(names[:12]) + (" …" if len(names) > 12 else "")
-    return f"known {kind}: {shown}" if names else f"no {kind} are defined"
-
-
-def check_parties(checks: _Checks, parties: pd.DataFrame) -> None:
+def check_parties(checks: CaseChecks, parties: pd.DataFrame) -> None:
     """Party ids are present and unique."""
     if parties.empty:
         checks.add("parties", None, "id", "at least one party is needed")
@@ -276,33 +276,7 @@ def check_parties(checks: _Checks, parties: pd.DataFrame) -> None:
             seen[party] = row[ROW]
 
 
-def check_unknown_ids(
-    checks: _Checks,
-    table: pd.DataFrame,
-    sheet: str,
-    column: str,
-    known: Sequence[str],
-    kind: str,
-    allow_all: bool = False,
-) -> None:
-    """Every id in ``table[column]`` names a known party / component / stream / phase."""
-    known_set = set(known)
-    for _, row in table.iterrows():
-        value = row[column]
-        if value is None:
-            continue
-        values = value if isinstance(value, tuple) else (value,)
-        for item in values:
-            if allow_all and item == ALL:
-                continue
-            if item not in known_set:
-                singular = {"parties": "party"}.get(kind, kind[:-1])
-                checks.add(
-                    sheet, row[ROW], column, f"unknown {singular} {item!r}; " + _known(kind, known)
-                )
-
-
-def check_negative_costs(checks: _Checks, costs: pd.DataFrame) -> None:
+def check_negative_costs(checks: CaseChecks, costs: pd.DataFrame) -> None:
     """Costs are amounts borne, ≥ 0 (a negative cost is a revenue: put it in ``revenues``)."""
     for _, row in costs.iterrows():
         if row["amount"] is not None and row["amount"] < 0:
@@ -315,7 +289,7 @@ def check_negative_costs(checks: _Checks, costs: pd.DataFrame) -> None:
             )
 
 
-def check_phase_overlap(checks: _Checks, phases: pd.DataFrame) -> None:
+def check_phase_overlap(checks: CaseChecks, phases: pd.DataFrame) -> None:
     """Each phase has start_year ≤ end_year and no two phases share a year."""
     spans = []
     for _, row in phases.iterrows():
@@ -350,7 +324,7 @@ def check_phase_overlap(checks: _Checks, phases: pd.DataFrame) -> None:
             )
 
 
-def check_ratio_bounds(checks: _Checks, rules: pd.DataFrame) -> None:
+def check_ratio_bounds(checks: CaseChecks, rules: pd.DataFrame) -> None:
     """Each rule row has min_ratio ≤ max_ratio."""
     for _, row in rules.iterrows():
         low, high = row["min_ratio"], row["max_ratio"]
@@ -367,7 +341,7 @@ def case_from_tables(tables: CaseTables) -> JointParkCase:
     years outside every phase, stream settings, limits, proposal sums, coalition table) and
     raises one :class:`CaseError` with all problems found.
     """
-    checks = _Checks(tables)
+    checks = CaseChecks(tables)
     settings = tables.settings
     parties = tables.table("parties")
     components = tables.table("components")
@@ -560,23 +534,14 @@ def case_from_tables(tables: CaseTables) -> JointParkCase:
     # case settings
     target = str(settings.get("target") or "shapley").strip()
     attribute_names = [c for c in parties.columns if c not in ("id", "name", ROW)]
-    if target.startswith("proportional"):
-        attribute = target.partition(":")[2].strip()
-        if not attribute or attribute not in attribute_names:
-            checks.add(
-                "case",
-                settings.get("_rows", {}).get("target"),
-                "value (target)",
-                "proportional needs a numeric party attribute, e.g. proportional:gdp; "
-                + _known("attributes", attribute_names),
-            )
-    elif target not in ("equal_gain", "nash") and target not in METHODS:
-        checks.add(
-            "case",
-            settings.get("_rows", {}).get("target"),
-            "value (target)",
-            f"unknown target {target!r}; expected {TARGETS_HELP}",
-        )
+    check_target(
+        checks,
+        target,
+        attribute_names,
+        example="gdp",
+        targets_help=TARGETS_HELP,
+        own_targets=("equal_gain", "nash"),
+    )
 
     attributes: dict[str, np.ndarray] = {}
     for name in attribute_names:
@@ -584,13 +549,18 @@ def case_from_tables(tables: CaseTables) -> JointParkCase:
         if column.dtype.kind == "f":
             attributes[name] = column.to_numpy(dtype=float)
 
-    coalition_values = _read_coalitions(checks, tables.table("coalitions"), party_ids)
+    coalition_values = read_coalition_sheet(
+        checks,
+        tables.table("coalitions"),
+        party_ids,
+        computed="v(S)",
+        missing_only_if_clean=True,
+    )
     proposal = None
     if not proposal_table.empty:
         proposal = _expand_proposal(checks, proposal_table, party_ids, streams, phases)
 
-    if checks.problems:
-        raise CaseError(checks.problems)
+    checks.raise_if_any()
 
     # arrays
     years = np.array(sorted(set(years_seen) | base_years), dtype=int)
@@ -666,58 +636,8 @@ def case_from_tables(tables: CaseTables) -> JointParkCase:
     )
 
 
-def _read_coalitions(
-    checks: _Checks, table: pd.DataFrame, party_ids: Sequence[str]
-) -> dict[int, float] | None:
-    """The explicit ``coalitions`` sheet as {mask: value}; every non-empty coalition needed."""
-    if table.empty:
-        return None
-    index = {p: i for i, p in enumerate(party_ids)}
-    values: dict[int, float] = {}
-    rows: dict[int, int] = {}
-    for _, row in table.iterrows():
-        members = row["coalition"] or ()
-        mask = 0
-        for party in members:
-            if party not in index:
-                checks.add(
-                    "coalitions",
-                    row[ROW],
-                    "coalition",
-                    f"unknown party {party!r}; " + _known("parties", party_ids),
-                )
-                mask = -1
-                break
-            mask |= 1 << index[party]
-        if mask <= 0:
-            if mask == 0:
-                checks.add("coalitions", row[ROW], "coalition", "empty coalition")
-            continue
-        if mask in rows:
-            checks.add(
-                "coalitions", row[ROW], "coalition", f"coalition already listed in row {rows[mask]}"
-            )
-            continue
-        rows[mask] = row[ROW]
-        if row["value"] is not None:
-            values[mask] = float(row["value"])
-    missing = [m for m in range(1, 1 << len(party_ids)) if m not in values]
-    if missing and not checks.problems:
-        labels = ", ".join(
-            "+".join(p for i, p in enumerate(party_ids) if m >> i & 1) for m in missing[:5]
-        )
-        checks.add(
-            "coalitions",
-            None,
-            "coalition",
-            f"{len(missing)} coalitions have no value (e.g. {labels}); list them all "
-            "or delete the sheet to let the model compute v(S)",
-        )
-    return values
-
-
 def _expand_proposal(
-    checks: _Checks,
+    checks: CaseChecks,
     table: pd.DataFrame,
     party_ids: Sequence[str],
     streams: Sequence[Stream],
@@ -1433,46 +1353,6 @@ def define_npv(m: pyo.ConcreteModel, case: JointParkCase, pools: Pools) -> None:
     )
 
 
-def define_core_constraints(m: pyo.ConcreteModel, game: Game, core: CoreMode) -> None:
-    """x(S) + ε ≥ v(S) for every proper coalition S; ε ≥ 0 (soft) or ε = 0 (hard)."""
-    import pyomo.environ as pyo
-
-    m.epsilon = pyo.Var(bounds=(0.0, None))
-    if core == "hard":
-        m.epsilon.fix(0.0)
-    masks = list(range(1, game.grand_mask)) if core != "off" else []
-    n = game.n
-    m.core = pyo.Constraint(
-        range(len(masks)),
-        rule=lambda m, j: (
-            sum(m.npv[i] for i in range(n) if masks[j] >> i & 1) + m.epsilon
-            >= float(game.values[masks[j]])
-        ),
-    )
-
-
-def define_distance_objective(m: pyo.ConcreteModel, target: np.ndarray, kind: DistanceKind) -> None:
-    """L1: min Σ_p |npv_p − τ_p|;  L∞: min max_p |npv_p − τ_p| (target τ, mutable)."""
-    import pyomo.environ as pyo
-
-    m.target = pyo.Param(m.P, mutable=True, initialize=lambda m, p: float(target[p]))
-    m.above = pyo.Var(m.P, bounds=(0.0, None))
-    m.below = pyo.Var(m.P, bounds=(0.0, None))
-    m.deviation = pyo.Constraint(
-        m.P, rule=lambda m, p: m.npv[p] - m.target[p] == m.above[p] - m.below[p]
-    )
-    if kind == "linf":
-        m.largest = pyo.Var(bounds=(0.0, None))
-        m.largest_bound = pyo.Constraint(
-            m.P, rule=lambda m, p: m.above[p] + m.below[p] <= m.largest
-        )
-        m.distance = pyo.Expression(expr=m.largest)
-    else:
-        m.distance = pyo.Expression(expr=sum(m.above[p] + m.below[p] for p in m.P))
-    m.distance_objective = pyo.Objective(expr=m.distance, sense=pyo.minimize)
-    m.distance_objective.deactivate()
-
-
 def define_nash_objective(m: pyo.ConcreteModel, standalone: np.ndarray) -> None:
     """max Σ_p t_p with t_p ≤ log g⁰ + (g_p − g⁰)/g⁰ (tangent cuts), g_p = npv_p − v({p})."""
     import pyomo.environ as pyo
@@ -1545,8 +1425,6 @@ def build_plan_model(
         define_nash_objective(m, standalone)
         weights = np.full(case.n, 1.0 / case.n)
     define_tie_break(m, case, weights)
-    m.epsilon_objective = pyo.Objective(expr=m.epsilon, sense=pyo.minimize)
-    m.epsilon_objective.deactivate()
     m.feasibility_objective = pyo.Objective(expr=0.0 * m.epsilon, sense=pyo.minimize)
     m.feasibility_objective.deactivate()
     return m
@@ -1566,18 +1444,6 @@ def _pool_weights(target: np.ndarray) -> np.ndarray:
 
 
 # -- solving the plan -------------------------------------------------------------------------
-
-
-def _tolerance(game: Game) -> float:
-    return 1e-9 * max(1.0, float(np.abs(game.values).max(initial=0.0)))
-
-
-def _only(m: pyo.ConcreteModel, name: str) -> None:
-    import pyomo.environ as pyo
-
-    for objective in m.component_objects(pyo.Objective):
-        objective.deactivate()
-    getattr(m, name).activate()
 
 
 @dataclass(frozen=True)
@@ -1619,7 +1485,7 @@ def _feasible(case: JointParkCase, game: Game, pools: Pools, spec: PlanSpec) -> 
     from optimizer.solve import SolveStatus, solve_pyomo
 
     m = build_plan_model(case, game, pools, np.zeros(case.n), spec)
-    _only(m, "feasibility_objective")
+    activate_only(m, "feasibility_objective")
     status = solve_pyomo(m).status
     if status not in (SolveStatus.OPTIMAL, SolveStatus.INFEASIBLE):
         raise SolverError(f"HiGHS could not decide whether the rules are feasible ({status.value})")
@@ -1686,7 +1552,7 @@ def solve_plan(
     started = time.perf_counter()
     m = build_plan_model(case, game, pools, target, spec, distance)
     solver = pyomo_solver(case.time_limit)
-    tol = _tolerance(game)
+    tol = plan_tolerance(game)
 
     def solve(what: str) -> float:
         result = solve_pyomo(m, solver)
@@ -1698,12 +1564,12 @@ def solve_plan(
 
     epsilon = 0.0
     if core == "soft":
-        _only(m, "epsilon_objective")
+        activate_only(m, "epsilon_objective")
         epsilon = max(solve("least core violation"), 0.0)
         m.epsilon.setub(epsilon + tol)
     details: dict[str, float] = {}
     if target is not None:
-        _only(m, "distance_objective")
+        activate_only(m, "distance_objective")
         best = solve("distance to the target")
         m.distance_cap = pyo.Constraint(expr=m.distance <= best + tol)
     else:
@@ -1712,7 +1578,7 @@ def solve_plan(
         m.nash_cap = pyo.Constraint(
             expr=sum(m.log_gain[p] for p in m.P) >= details["nash_lower_bound"] - 1e-9
         )
-    _only(m, "tie_objective")
+    activate_only(m, "tie_objective")
     solve("tie-break")
     ratios = np.zeros((case.n, len(case.streams), len(case.phases)))
     for index in m.r:
@@ -1730,7 +1596,7 @@ def _solve_nash(
     LP's point gives the lower bound L = Σ log g_p; stop when U − L ≤ NASH_TOLERANCE.
     """
     m.least_gain_bound.activate()
-    _only(m, "least_gain_objective")
+    activate_only(m, "least_gain_objective")
     least = solve("Nash start: largest least gain")
     if least <= tol:
         raise InfeasibleError(
@@ -1749,7 +1615,7 @@ def _solve_nash(
             m.tangents.add(m.log_gain[p] <= math.log(g0) + (m.npv[p] - standalone[p] - g0) / g0)
 
     cut_at(np.maximum(gains(), least))
-    _only(m, "nash_objective")
+    activate_only(m, "nash_objective")
     lower, upper, iterations = -math.inf, math.inf, 0
     for iterations in range(1, 201):  # noqa: B007 (reported)
         upper = solve("Nash target")
@@ -1792,24 +1658,16 @@ def target_allocation(game: Game, target: str) -> Allocation:
 # -- results ----------------------------------------------------------------------------------
 
 
-def worst_blocking(game: Game, shares: np.ndarray) -> tuple[str, float]:
-    """(the coalition with the largest excess v(S) − x(S) over proper S, that excess)."""
-    report = check_allocation(game, shares)
-    return report.worst_coalition_label, report.worst_excess
-
-
 @dataclass(frozen=True)
-class JointParkResult:
+class JointParkResult(PlanResult):
     """Everything ``fairpool solve`` reports for a joint-park case.
 
+    The fields of :class:`~models.planning.PlanResult` (shares and the target are NPVs), and:
+
     Attributes:
-        case_name, unit: from the ``case`` sheet.
-        players, names: party ids and display names.
-        game: the coalition game; ``coalition_values`` {"A+B": v(S)}.
         analysis: the engine's analysis of the game (every method, fairness, properties,
             least core).
         allocations: {method: Allocation} for every engine method, plus the target.
-        target, core, distance_kind: the plan's settings.
         target_shares: {party: target NPV}.
         ratios: DataFrame (party, stream, phase, ratio): the plan, statistic streams included.
         cash_flows: DataFrame (party, year, take, cost, net, discount_factor, discounted_net).
@@ -1817,41 +1675,16 @@ class JointParkResult:
         npv: {party: NPV realised by the plan}.
         distance: Σ |npv − target| (l1) or max (linf) in the case unit.
         residual: {party: npv − target}.
-        epsilon: least core violation of the plan (0 when some plan within the rules is in
-            the core).
-        worst_coalition, worst_excess: the coalition most tempted to leave and how much better
-            off it would be alone (> 0: it blocks the plan).
-        in_core, individually_rational: verdicts on the plan.
         active_components: components the grand coalition builds.
-        warnings: odd-but-solvable findings; timings: seconds per step.
+        details: Nash target details (bounds, iterations); empty for other targets.
     """
 
     analysis: GameAnalysis
-    case_name: str
-    unit: str
-    players: tuple[str, ...]
-    names: tuple[str, ...]
-    game: Game
-    coalition_values: Mapping[str, float]
-    allocations: Mapping[str, Allocation]
-    target: str
-    core: str
-    distance_kind: str
-    target_shares: Mapping[str, float]
     ratios: pd.DataFrame
     cash_flows: pd.DataFrame
     statistics: pd.DataFrame
     npv: Mapping[str, float]
-    distance: float
-    residual: Mapping[str, float]
-    epsilon: float
-    worst_coalition: str
-    worst_excess: float
-    in_core: bool
-    individually_rational: Mapping[str, bool]
     active_components: tuple[str, ...]
-    warnings: tuple[str, ...] = ()
-    timings: Mapping[str, float] = field(default_factory=dict)
     details: Mapping[str, float] = field(default_factory=dict)
 
 
@@ -1860,9 +1693,7 @@ def _game_and_pools(case: JointParkCase) -> tuple[Game, Pools, dict[str, float],
     values, active = coalition_values(case)
     warnings: list[str] = []
     if case.coalition_values is not None:
-        explicit = np.zeros(1 << case.n)
-        for mask, value in case.coalition_values.items():
-            explicit[mask] = value
+        explicit = dense_values(dict(case.coalition_values), case.n)
         if abs(explicit[-1] - values[-1]) > 1e-6 * max(1.0, abs(values[-1])):
             warnings.append(
                 f"the coalitions sheet gives v(N) = {explicit[-1]:g} but the park's components "
@@ -1911,8 +1742,8 @@ def solve_case(
         )
     residual = flows.npv - goal
     dist = float(np.abs(residual).sum() if distance == "l1" else np.abs(residual).max())
-    worst, excess = worst_blocking(game, flows.npv)
-    tol = _tolerance(game) * 10
+    worst, excess = worst_blocking(game, flows.npv, ties="smallest")
+    tol = plan_tolerance(game) * 10
     if core != "off" and outcome.epsilon > tol:
         warnings.append(
             f"no plan within the rules is in the core: some coalition gains up to "
@@ -2064,11 +1895,11 @@ def check_proposal(
         pools = park_pools(case, CoalitionSolver(case).solve((1 << case.n) - 1)[1])
     ratios = ratios_from_frame(case, proposal)
     flows = evaluate_plan(case, pools, ratios)
-    tol = _tolerance(game) * 10
+    tol = plan_tolerance(game) * 10
     rational = {
         p: bool(flows.npv[i] >= game.standalone_values[i] - tol) for i, p in enumerate(case.parties)
     }
-    worst, excess = worst_blocking(game, flows.npv)
+    worst, excess = worst_blocking(game, flows.npv, ties="smallest")
     distances: dict[str, float] = {}
     for key in ("shapley", "nucleolus"):
         try:
@@ -2078,24 +1909,7 @@ def check_proposal(
     violations = proposal_violations(case, pools, ratios, flows)
     unit = case.unit
     name = dict(zip(case.parties, case.party_names, strict=True))
-    verdict = []
-    for i, party in enumerate(case.parties):
-        if not rational[party]:
-            verdict.append(
-                f"{name[party]} ({party}) gets {flows.npv[i]:,.1f} {unit}, less than the "
-                f"{game.standalone_values[i]:,.1f} {unit} it can reach alone: it would walk away."
-            )
-    if excess > tol:
-        members = " + ".join(name[p] for p in worst.split("+"))
-        verdict.append(
-            f"{members} would be {excess:,.1f} {unit} better off on their own: "
-            "the proposal is not in the core."
-        )
-    else:
-        verdict.append(
-            "No party or group of parties would be better off on its own: the "
-            "proposal is in the core."
-        )
+    verdict = proposal_verdict(game, name, unit, flows.npv, rational, (worst, excess), tol)
     for key, value in distances.items():
         verdict.append(f"Distance to {key}: {value:,.1f} {unit} (sum over parties).")
     verdict += [f"The proposal {v}." for v in violations]
@@ -2128,7 +1942,8 @@ def _sweep_cells(case: JointParkCase, stream: str, phase: str) -> tuple[tuple[in
     else:
         if stream not in [s.stream for s in case.streams]:
             raise CaseError(
-                f"unknown stream {stream!r}; " + _known("streams", [s.stream for s in case.streams])
+                f"unknown stream {stream!r}; "
+                + known_list("streams", [s.stream for s in case.streams])
             )
         streams = [case.stream_index(stream)]
     if phase in (ALL, "all"):
@@ -2136,7 +1951,7 @@ def _sweep_cells(case: JointParkCase, stream: str, phase: str) -> tuple[tuple[in
     else:
         if str(phase) not in [p.phase for p in case.phases]:
             raise CaseError(
-                f"unknown phase {phase!r}; " + _known("phases", [p.phase for p in case.phases])
+                f"unknown phase {phase!r}; " + known_list("phases", [p.phase for p in case.phases])
             )
         phases = [case.phase_index(str(phase))]
     return tuple((k, h) for k in streams for h in phases)
@@ -2171,10 +1986,7 @@ def _swept_ratios(case: JointParkCase, spec: SweepSpec, rho: float) -> np.ndarra
 def _sweep_setup(
     case: JointParkCase, party: str, stream: str, phase: str, base: pd.DataFrame | np.ndarray | None
 ) -> tuple[Game, Pools, SweepSpec]:
-    if party not in case.parties:
-        raise CaseError(f"unknown party {party!r}; " + _known("parties", case.parties))
-    if case.n < 2:
-        raise CaseError("a sweep needs at least two parties")
+    check_sweep_party(case.parties, party)
     cells = _sweep_cells(case, stream, str(phase))
     game, pools, _, _ = _game_and_pools(case)
     spec = SweepSpec(case.party_index(party), cells, _base_ratios(case, base, game, pools))
@@ -2201,7 +2013,7 @@ def sweep(
     """
     game, pools, spec = _sweep_setup(case, party, stream, phase, base)
     lo, hi = ratio_bounds(case)
-    tol = _tolerance(game) * 10
+    tol = plan_tolerance(game) * 10
     records = []
     for rho in values:
         rho = float(rho)
@@ -2209,7 +2021,7 @@ def sweep(
             raise CaseError(f"sweep ratio {rho:g} is outside [0, 1]")
         ratios = _swept_ratios(case, spec, rho)
         flows = evaluate_plan(case, pools, ratios)
-        worst, excess = worst_blocking(game, flows.npv)
+        worst, excess = worst_blocking(game, flows.npv, ties="smallest")
         cells = np.zeros(ratios.shape, dtype=bool)
         for k, h in spec.cells:
             cells[:, k, h] = True
@@ -2251,7 +2063,7 @@ def core_band(
     spec = PlanSpec((), caps, False, "hard", schedules=False, sweep=sweep_spec)
     m = build_plan_model(case, game, pools, np.zeros(case.n), spec)
     m.band_objective = pyo.Objective(expr=m.rho, sense=pyo.minimize)
-    _only(m, "band_objective")
+    activate_only(m, "band_objective")
     solver = pyomo_solver(case.time_limit)
     low = solve_pyomo(m, solver)
     if low.status is SolveStatus.INFEASIBLE:
@@ -2374,19 +2186,6 @@ def write_case(
 ) -> Path:
     """Write a joint_park case workbook from settings and rows (the shipped cases use this)."""
     return _write_case_workbook(path, SCHEMA, {"model": MODEL, **settings}, rows)
-
-
-def coalition_table(result_or_game: JointParkResult | Game) -> pd.DataFrame:
-    """The v(S) table: coalition ("A+B"), size, value — for ``fairpool coalitions``."""
-    game = result_or_game.game if isinstance(result_or_game, JointParkResult) else result_or_game
-    sizes = [bin(m).count("1") for m in range(1, 1 << game.n)]
-    return pd.DataFrame(
-        {
-            "coalition": [game.label(m) for m in range(1, 1 << game.n)],
-            "size": sizes,
-            "value": game.values[1:],
-        }
-    )
 
 
 __all__ = [

@@ -1,6 +1,6 @@
 """Plan-model pieces shared by the model families: core rows, distance to a target, the
 lexicographic objective switch, the most tempted coalition, the core band of a line of
-allocations and the coalition table.
+allocations, the coalition table and the fields every result shares (:class:`PlanResult`).
 
 Every plan model has a set ``m.P`` of parties and a variable ``m.npv[p]``: what party p gets
 in the benefit form (NPV; cost games plan on their savings game). The blocks below only use
@@ -10,19 +10,69 @@ links them to ``m.npv``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
 
+from optimizer.fairness import check_allocation
 from optimizer.game import Game, coalition_sums
+from optimizer.results import Allocation
 
 if TYPE_CHECKING:
     import pyomo.environ as pyo
 
 CoreMode = Literal["hard", "soft", "off"]
 DistanceKind = Literal["l1", "linf"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlanResult:
+    """The fields every family's ``solve_case`` result has, with the same meaning.
+
+    Results are read by field name (``reports/``); a family adds its own fields (ratios, cost
+    shares, build plan, ...) in a subclass. In cost games the allocations, the target, the
+    distance and the residual are in cost shares and excesses are x(S) − c(S).
+
+    Attributes:
+        case_name, unit: from the ``case`` sheet.
+        players, names: party ids and display names.
+        game: the coalition game; ``coalition_values`` {"A+B": v(S)} (cost games: c(S)).
+        allocations: {method: Allocation} of every method the family computes.
+        target, core, distance_kind: the plan's settings.
+        target_shares: {party: the target's share}.
+        distance: Σ |plan − target| (l1) or max (linf) in the case unit.
+        residual: {party: plan − target}.
+        epsilon: least core violation of the plan (0 when some plan within the rules is in
+            the core, and when core = off).
+        worst_coalition, worst_excess: the coalition most tempted to leave and how much better
+            off it would be alone (> 0: it blocks the plan).
+        in_core, individually_rational: verdicts on the plan ({party: bool} for the latter).
+        warnings: odd-but-solvable findings; timings: seconds per step.
+    """
+
+    case_name: str
+    unit: str
+    players: tuple[str, ...]
+    names: tuple[str, ...]
+    game: Game
+    coalition_values: Mapping[str, float]
+    allocations: Mapping[str, Allocation]
+    target: str
+    core: str
+    distance_kind: str
+    target_shares: Mapping[str, float]
+    distance: float
+    residual: Mapping[str, float]
+    epsilon: float
+    worst_coalition: str
+    worst_excess: float
+    in_core: bool
+    individually_rational: Mapping[str, bool]
+    warnings: tuple[str, ...] = ()
+    timings: Mapping[str, float] = field(default_factory=dict)
 
 
 def plan_tolerance(game: Game) -> float:
@@ -81,16 +131,62 @@ def activate_only(m: pyo.ConcreteModel, name: str) -> None:
     getattr(m, name).activate()
 
 
-def worst_blocking(game: Game, shares: np.ndarray) -> tuple[str, float]:
+def worst_blocking(
+    game: Game, shares: np.ndarray, ties: Literal["first", "smallest"] = "first"
+) -> tuple[str, float]:
     """(the proper coalition with the largest excess, that excess); ("", 0.0) when n = 1.
 
     Excess: v(S) − x(S) for benefit games, x(S) − c(S) for cost games (> 0: S blocks x).
+    ``ties="first"``: the lowest mask among exactly equal largest excesses; ``"smallest"``:
+    the smallest coalition among those within the game's tolerance of the largest, as
+    :func:`optimizer.fairness.check_allocation` reports it (which also rejects shares of the
+    wrong length or not finite with a :class:`~optimizer.errors.CaseError`).
     """
+    if ties == "smallest":
+        report = check_allocation(game, shares)
+        return report.worst_coalition_label, report.worst_excess
     if game.n == 1:
         return "", 0.0
     excess = game.excesses(np.asarray(shares, dtype=float))
     j = int(np.argmax(excess[1:-1])) + 1
     return game.label(j), float(excess[j])
+
+
+def proposal_verdict(
+    game: Game,
+    names: Mapping[str, str],
+    unit: str,
+    npv: np.ndarray,
+    rational: Mapping[str, bool],
+    blocking: tuple[str, float],
+    tol: float,
+) -> list[str]:
+    """Plain-language lines for a negotiator on the NPVs ``npv`` of a proposal (benefit form).
+
+    One line per party (in the order of ``rational``, the game's) that is not individually
+    rational: it would walk away; then whether the most tempted coalition ``blocking`` =
+    (label, excess) gains more than ``tol`` on its own.
+    """
+    verdict = []
+    for i, party in enumerate(rational):
+        if not rational[party]:
+            verdict.append(
+                f"{names[party]} ({party}) gets {npv[i]:,.1f} {unit}, less than the "
+                f"{game.standalone_values[i]:,.1f} {unit} it can reach alone: it would walk away."
+            )
+    worst, excess = blocking
+    if excess > tol:
+        members = " + ".join(names[p] for p in worst.split("+"))
+        verdict.append(
+            f"{members} would be {excess:,.1f} {unit} better off on their own: "
+            "the proposal is not in the core."
+        )
+    else:
+        verdict.append(
+            "No party or group of parties would be better off on its own: "
+            "the proposal is in the core."
+        )
+    return verdict
 
 
 def core_band_on_line(
@@ -146,6 +242,7 @@ def lexicographic_step(
 __all__ = [
     "CoreMode",
     "DistanceKind",
+    "PlanResult",
     "activate_only",
     "coalition_table",
     "core_band_on_line",
@@ -153,5 +250,6 @@ __all__ = [
     "define_distance_objective",
     "lexicographic_step",
     "plan_tolerance",
+    "proposal_verdict",
     "worst_blocking",
 ]

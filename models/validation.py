@@ -1,9 +1,10 @@
 """Cross-sheet checks shared by the model families (STYLE §4: validate before building).
 
 The workbook reader (``cases/workbook.py``) has already typed every cell; these checks look
-across rows and sheets (unknown ids, duplicates, negative amounts, the explicit coalition
-table) and collect every problem with its file, sheet, row and column in a
+across rows and sheets (unknown ids, duplicates, negative amounts, the target key, the
+explicit coalition table) and collect every problem with its file, sheet, row and column in a
 :class:`CaseChecks`, which raises one :class:`~optimizer.errors.CaseError` at the end.
+:func:`check_sweep_party` checks a command's argument and raises at once.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pandas as pd
 from cases.workbook import ROW, CaseTables
 from optimizer.errors import CaseError, Problem
 from optimizer.schema import ALL
+from optimizer.solutions import method_names
 
 
 class CaseChecks:
@@ -117,6 +119,34 @@ def check_years(checks: CaseChecks, table: pd.DataFrame, sheet: str, base_year: 
             )
 
 
+def check_target(
+    checks: CaseChecks,
+    target: str,
+    attributes: Sequence[str],
+    *,
+    example: str,
+    targets_help: str,
+    own_targets: Iterable[str] = (),
+) -> None:
+    """The ``target`` key names an engine method, one of the family's ``own_targets`` or
+    ``proportional:<attribute>`` with a known attribute (``example``: one for the message)."""
+    row = checks.setting_row("target")
+    if target.startswith("proportional"):
+        attribute = target.partition(":")[2].strip()
+        if not attribute or attribute not in attributes:
+            checks.add(
+                "case",
+                row,
+                "value (target)",
+                f"proportional needs a numeric party attribute, e.g. proportional:{example}; "
+                + known_list("attributes", attributes),
+            )
+    elif target not in method_names() and target not in own_targets:
+        checks.add(
+            "case", row, "value (target)", f"unknown target {target!r}; expected {targets_help}"
+        )
+
+
 def party_attributes(parties: pd.DataFrame, exclude: Iterable[str] = ()) -> dict[str, np.ndarray]:
     """Numeric extra columns of the ``parties`` sheet as attributes (NaN where blank)."""
     skip = {"id", "name", ROW, *exclude}
@@ -137,12 +167,21 @@ def party_attributes(parties: pd.DataFrame, exclude: Iterable[str] = ()) -> dict
 
 
 def read_coalition_sheet(
-    checks: CaseChecks, table: pd.DataFrame, party_ids: Sequence[str], sheet: str = "coalitions"
+    checks: CaseChecks,
+    table: pd.DataFrame,
+    party_ids: Sequence[str],
+    sheet: str = "coalitions",
+    *,
+    computed: str = "them",
+    missing_only_if_clean: bool = False,
 ) -> dict[int, float] | None:
     """An explicit coalition table as ``{mask: value}``; every non-empty coalition is needed.
 
     Unknown parties, empty or repeated coalitions and missing coalitions are problems naming
-    the row. Returns None when the sheet is absent or empty.
+    the row. Returns None when the sheet is absent or empty. Missing coalitions are reported
+    unless the sheet names an unknown party, or (``missing_only_if_clean``) unless any problem
+    at all has been recorded in ``checks`` by then; the message ends "… to let the model
+    compute <computed>".
     """
     if table.empty:
         return None
@@ -176,7 +215,7 @@ def read_coalition_sheet(
         if row["value"] is not None:
             values[mask] = float(row["value"])
     missing = [m for m in range(1, 1 << len(party_ids)) if m not in values]
-    if missing and not bad:
+    if missing and not (checks.problems if missing_only_if_clean else bad):
         labels = ", ".join(
             "+".join(p for i, p in enumerate(party_ids) if m >> i & 1) for m in missing[:5]
         )
@@ -185,9 +224,17 @@ def read_coalition_sheet(
             None,
             "coalition",
             f"{len(missing)} coalitions have no value (e.g. {labels}); list them all "
-            "or delete the sheet to let the model compute them",
+            f"or delete the sheet to let the model compute {computed}",
         )
     return values
+
+
+def check_sweep_party(parties: Sequence[str], party: str) -> None:
+    """A sweep slides a known party's share and needs someone to share the rest with."""
+    if party not in parties:
+        raise CaseError(f"unknown party {party!r}; " + known_list("parties", parties))
+    if len(parties) < 2:
+        raise CaseError("a sweep needs at least two parties")
 
 
 def dense_values(values: dict[int, float], n: int) -> np.ndarray:
@@ -201,6 +248,8 @@ def dense_values(values: dict[int, float], n: int) -> np.ndarray:
 __all__ = [
     "CaseChecks",
     "check_non_negative",
+    "check_sweep_party",
+    "check_target",
     "check_unknown_ids",
     "check_years",
     "dense_values",

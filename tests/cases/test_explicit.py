@@ -74,6 +74,7 @@ def test_players_file_sets_order_names_and_attributes(tmp_path):
 
 def test_xlsx_round_trip_with_players_sheet(tmp_path):
     import openpyxl
+
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "coalitions"
@@ -95,6 +96,7 @@ def test_xlsx_round_trip_with_players_sheet(tmp_path):
 
 def test_xlsx_errors_name_sheet_row_and_column(tmp_path):
     import openpyxl
+
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "coalitions"

@@ -95,6 +95,7 @@ def test_raw_values_already_adding_up_to_zero_are_kept() -> None:
 
 def test_agrees_with_coopgame_on_a_random_7_party_game() -> None:
     import coopgame
+
     values = np.random.default_rng(3).normal(size=1 << 7)
     game = Game(tuple("ABCDEFG"), values)
     expected = np.array(coopgame.banzhaf(coopgame.Game(game.values[1:])))

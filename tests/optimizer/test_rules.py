@@ -203,6 +203,7 @@ def test_gately_point_equalises_the_propensity_to_disrupt(game: Game) -> None:
 
 def test_gately_point_agrees_with_coopgame() -> None:
     import coopgame
+
     expected = np.array(coopgame.gately_point(coopgame.Game(LEMAIRE.values[1:])))
     np.testing.assert_allclose(gately(LEMAIRE).shares, expected, rtol=1e-9)
 
@@ -262,6 +263,7 @@ def test_tau_value_lies_between_minimal_rights_and_utopia(game: Game) -> None:
 
 def test_tau_value_agrees_with_coopgame() -> None:
     import coopgame
+
     game = Game.from_function("ABCD", lambda s: len(s) ** 2 + ("A" in s) * 3)
     expected = np.array(coopgame.tau_value(coopgame.Game(game.values[1:])))
     np.testing.assert_allclose(tau_value(game).shares, expected, rtol=1e-9)

@@ -102,6 +102,7 @@ def test_two_party_game_splits_the_surplus_equally() -> None:
 
 def test_agrees_with_coopgame_on_a_random_8_party_game() -> None:
     import coopgame
+
     values = np.random.default_rng(7).normal(size=1 << 8)
     values[0] = 0.0
     expected = np.array(coopgame.shapley(coopgame.Game(values[1:])))
