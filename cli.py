@@ -142,7 +142,6 @@ Scheduler = Annotated[
     str | None,
     typer.Option("--scheduler", help="Dask scheduler address: solve coalitions on a cluster."),
 ]
-Seed = Annotated[int, typer.Option("--seed", help="Seed of sampled Shapley values (> 15 parties).")]
 
 
 class ProgressBar:
@@ -178,14 +177,14 @@ class ProgressBar:
 
 @contextlib.contextmanager
 def _engine(
-    workers: int, cache: Path | None, no_cache: bool, scheduler: str | None, seed: int
+    workers: int, cache: Path | None, no_cache: bool, scheduler: str | None
 ) -> Iterator[None]:
     """The coalition-engine settings of one command (see optimizer.coalitions)."""
     from optimizer.coalitions import coalition_settings, default_cache_path
 
     path = None if no_cache else (cache if cache is not None else default_cache_path())
     with coalition_settings(
-        workers=workers, cache=path, scheduler=scheduler, seed=seed, progress=ProgressBar()
+        workers=workers, cache=path, scheduler=scheduler, progress=ProgressBar()
     ):
         yield
 
@@ -250,10 +249,9 @@ def solve(
     cache: CachePath = None,
     no_cache: NoCache = False,
     scheduler: Scheduler = None,
-    seed: Seed = 0,
 ) -> None:
     """Solve a case: coalition values, every allocation, the fairest plan, a results workbook."""
-    with _reporting_errors(), _engine(workers, cache, no_cache, scheduler, seed):
+    with _reporting_errors(), _engine(workers, cache, no_cache, scheduler):
         from reports.document import case_document
         from reports.excel import write_results_workbook
         from reports.text import render_case_result
@@ -288,7 +286,7 @@ def check(
     scheduler: Scheduler = None,
 ) -> None:
     """Judge a proposal: each party's NPV, who would walk away, the core, distances."""
-    with _reporting_errors(), _engine(workers, cache, no_cache, scheduler, 0):
+    with _reporting_errors(), _engine(workers, cache, no_cache, scheduler):
         from reports.document import check_document
 
         family, case = _read_case(file)
@@ -326,7 +324,7 @@ def sweep(
     scheduler: Scheduler = None,
 ) -> None:
     """Slide one ratio or cost share: NPVs, core verdicts and the exact core band."""
-    with _reporting_errors(), _engine(workers, cache, no_cache, scheduler, 0):
+    with _reporting_errors(), _engine(workers, cache, no_cache, scheduler):
         import numpy as np
 
         from optimizer.errors import CaseError
@@ -380,7 +378,7 @@ def coalitions(
     scheduler: Scheduler = None,
 ) -> None:
     """The coalition values v(S) of a case: what every group of parties reaches alone."""
-    with _reporting_errors(), _engine(workers, cache, no_cache, scheduler, 0):
+    with _reporting_errors(), _engine(workers, cache, no_cache, scheduler):
         from reports.document import json_number, players_entry
         from reports.text import cell, render_table
 
