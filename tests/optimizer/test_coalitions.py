@@ -205,7 +205,8 @@ def test_compiled_model_matches_brute_force() -> None:
 
 
 def test_serial_parallel_and_dask_give_identical_values() -> None:
-    distributed = pytest.importorskip("distributed")
+    import distributed
+
     model = budgeted_projects(parties=6, projects=9, seed=1)
     serial = coalition_values(model, workers=1)
     parallel = coalition_values(model, workers=2)
