@@ -145,9 +145,10 @@ Scheduler = Annotated[
 
 
 class ProgressBar:
-    """Coalitions done / total with a rate-based ETA, on stderr, for runs longer than a second.
+    """Coalitions done / total and an ETA, on stderr, once a run has lasted a second.
 
-    The first report counts values already in the cache, so the rate is measured from it.
+    The rate is measured from the first report, whose count includes values already in the
+    cache, so a resumed run does not promise too early an end.
     """
 
     def __init__(self) -> None:
@@ -155,23 +156,19 @@ class ProgressBar:
 
         self.clock = time.monotonic
         self.started = self.clock()
-        self.first_done: int | None = None
+        self.first: tuple[float, int] | None = None
         self.shown = False
 
     def __call__(self, done: int, total: int) -> None:
         now = self.clock()
-        if self.first_done is None:
-            self.first_done = done
-        elapsed = now - self.started
-        if elapsed < 1.0 and done < total:
+        if self.first is None:
+            self.first = (now, done)
+        if now - self.started < 1.0 and not self.shown:
             return
-        rate = (done - self.first_done) / elapsed if elapsed > 0 else 0.0
-        left = (total - done) / rate if rate > 0 else float("nan")
-        eta = f", about {left:,.0f} s left" if done < total and left == left else ""
-        end = "\n" if done >= total else ""
-        typer.echo(f"\rcoalitions {done:,}/{total:,}{eta}    ", err=True, nl=False)
-        if end:
-            typer.echo("", err=True)
+        since, done_then = self.first
+        rate = (done - done_then) / (now - since) if now > since else 0.0
+        eta = f", about {(total - done) / rate:,.0f} s left" if rate > 0 and done < total else ""
+        typer.echo(f"\rcoalitions {done:,}/{total:,}{eta}    ", err=True, nl=done >= total)
         self.shown = True
 
 

@@ -143,3 +143,20 @@ def test_chinese_names_are_aligned():
     table = render_table([["party", "x"], ["深圳 SZ", "1.00"], ["Anhui", "10.00"]])
     widths = {display_width(line) for line in table.splitlines()}
     assert display_width("深圳") == 4 and len(widths) == 1
+
+
+def test_progress_bar_is_silent_for_short_runs_and_counts_long_ones(capsys):
+    from cli import ProgressBar
+
+    quick = ProgressBar()
+    quick(4, 4)
+    assert capsys.readouterr().err == ""
+    slow = ProgressBar()
+    slow.started -= 5.0  # as if the run had lasted five seconds
+    slow(0, 100)
+    slow.first = (slow.first[0] - 1.0, 0)  # 50 coalitions in one second
+    slow(50, 100)
+    slow(100, 100)
+    err = capsys.readouterr().err
+    assert "coalitions 50/100, about 1 s left" in err
+    assert err.endswith("coalitions 100/100    \n")
