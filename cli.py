@@ -398,6 +398,66 @@ def coalitions(
         typer.echo(render_table(rows))
 
 
+@app.command()
+def shapley(
+    file: CaseFile,
+    exact_limit: Annotated[
+        int, typer.Option(help="Exact up to this many parties (2^n solves); sampled above.")
+    ] = 15,
+    permutations: Annotated[
+        int, typer.Option(help="Random orders drawn when sampling (antithetic pairs).")
+    ] = 2000,
+    seed: Annotated[int, typer.Option(help="Seed of the sampling: same seed, same answer.")] = 0,
+    as_json: JsonFlag = False,
+    workers: Workers = 1,
+    cache: CachePath = None,
+    no_cache: NoCache = False,
+    scheduler: Scheduler = None,
+) -> None:
+    """Shapley value of a case, for any number of parties: sampled with standard errors above
+    the exact limit."""
+    with _reporting_errors(), _engine(workers, cache, no_cache, scheduler):
+        from models import case_shapley
+        from optimizer.solutions.sampling import standard_errors
+        from reports.document import json_number
+        from reports.text import cell, render_table
+
+        family, case = _read_case(file)
+        allocation = case_shapley(
+            family, case, exact_limit=exact_limit, permutations=permutations, seed=seed
+        )
+        errors = standard_errors(allocation)
+        if as_json:
+            _echo_json(
+                {
+                    "shapley": {p: json_number(x) for p, x in allocation.as_dict().items()},
+                    "standard_error": None
+                    if errors is None
+                    else {
+                        p: json_number(e) for p, e in zip(allocation.players, errors, strict=True)
+                    },
+                    "details": {
+                        k: v for k, v in allocation.details.items() if not k.startswith("standard")
+                    },
+                }
+            )
+            return
+        names = dict(zip(case.parties, case.party_names, strict=True))
+        rows = [["party", "Shapley value", "± 1.96 SE (95%)" if errors is not None else ""]]
+        for i, (party, value) in enumerate(allocation.as_dict().items()):
+            label = party if names[party] == party else f"{names[party]} {party}"
+            margin = "" if errors is None else cell(1.96 * errors[i])
+            rows.append([label, cell(value), margin])
+        typer.echo(render_table(rows))
+        if errors is None:
+            typer.echo(f"exact: all {(1 << len(case.parties)) - 1:,} coalitions solved")
+        else:
+            typer.echo(
+                f"sampled: {int(allocation.details['permutations']):,} random orders "
+                f"(antithetic), seed {seed}; the shares add up to the grand coalition exactly"
+            )
+
+
 def _check_choice(option: str, value: str | None, choices: Sequence[str]) -> None:
     from optimizer.errors import CaseError
 

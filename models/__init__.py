@@ -59,3 +59,35 @@ def sweep_line(
         line = ()
     table = module.sweep(case, party, *line, values)
     return table, module.core_band(case, party, *line)
+
+
+def case_shapley(
+    module: ModuleType,
+    case: object,
+    *,
+    exact_limit: int | None = None,
+    permutations: int | None = None,
+    seed: int | None = None,
+) -> object:
+    """The Shapley value of a case's coalition game, without enumerating 2**n coalitions
+    when n is above ``exact_limit`` (default 15): permutation sampling then, with standard
+    errors in the allocation's details (``optimizer.solutions.sampling``).
+
+    A case that lists its coalition values (a ``coalitions`` sheet) is solved exactly.
+    """
+    from optimizer.solutions.sampling import model_shapley
+    from optimizer.solutions.shapley import shapley
+
+    explicit = getattr(case, "coalition_values", None) is not None or getattr(
+        case, "explicit", False
+    )
+    if explicit:
+        return shapley(module.build_coalition_game(case))
+    orientation = "cost" if module.MODEL == "cost_sharing" else "benefit"
+    return model_shapley(
+        module.coalition_model(case),
+        orientation,
+        exact_limit=exact_limit,
+        permutations=permutations,
+        seed=seed,
+    )

@@ -186,3 +186,61 @@ def test_other_families_solve_from_the_command_line(tmp_path: Path) -> None:
         document = json.loads(result.stdout)
         assert key in document["plan"] and "shares" in document["plan"]
         assert (tmp_path / f"{name}_results.xlsx").is_file()
+
+
+def test_shapley_exact_and_sampled_agree_within_their_error() -> None:
+    exact = run("shapley", CASES / "river_program.xlsx", "--json")
+    assert exact.exit_code == 0, exact.output
+    exact_values = json.loads(exact.stdout)["shapley"]
+    assert json.loads(exact.stdout)["standard_error"] is None
+    sampled = run(
+        "shapley",
+        CASES / "river_program.xlsx",
+        "--json",
+        "--exact-limit",
+        "2",
+        "--permutations",
+        "600",
+        "--seed",
+        "7",
+    )
+    assert sampled.exit_code == 0, sampled.output
+    document = json.loads(sampled.stdout)
+    for party, value in document["shapley"].items():
+        error = document["standard_error"][party]
+        assert error > 0
+        assert abs(value - exact_values[party]) <= 4 * error
+    assert sum(document["shapley"].values()) == pytest.approx(sum(exact_values.values()))
+    again = run(
+        "shapley",
+        CASES / "river_program.xlsx",
+        "--json",
+        "--exact-limit",
+        "2",
+        "--permutations",
+        "600",
+        "--seed",
+        "7",
+    )
+    assert json.loads(again.stdout) == document  # same seed, same answer
+
+
+def test_shapley_above_fifteen_parties_is_sampled(tmp_path: Path) -> None:
+    """16 parties: 65,535 coalitions are not enumerated; 40 orders are sampled instead."""
+    from cases.generated import write_generated_infrastructure_case
+    from models.infrastructure import coalition_model
+    from optimizer.coalitions import coalition_values
+
+    workbook = write_generated_infrastructure_case(
+        tmp_path / "big.xlsx", parties=16, projects=12, seed=3
+    )
+    result = run("shapley", workbook, "--json", "--permutations", "40", "--no-cache")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert len(document["shapley"]) == 16 and len(document["standard_error"]) == 16
+    assert document["details"]["estimator"] == "permutation sampling"
+    from models.infrastructure import read_case
+
+    model = coalition_model(read_case(workbook))
+    grand = coalition_values(model, [(1 << 16) - 1])[0]
+    assert sum(document["shapley"].values()) == pytest.approx(grand, rel=1e-9)
