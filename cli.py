@@ -256,6 +256,13 @@ def solve(
         _check_choice("--core", core, ("hard", "soft", "off"))
         _check_choice("--distance", distance, ("l1", "linf"))
         family, case = _read_case(file)
+        if len(case.parties) > 15:
+            typer.echo(
+                f"warning: {len(case.parties)} parties: solve computes all "
+                f"{(1 << len(case.parties)) - 1:,} coalition values and a core row for each; "
+                f"`fairpool shapley {file}` samples the Shapley value instead",
+                err=True,
+            )
         result = family.solve_case(case, target=target, core=core, distance=distance)
         folder = output if output is not None else file.parent
         written = write_results_workbook(result, folder / f"{file.stem}_results.xlsx")
