@@ -14,11 +14,15 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Mapping
 from typing import Any
 
 from optimizer.analysis import GameAnalysis
-from optimizer.fairness import FairnessReport
+from optimizer.fairness import FairnessReport, check_allocation
 from optimizer.game import Game, tolerance
+from optimizer.properties import GameProperties, game_properties
+from optimizer.results import Allocation
+from optimizer.solutions.nucleolus import least_core_epsilon
 
 
 def json_number(value: float) -> float | None:
@@ -41,46 +45,53 @@ def players_entry(game: Game) -> list[dict[str, str]]:
     return [{"id": p, "name": name} for p, name in zip(game.players, game.names, strict=True)]
 
 
-def game_document(analysis: GameAnalysis) -> dict[str, Any]:
-    """The JSON document of a game analysis (``fairpool game --json``)."""
-    game = analysis.game
-    solutions = {
-        method: {p: json_number(x) for p, x in allocation.as_dict().items()}
-        for method, allocation in analysis.allocations.items()
-        if method != "proposal"
-    }
-    properties = {
-        key: (bool(value) if value is not None else None)
-        for key, value in dataclasses.asdict(analysis.properties).items()
-    }
-    document: dict[str, Any] = {
+def shares_entry(allocation: Allocation) -> dict[str, float | None]:
+    """``{party: share}`` of one allocation, JSON-safe."""
+    return {p: json_number(x) for p, x in allocation.as_dict().items()}
+
+
+def _game_keys(
+    game: Game,
+    allocations: Mapping[str, Allocation],
+    fairness: Mapping[str, FairnessReport],
+    epsilon: float,
+    properties: GameProperties,
+) -> dict[str, Any]:
+    """The keys every document of a game starts with (SPEC §4), in their order."""
+    return {
         "players": players_entry(game),
         "orientation": game.orientation,
         "grand_value": json_number(game.grand_value),
-        "solutions": solutions,
+        "solutions": {m: shares_entry(a) for m, a in allocations.items() if m != "proposal"},
         "core": {
-            "empty": analysis.core_empty,
-            "least_core_epsilon": json_number(analysis.least_core_epsilon),
+            "empty": bool(epsilon > tolerance(game.values)),
+            "least_core_epsilon": json_number(epsilon),
         },
-        "properties": properties,
-        "fairness": {
-            method: fairness_entry(game, report) for method, report in analysis.fairness.items()
+        "properties": {
+            key: (bool(value) if value is not None else None)
+            for key, value in dataclasses.asdict(properties).items()
         },
-        "skipped": dict(analysis.skipped),
-        "details": {
-            method: {
-                k: (json_number(v) if isinstance(v, float) else v)
-                for k, v in allocation.details.items()
-            }
-            for method, allocation in analysis.allocations.items()
-            if allocation.details
-        },
+        "fairness": {method: fairness_entry(game, report) for method, report in fairness.items()},
+    }
+
+
+def game_document(analysis: GameAnalysis) -> dict[str, Any]:
+    """The JSON document of a game analysis (``fairpool game --json``)."""
+    document = _game_keys(
+        analysis.game,
+        analysis.allocations,
+        analysis.fairness,
+        analysis.least_core_epsilon,
+        analysis.properties,
+    )
+    document["skipped"] = dict(analysis.skipped)
+    document["details"] = {
+        method: {k: (json_number(v) if isinstance(v, float) else v) for k, v in a.details.items()}
+        for method, a in analysis.allocations.items()
+        if a.details
     }
     if "proposal" in analysis.allocations:
-        proposal = analysis.allocations["proposal"]
-        document["allocations"] = {
-            "proposal": {p: json_number(x) for p, x in proposal.as_dict().items()}
-        }
+        document["allocations"] = {"proposal": shares_entry(analysis.allocations["proposal"])}
     return document
 
 
@@ -99,8 +110,6 @@ def _records(frame: Any) -> list[dict[str, Any]]:
 
 def case_fairness(result: Any) -> dict[str, Any]:
     """{method: FairnessReport} of a solved case: the result's own if it has them."""
-    from optimizer.fairness import check_allocation
-
     reports = getattr(result, "fairness", None)
     if reports:
         return dict(reports)
@@ -125,19 +134,12 @@ def case_document(result: Any) -> dict[str, Any]:
     amount}]}, ``fairness.plan`` for the plan itself, and ``warnings``. ``result`` is a model
     family's result object.
     """
-    from optimizer.fairness import check_allocation
-    from optimizer.properties import game_properties
-    from optimizer.solutions.nucleolus import least_core_epsilon
 
     game = result.game
     analysis = getattr(result, "analysis", None)
     epsilon = analysis.least_core_epsilon if analysis else least_core_epsilon(game)
     properties = analysis.properties if analysis else game_properties(game)
-    allocations = {
-        method: {p: json_number(x) for p, x in allocation.as_dict().items()}
-        for method, allocation in result.allocations.items()
-    }
-    fairness = {m: fairness_entry(game, r) for m, r in case_fairness(result).items()}
+    document = _game_keys(game, result.allocations, case_fairness(result), epsilon, properties)
     key, values = plan_values(result)
     plan: dict[str, Any] = {
         "target": result.target,
@@ -148,31 +150,16 @@ def case_document(result: Any) -> dict[str, Any]:
         frame = getattr(result, table, None)
         if frame is not None:
             plan[table] = _records(frame)
-    fairness["plan"] = fairness_entry(
-        game, check_allocation(game, [values[p] for p in game.players])
-    )
-    return {
-        "players": players_entry(game),
-        "orientation": game.orientation,
-        "grand_value": json_number(game.grand_value),
-        "solutions": allocations,
-        "core": {
-            "empty": bool(epsilon > tolerance(game.values)),
-            "least_core_epsilon": json_number(epsilon),
-        },
-        "properties": {
-            k: (bool(v) if v is not None else None)
-            for k, v in dataclasses.asdict(properties).items()
-        },
-        "fairness": fairness,
-        "case": {"name": result.case_name, "unit": result.unit},
-        "coalition_values": {
-            label: json_number(value) for label, value in result.coalition_values.items()
-        },
-        "allocations": allocations,
-        "plan": plan,
-        "warnings": list(result.warnings),
+    shares = [values[p] for p in game.players]
+    document["fairness"]["plan"] = fairness_entry(game, check_allocation(game, shares))
+    document["case"] = {"name": result.case_name, "unit": result.unit}
+    document["coalition_values"] = {
+        label: json_number(value) for label, value in result.coalition_values.items()
     }
+    document["allocations"] = dict(document["solutions"])
+    document["plan"] = plan
+    document["warnings"] = list(result.warnings)
+    return document
 
 
 def check_document(check: Any) -> dict[str, Any]:

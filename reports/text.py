@@ -125,7 +125,7 @@ def render_comparison(game: Game, document: Mapping[str, Any], source: str) -> s
 def render_case_result(result: Any) -> str:
     """A solved case for the terminal: coalition values, methods side by side, the plan
     (ratio schedule, or cost shares by project), each party against the target, the verdict."""
-    from reports.document import case_document
+    from reports.document import case_document, plan_values
 
     game = result.game
     document = case_document(result)
@@ -147,7 +147,7 @@ def render_case_result(result: Any) -> str:
         f"Plan: target {result.target}, core {result.core}, distance {result.distance_kind}"
     )
     lines.append(_plan_table(result))
-    key, values = _plan_values(result)
+    key, values = plan_values(result)
     labels = dict(zip(game.players, party_labels(game), strict=True))
     plan_label = "plan NPV" if key == "npv" else "plan cost share"
     table = [["party", plan_label, "target", "plan − target", "alone", "better off?"]]
@@ -174,12 +174,6 @@ def render_case_result(result: Any) -> str:
         )
     lines += [f"Warning: {warning}" for warning in result.warnings]
     return "\n".join(lines)
-
-
-def _plan_values(result: Any) -> tuple[str, dict[str, float]]:
-    from reports.document import plan_values
-
-    return plan_values(result)
 
 
 def _plan_table(result: Any) -> str:
