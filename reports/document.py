@@ -17,7 +17,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from optimizer.analysis import GameAnalysis
+from optimizer.analysis import GameAnalysis, analyse_game
 from optimizer.fairness import FairnessReport, check_allocation
 from optimizer.game import Game, tolerance
 from optimizer.properties import GameProperties, game_properties
@@ -166,7 +166,6 @@ def check_document(check: Any) -> dict[str, Any]:
     """The JSON document of ``fairpool check``: the game keys plus ``allocations.proposal``
     (NPV per party under the proposal), ``fairness.proposal``, ``distances`` and
     ``verdict`` (plain-language lines)."""
-    from optimizer.analysis import analyse_game
 
     game = check.game
     analysis = analyse_game(game, proposal=check.allocation.shares)
