@@ -242,6 +242,39 @@ def case_sheet(
     )
 
 
+def _id_column(name: str, what: str, what_zh: str, references: str, example: object) -> Column:
+    """A required id column naming a row of sheet ``references``."""
+    return Column(
+        name,
+        "id",
+        f"{what} id.",
+        f"{what_zh}代码。",
+        required=True,
+        references=references,
+        example=example,
+    )
+
+
+def _year_column() -> Column:
+    """The required calendar-year column of every yearly sheet."""
+    return Column(
+        "year", "integer", "Calendar year.", "年份。", unit="year", required=True, example=2026
+    )
+
+
+def _id_or_all_column(name: str, what: str, what_zh: str, references: str) -> Column:
+    """A required id column where ``*`` stands for every row of sheet ``references``."""
+    return Column(
+        name,
+        "id_or_all",
+        f"{what} id, or * for every {what.lower()}.",
+        f"{what_zh}代码，* 表示全部。",
+        required=True,
+        references=references,
+        example="*",
+    )
+
+
 PARTIES = Sheet(
     "parties",
     (
@@ -356,15 +389,7 @@ COMPONENTS = Sheet(
 REVENUES = Sheet(
     "revenues",
     (
-        Column(
-            "component",
-            "id",
-            "Component id.",
-            "组成部分代码。",
-            required=True,
-            references="components",
-            example="ZONE_A",
-        ),
+        _id_column("component", "Component", "组成部分", "components", "ZONE_A"),
         Column(
             "stream",
             "id",
@@ -374,9 +399,7 @@ REVENUES = Sheet(
             references="streams",
             example="VAT",
         ),
-        Column(
-            "year", "integer", "Calendar year.", "年份。", unit="year", required=True, example=2026
-        ),
+        _year_column(),
         Column(
             "amount",
             "number",
@@ -394,15 +417,7 @@ REVENUES = Sheet(
 COSTS = Sheet(
     "costs",
     (
-        Column(
-            "component",
-            "id",
-            "Component id.",
-            "组成部分代码。",
-            required=True,
-            references="components",
-            example="ZONE_A",
-        ),
+        _id_column("component", "Component", "组成部分", "components", "ZONE_A"),
         Column(
             "party",
             "id",
@@ -412,9 +427,7 @@ COSTS = Sheet(
             references="parties",
             example="HOST",
         ),
-        Column(
-            "year", "integer", "Calendar year.", "年份。", unit="year", required=True, example=2026
-        ),
+        _year_column(),
         Column(
             "amount",
             "number",
@@ -466,33 +479,9 @@ PHASES = Sheet(
 RULES = Sheet(
     "rules",
     (
-        Column(
-            "party",
-            "id",
-            "Party id.",
-            "参与方代码。",
-            required=True,
-            references="parties",
-            example="HOST",
-        ),
-        Column(
-            "stream",
-            "id_or_all",
-            "Stream id, or * for every stream.",
-            "收入流代码，* 表示全部。",
-            required=True,
-            references="streams",
-            example="*",
-        ),
-        Column(
-            "phase",
-            "id_or_all",
-            "Phase id, or * for every phase.",
-            "阶段代码，* 表示全部。",
-            required=True,
-            references="phases",
-            example="*",
-        ),
+        _id_column("party", "Party", "参与方", "parties", "HOST"),
+        _id_or_all_column("stream", "Stream", "收入流", "streams"),
+        _id_or_all_column("phase", "Phase", "阶段", "phases"),
         Column(
             "min_ratio",
             "ratio",
@@ -575,15 +564,7 @@ STREAMS = Sheet(
 LIMITS = Sheet(
     "limits",
     (
-        Column(
-            "party",
-            "id",
-            "Party id.",
-            "参与方代码。",
-            required=True,
-            references="parties",
-            example="HOST",
-        ),
+        _id_column("party", "Party", "参与方", "parties", "HOST"),
         Column(
             "limit",
             "choice",
@@ -653,33 +634,9 @@ LIMITS = Sheet(
 PROPOSAL = Sheet(
     "proposal",
     (
-        Column(
-            "party",
-            "id",
-            "Party id.",
-            "参与方代码。",
-            required=True,
-            references="parties",
-            example="HOST",
-        ),
-        Column(
-            "stream",
-            "id_or_all",
-            "Stream id, or * for every stream.",
-            "收入流代码，* 表示全部。",
-            required=True,
-            references="streams",
-            example="*",
-        ),
-        Column(
-            "phase",
-            "id_or_all",
-            "Phase id, or * for every phase.",
-            "阶段代码，* 表示全部。",
-            required=True,
-            references="phases",
-            example="*",
-        ),
+        _id_column("party", "Party", "参与方", "parties", "HOST"),
+        _id_or_all_column("stream", "Stream", "收入流", "streams"),
+        _id_or_all_column("phase", "Phase", "阶段", "phases"),
         Column(
             "ratio",
             "ratio",
@@ -739,25 +696,6 @@ INFRASTRUCTURE_CASE_KEYS = (
         example="hard",
     ),
 )
-
-
-def _id_column(name: str, what: str, what_zh: str, references: str, example: object) -> Column:
-    """A required id column naming a row of sheet ``references``."""
-    return Column(
-        name,
-        "id",
-        f"{what} id.",
-        f"{what_zh}代码。",
-        required=True,
-        references=references,
-        example=example,
-    )
-
-
-def _year_column() -> Column:
-    return Column(
-        "year", "integer", "Calendar year.", "年份。", unit="year", required=True, example=2026
-    )
 
 
 PROJECTS = Sheet(
