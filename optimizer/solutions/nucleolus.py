@@ -211,7 +211,8 @@ def sequential_lp(
     lp_solves = 0
     rows_per_round = max(_ROWS_PER_ROUND, 2 * n)
 
-    while _rank(fixed_masks, n) < n:
+    rank = 1  # of the fixed coalitions' vectors; N alone so far
+    while rank < n:
         lp = _StageLP(v, n, fixed_masks, fixed_levels, lower_bounds, epsilon_floor)
         in_lp = np.zeros(v.shape, dtype=bool)
         start_rows = candidates[np.isfinite(free_value[candidates])]
@@ -240,9 +241,10 @@ def sequential_lp(
         if max_stages is not None and len(levels) >= max_stages:
             return SequentialLPResult(x, tuple(levels), lp_solves)
         for mask in tight:
-            if _rank([*fixed_masks, int(mask)], n) > _rank(fixed_masks, n):
+            if _rank([*fixed_masks, int(mask)], n) > rank:
                 fixed_masks.append(int(mask))
                 fixed_levels.append(epsilon)
+                rank += 1
         null_directions = _span_residual(fixed_masks, n)
         if null_directions is None:
             break
