@@ -115,8 +115,13 @@ def sampled_shapley(
         raise CaseError(f"{n} parties but {len(players)} party ids")
     if n > 62:
         raise CaseError(f"{n} parties do not fit a 64-bit coalition mask")
-    count = max(1, int(settings.permutations))
+    count = int(settings.permutations)
     pairs = math.ceil(count / 2) if antithetic else count
+    if pairs < 2:
+        raise CaseError(
+            f"{count} permutations give no standard error: draw at least "
+            f"{4 if antithetic else 2} (antithetic orders come in pairs)"
+        )
     orders = _draw_orders(n, pairs, int(settings.seed))
     try:
         contributions = np.concatenate(

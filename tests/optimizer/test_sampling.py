@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from optimizer.coalitions import CoalitionEngine, coalition_settings
+from optimizer.errors import CaseError
 from optimizer.game import Game
 from optimizer.solutions.sampling import (
     confidence_interval,
@@ -100,3 +101,10 @@ def test_sampling_a_model_beyond_dense_storage() -> None:
     estimate = sampled_shapley(model, permutations=200, seed=0)
     # v(S) = Σ w_i + |S|²: φ_i = w_i + n (the |S|² part is symmetric, (n² / n) each)
     assert np.allclose(estimate.shares, np.array(weights) + n, atol=1e-9)
+
+
+def test_too_few_permutations_is_a_clear_error() -> None:
+    game = Game.from_mapping(["A", "B"], {"A": 1, "B": 2, "A+B": 6})
+    with pytest.raises(CaseError, match="at least 4"):
+        sampled_shapley(game, permutations=2, seed=0)
+    assert sampled_shapley(game, permutations=4, seed=0).as_dict() == {"A": 2.5, "B": 3.5}
