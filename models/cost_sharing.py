@@ -62,7 +62,13 @@ from models.validation import (
     unique_ids,
 )
 from optimizer.analysis import GameAnalysis, analyse_game
-from optimizer.coalitions import CompiledEvaluator, content_key, model_game
+from optimizer.coalitions import (
+    CoalitionNumbers,
+    CompiledEvaluator,
+    CompiledGame,
+    content_key,
+    model_game,
+)
 from optimizer.errors import CaseError, InfeasibleError, SolverError
 from optimizer.fairness import FairnessReport, check_allocation, describe
 from optimizer.game import Game
@@ -323,13 +329,37 @@ class FacilityCoalitionModel:
         """Build the Pyomo model once, compile it to HiGHS (notes §4b), return the evaluator."""
         return FacilityEvaluator(self)
 
-    def members(self, mask: int) -> np.ndarray:
-        """u_i = [i ∈ S] as floats."""
-        return ((mask >> np.arange(len(self.players))) & 1).astype(float)
+    def compile(self) -> CompiledGame:
+        """The c(S) MILP compiled once; S changes the ``served`` RHS and the bounds of z."""
+        from optimizer.solve import CompiledProgram, compile_pyomo
 
-    def unit_bounds(self, mask: int) -> np.ndarray:
-        """U_f [R_f ⊆ S]: how many units of each option S may build."""
-        return np.where((self.requires & mask) == self.requires, self.max_units, 0.0)
+        m = build_coalition_model(self)
+        compiled = compile_pyomo(m)
+        rows = [compiled.row(m.served[i]) for i in m.I]
+        units = [compiled.column(m.z[f]) for f in m.F]
+        links = [compiled.column(m.a[k]) for k in m.K]
+        if any(x is None for x in [*rows, *units, *links]):
+            raise SolverError("the cost-sharing coalition model lost a row or column when compiled")
+        z = np.array(units, dtype=np.int32)
+        return CompiledGame(
+            program=CompiledProgram.from_highs(compiled.highs, self.time_limit),
+            bound_columns=z,
+            bound_rows=np.array(rows, dtype=np.int32),
+            columns={"units": z, "links": np.array(links, dtype=np.int32)},
+        )
+
+    def numbers(self, masks: np.ndarray) -> CoalitionNumbers:
+        """For each S: Σ_k a_k = u_i (row bounds) and z_f ≤ U_f [R_f ⊆ S] (column bounds)."""
+        masks = np.asarray(masks, dtype=np.int64)
+        members = ((masks[:, None] >> np.arange(len(self.players))) & 1).astype(float)
+        buildable = (self.requires[None, :] & masks[:, None]) == self.requires[None, :]
+        return CoalitionNumbers(
+            solve=masks != 0,
+            column_lower=np.zeros(len(self.capacity)),
+            column_upper=np.where(buildable, self.max_units[None, :], 0.0),
+            row_lower=members,
+            row_upper=members,
+        )
 
 
 def coalition_model(case: CostSharingCase) -> FacilityCoalitionModel:
@@ -388,40 +418,12 @@ def build_coalition_model(model: FacilityCoalitionModel) -> pyo.ConcreteModel:
 
 
 class FacilityEvaluator(CompiledEvaluator):
-    """c(S) by re-running the compiled MILP: S sets the ``served`` RHS and the z bounds."""
-
-    def __init__(self, model: FacilityCoalitionModel) -> None:
-        from optimizer.solve import compile_pyomo
-
-        self.data = model
-        self.pyomo_model = build_coalition_model(model)
-        compiled = compile_pyomo(self.pyomo_model)
-        super().__init__(compiled, model.players)
-        m = self.pyomo_model
-        rows = [compiled.row(m.served[i]) for i in m.I]
-        units = [compiled.column(m.z[f]) for f in m.F]
-        links = [compiled.column(m.a[k]) for k in m.K]
-        if any(x is None for x in [*rows, *units, *links]):
-            raise SolverError("the cost-sharing coalition model lost a row or column when compiled")
-        self.rows = np.array(rows, dtype=np.int32)
-        self.units = np.array(units, dtype=np.int32)
-        self.links = np.array(links, dtype=np.int32)
-        if model.time_limit:
-            self.highs.setOptionValue("time_limit", float(model.time_limit))
-
-    def restrict(self, mask: int) -> None:
-        """Push u_i (rows Σ a = u_i) and U_f [R_f ⊆ S] (bounds of z)."""
-        members = self.data.members(mask)
-        self.highs.changeRowsBounds(len(self.rows), self.rows, members, members)
-        self.highs.changeColsBounds(
-            len(self.units), self.units, np.zeros(len(self.units)), self.data.unit_bounds(mask)
-        )
+    """c(S) by re-running the compiled MILP (see :meth:`FacilityCoalitionModel.numbers`)."""
 
     def configuration(self, mask: int) -> tuple[float, np.ndarray, np.ndarray]:
         """(c(S), units built per option, link use per connectable pair) for one coalition."""
         cost = self.value(mask)
-        values = np.asarray(self.highs.getSolution().col_value)
-        return cost, np.round(values[self.units]), np.round(values[self.links])
+        return cost, np.round(self.column_values("units")), np.round(self.column_values("links"))
 
 
 def build_coalition_game(case: CostSharingCase, **engine: object) -> Game:

@@ -92,7 +92,13 @@ from models.validation import (
     read_coalition_sheet,
     unique_ids,
 )
-from optimizer.coalitions import CompiledEvaluator, content_key, model_game
+from optimizer.coalitions import (
+    CoalitionNumbers,
+    CompiledEvaluator,
+    CompiledGame,
+    content_key,
+    model_game,
+)
 from optimizer.errors import CaseError, InfeasibleError, SolverError, VerificationError
 from optimizer.fairness import FairnessReport, check_allocation
 from optimizer.game import Game
@@ -550,33 +556,51 @@ class InfrastructureCoalitionModel:
         """Build the Pyomo model once, compile it to HiGHS (notes §4b), return the evaluator."""
         return InfrastructureEvaluator(self)
 
+    def compile(self) -> CompiledGame:
+        """The v(S) MILP compiled once; S changes the costs and bounds of y and the budget RHS."""
+        from optimizer.solve import CompiledProgram, compile_pyomo
+
+        m = build_coalition_model(self)
+        compiled = compile_pyomo(m)
+        columns = [compiled.column(m.y[p]) for p in m.Pj]
+        rows = [compiled.row(m.budget[t]) for t in m.T]
+        if any(c is None for c in columns) or any(r is None for r in rows):
+            raise SolverError(
+                "the infrastructure coalition model lost a column or row when compiled"
+            )
+        y = np.array(columns, dtype=np.int32)
+        return CompiledGame(
+            program=CompiledProgram.from_highs(compiled.highs, self.time_limit),
+            cost_columns=y,
+            bound_columns=y,
+            bound_rows=np.array(rows, dtype=np.int32),
+            columns={"y": y},
+        )
+
+    def numbers(self, masks: np.ndarray) -> CoalitionNumbers:
+        """For each S: costs w(S), upper bounds [H_p ⊆ S] of y, pooled budgets as row RHS.
+
+        No solve (v(S) = 0) when S can host no project with a positive weight.
+        """
+        masks = np.asarray(masks, dtype=np.int64)
+        members = ((masks[:, None] >> np.arange(len(self.players))) & 1).astype(float)
+        weights = members @ self.benefit_pv.T - self.cost_pv
+        allowed = (self.host_masks[None, :] & masks[:, None]) == self.host_masks[None, :]
+        unlimited = np.isinf(self.budget)
+        pooled = members @ np.where(unlimited, 0.0, self.budget)
+        pooled[(members @ unlimited.astype(float)) > 0] = np.inf
+        return CoalitionNumbers(
+            solve=(allowed & (weights > 0)).any(axis=1),
+            column_cost=weights,
+            column_lower=np.zeros(len(self.cost_pv)),
+            column_upper=allowed.astype(float),
+            row_upper=pooled,
+        )
+
     @property
     def is_linear(self) -> bool:
         """No binaries: every project divisible (a linear programme per coalition)."""
         return bool(self.divisible.all())
-
-    def members(self, mask: int) -> np.ndarray:
-        """u_i = [i ∈ S] as floats."""
-        return ((mask >> np.arange(len(self.players))) & 1).astype(float)
-
-    def weights(self, mask: int) -> np.ndarray:
-        """w_p(S) = Σ_{i∈S} Bpv[p, i] − Fpv_p."""
-        return self.benefit_pv @ self.members(mask) - self.cost_pv
-
-    def allowed(self, mask: int) -> np.ndarray:
-        """[H_p ⊆ S] for every project."""
-        return (self.host_masks & mask) == self.host_masks
-
-    def pooled_budget(self, mask: int) -> np.ndarray:
-        """Σ_{i∈S} β[i, t] per budget row (inf if a member has no limit that year)."""
-        return self.pooled_budget_of(self.members(mask))
-
-    def pooled_budget_of(self, members: np.ndarray) -> np.ndarray:
-        """:meth:`pooled_budget` from the membership vector u (two small products, no mask)."""
-        unlimited = np.isinf(self.budget)
-        pooled = members @ np.where(unlimited, 0.0, self.budget)
-        pooled[(members @ unlimited) > 0] = np.inf
-        return pooled
 
 
 def coalition_model(case: InfrastructureCase) -> InfrastructureCoalitionModel:
@@ -642,51 +666,11 @@ def build_coalition_model(model: InfrastructureCoalitionModel) -> pyo.ConcreteMo
 
 
 class InfrastructureEvaluator(CompiledEvaluator):
-    """v(S) by re-running the compiled MILP: S sets costs w(S), bounds [H_p ⊆ S], budgets."""
-
-    def __init__(self, model: InfrastructureCoalitionModel) -> None:
-        import highspy
-
-        from optimizer.solve import compile_pyomo
-
-        self.data = model
-        self.pyomo_model = build_coalition_model(model)
-        compiled = compile_pyomo(self.pyomo_model)
-        super().__init__(compiled, model.players)
-        columns = [compiled.column(self.pyomo_model.y[p]) for p in self.pyomo_model.Pj]
-        rows = [compiled.row(self.pyomo_model.budget[t]) for t in self.pyomo_model.T]
-        if any(c is None for c in columns) or any(r is None for r in rows):
-            raise SolverError(
-                "the infrastructure coalition model lost a column or row when compiled"
-            )
-        self.columns = np.array(columns, dtype=np.int32)
-        self.rows = np.array(rows, dtype=np.int32)
-        self.infinity = highspy.kHighsInf
-        self.zeros = np.zeros(len(self.columns))
-        self.no_lower = np.full(len(self.rows), -self.infinity)
-        if model.time_limit:
-            self.highs.setOptionValue("time_limit", float(model.time_limit))
-
-    def restrict(self, mask: int) -> bool:
-        """Push w(S) (costs), [H_p ⊆ S] (column bounds) and pooled budgets (row bounds);
-        False (v(S) = 0, no solve) when S can host no project with a positive weight."""
-        data = self.data
-        members = data.members(mask)
-        weights = data.benefit_pv @ members - data.cost_pv
-        allowed = data.allowed(mask)
-        if not (allowed & (weights > 0)).any():
-            return False
-        count = len(self.columns)
-        self.highs.changeColsCost(count, self.columns, weights)
-        self.highs.changeColsBounds(count, self.columns, self.zeros, allowed.astype(float))
-        if len(self.rows):
-            pooled = np.minimum(data.pooled_budget_of(members), self.infinity)
-            self.highs.changeRowsBounds(len(self.rows), self.rows, self.no_lower, pooled)
-        return True
+    """v(S) by re-running the compiled MILP (see :meth:`InfrastructureCoalitionModel.numbers`)."""
 
     def solution(self) -> np.ndarray:
-        """y of the last solve (one number per project)."""
-        return np.asarray(self.highs.getSolution().col_value)[self.columns]
+        """y of the last coalition (one number per project; zeros if nothing could be built)."""
+        return self.column_values("y")
 
 
 def build_coalition_game(case: InfrastructureCase, **engine: object) -> Game:

@@ -38,7 +38,6 @@ Public API (wired by ``cli.py``): :func:`read_case`, :func:`build_coalition_game
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import math
 import os
@@ -75,6 +74,15 @@ from models.validation import (
     read_coalition_sheet,
 )
 from optimizer.analysis import GameAnalysis, analyse_game
+from optimizer.coalitions import (
+    CoalitionEngine,
+    CoalitionNumbers,
+    CompiledEvaluator,
+    CompiledGame,
+    coalition_label,
+    content_key,
+    model_game,
+)
 from optimizer.errors import CaseError, InfeasibleError, SolverError
 from optimizer.game import Game
 from optimizer.results import Allocation
@@ -705,12 +713,12 @@ COALITION_MODEL_VERSION = "joint_park.coalitions/1"
 
 @dataclass(frozen=True, eq=False)
 class ParkCoalitionModel:
-    """The v(S) MILP of a park as data: the engine's :class:`~optimizer.coalitions.CoalitionModel`.
+    """The v(S) MILP of a park as data: the engine's compiled coalition model.
 
     ``weights[c]`` = w_c (the component's NPV), ``required[c]`` = the bitmask of R_c (required
     parties and payers), ``dependencies`` rows (c, d): c depends on d, ``exclusions`` rows
-    (c, e): c excludes e. Picklable, so worker processes and Dask workers can open it.
-    ``backend`` picks the evaluator's solve path (see :class:`CoalitionSolver`).
+    (c, e): c excludes e. Picklable and cheap; a coalition changes only the right-hand sides
+    of the ``allow`` rows (:meth:`numbers`).
     """
 
     players: tuple[str, ...]
@@ -719,27 +727,48 @@ class ParkCoalitionModel:
     dependencies: np.ndarray
     exclusions: np.ndarray
     time_limit: float | None = None
-    backend: Literal["highspy", "pyomo"] = "highspy"
 
     def cache_key(self) -> str:
         """Hash of the players, weights, requirements, dependencies and exclusions."""
-        from optimizer.coalitions import content_key
-
         numbers = (self.players, self.weights, self.required, self.dependencies, self.exclusions)
         return content_key(numbers, COALITION_MODEL_VERSION)
 
-    def open(self) -> CoalitionSolver:
+    def open(self) -> ParkEvaluator:
         """Build and compile the MILP once in this process."""
-        return CoalitionSolver(self)
+        return ParkEvaluator(self)
+
+    def compile(self) -> CompiledGame:
+        """The MILP compiled once (notes §4b): S changes the upper bounds of the ``allow`` rows."""
+        from optimizer.solve import CompiledProgram, compile_pyomo
+
+        m = build_coalition_model(self)
+        compiled = compile_pyomo(m)
+        rows = [compiled.row(m.allow[c]) for c in m.C]
+        columns = [compiled.column(m.y[c]) for c in m.C]
+        if any(r is None for r in rows) or any(c is None for c in columns):
+            raise SolverError("the coalition model lost a component row when compiled")
+        return CompiledGame(
+            program=CompiledProgram.from_highs(compiled.highs, self.time_limit),
+            bound_rows=np.array(rows, dtype=np.int32),
+            columns={"y": np.array(columns, dtype=np.int32)},
+        )
+
+    def numbers(self, masks: np.ndarray) -> CoalitionNumbers:
+        """allowed_c = [R_c ⊆ S] as the ``allow`` rows' upper bounds; no solve if none is.
+
+        Coalitions allowing the same components have equal numbers: the engine solves
+        them once.
+        """
+        masks = np.asarray(masks, dtype=np.int64)
+        allowed = (self.required[None, :] & masks[:, None]) == self.required[None, :]
+        return CoalitionNumbers(solve=allowed.any(axis=1), row_upper=allowed.astype(float))
 
     def allowed(self, mask: int) -> np.ndarray:
         """[R_c ⊆ S] for every component c."""
         return (self.required & mask) == self.required
 
 
-def coalition_model(
-    case: JointParkCase, backend: Literal["highspy", "pyomo"] = "highspy"
-) -> ParkCoalitionModel:
+def coalition_model(case: JointParkCase) -> ParkCoalitionModel:
     """The park's v(S) MILP as engine data (see :class:`ParkCoalitionModel`)."""
     required = np.array([sum(1 << i for i in req) for req in case.requires], dtype=np.int64)
     components = range(len(case.components))
@@ -752,7 +781,6 @@ def coalition_model(
         dependencies=np.array(dependencies, dtype=np.int64).reshape(-1, 2),
         exclusions=np.array(exclusions, dtype=np.int64).reshape(-1, 2),
         time_limit=case.time_limit,
-        backend=backend,
     )
 
 
@@ -791,45 +819,30 @@ def allowed_components(case: JointParkCase, mask: int) -> np.ndarray:
     return np.array([all(mask >> i & 1 for i in req) for req in case.requires], dtype=bool)
 
 
-class CoalitionSolver:
-    """The park's :class:`~optimizer.coalitions.CoalitionEvaluator`: the MILP built once.
+class ParkEvaluator(CompiledEvaluator):
+    """v(S) of a park by re-running the compiled MILP, with the active components at hand."""
 
-    ``backend="highspy"`` (default) follows shared/notes/pyomo_highs.md §4b: the Pyomo model is
-    compiled once and each coalition only changes the upper bounds of the ``allow`` rows.
-    ``backend="pyomo"`` re-solves the same Pyomo model with a persistent solver (§4a), the
-    reference path used by the tests. Coalitions allowing the same components share one solve.
+    def solve(self, mask: int) -> tuple[float, np.ndarray]:
+        """(v(S), which components S activates) for a coalition mask."""
+        value = self.value(mask)
+        return value, self.column_values("y") > 0.5
+
+
+class PyomoCoalitionSolver:
+    """The reference path (notes §4a): the same Pyomo model re-solved by a persistent solver.
+
+    Slower than :class:`ParkEvaluator` (Pyomo adds 1–3 ms per solve); the tests check that
+    both give the same v(S), i.e. that compiling the model loses nothing.
     """
 
-    def __init__(
-        self,
-        model: ParkCoalitionModel | JointParkCase,
-        backend: Literal["highspy", "pyomo"] | None = None,
-    ) -> None:
-        from optimizer.solve import compile_pyomo, pyomo_solver
+    def __init__(self, model: ParkCoalitionModel) -> None:
+        from optimizer.solve import pyomo_solver
 
-        if not isinstance(model, ParkCoalitionModel):
-            model = coalition_model(model, backend or "highspy")
-        elif backend is not None:
-            model = dataclasses.replace(model, backend=backend)
         self.data = model
-        self.backend = model.backend
         self.model = build_coalition_model(model)
-        self.solves = 0
+        self.solver = pyomo_solver(model.time_limit)
         self.highs_time = 0.0
-        self.cache: dict[bytes, tuple[float, np.ndarray]] = {}
-        if self.backend == "highspy":
-            compiled = compile_pyomo(self.model)
-            self.highs = compiled.highs
-            rows = [compiled.row(self.model.allow[c]) for c in self.model.C]
-            cols = [compiled.column(self.model.y[c]) for c in self.model.C]
-            if any(r is None for r in rows) or any(c is None for c in cols):
-                raise SolverError("the coalition model lost a component row when compiled")
-            self.rows = np.array(rows, dtype=np.int32)
-            self.cols = np.array(cols, dtype=np.int32)
-            if model.time_limit:
-                self.highs.setOptionValue("time_limit", float(model.time_limit))
-        else:
-            self.solver = pyomo_solver(model.time_limit)
+        self.solves = 0
 
     def value(self, mask: int) -> float:
         """v(S) for a coalition mask."""
@@ -837,46 +850,22 @@ class CoalitionSolver:
 
     def solve(self, mask: int) -> tuple[float, np.ndarray]:
         """(v(S), which components S activates) for a coalition mask."""
+        from optimizer.solve import solve_pyomo
+
         allowed = self.data.allowed(mask)
-        key = np.packbits(allowed).tobytes()
-        if key in self.cache:
-            return self.cache[key]
-        if not allowed.any():
-            result = (0.0, np.zeros(len(allowed), dtype=bool))
-        else:
-            result = self._solve(allowed, mask)
-            self.solves += 1
-        self.cache[key] = result
-        return result
-
-    def _solve(self, allowed: np.ndarray, mask: int) -> tuple[float, np.ndarray]:
-        from optimizer.coalitions import coalition_label
-
-        if self.backend == "highspy":
-            import highspy
-
-            from optimizer.solve import run
-
-            upper = allowed.astype(float)
-            lower = np.full(len(upper), -highspy.kHighsInf)
-            self.highs.changeRowsBounds(len(self.rows), self.rows, lower, upper)
-            result = run(self.highs)
-        else:
-            from optimizer.solve import solve_pyomo
-
-            for c in self.model.C:
-                self.model.allowed[c] = float(allowed[c])
-            result = solve_pyomo(self.model, self.solver)
+        if mask == 0 or not allowed.any():
+            return 0.0, np.zeros(len(allowed), dtype=bool)
+        for c in self.model.C:
+            self.model.allowed[c] = float(allowed[c])
+        result = solve_pyomo(self.model, self.solver)
         self.highs_time += result.runtime
+        self.solves += 1
         if not result.optimal:
             raise SolverError(
                 f"HiGHS could not solve the value of coalition "
                 f"{coalition_label(self.data.players, mask)}: {result.highs_status}"
             )
-        if self.backend == "highspy":
-            values = np.asarray(self.highs.getSolution().col_value)[self.cols]
-        else:
-            values = np.array([self.model.y[c].value or 0.0 for c in self.model.C])
+        values = np.array([self.model.y[c].value or 0.0 for c in self.model.C])
         return float(result.objective), values > 0.5
 
 
@@ -885,16 +874,20 @@ def coalition_values(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(v(S) for every mask, the grand coalition's active components) from the MILP.
 
-    The values come from the coalition engine (:func:`optimizer.coalitions.coalition_values`):
+    ``backend="highspy"``: the coalition engine (:func:`optimizer.coalitions.coalition_values`;
     ``options`` are its ``workers``, ``cache``, ``scheduler`` and ``progress``, by default
-    those of :func:`optimizer.coalitions.coalition_settings`.
+    those of :func:`optimizer.coalitions.coalition_settings`). ``backend="pyomo"``: every
+    coalition through :class:`PyomoCoalitionSolver`, in this process (the reference path).
     """
-    from optimizer.coalitions import CoalitionEngine
-
-    model = coalition_model(case, backend)
+    model = coalition_model(case)
+    grand = (1 << case.n) - 1
+    if backend == "pyomo":
+        solver = PyomoCoalitionSolver(model)
+        values = np.array([solver.value(mask) for mask in range(1 << case.n)])
+        return values, solver.solve(grand)[1]
     with CoalitionEngine(model, **options) as engine:  # type: ignore[arg-type]
         values = engine.values()
-        active = engine.evaluator().solve((1 << case.n) - 1)[1]  # type: ignore[attr-defined]
+        active = engine.evaluator().solve(grand)[1]  # type: ignore[attr-defined]
     return values, active
 
 
@@ -910,8 +903,6 @@ def build_coalition_game(case: JointParkCase, **options: object) -> Game:
         for mask, value in case.coalition_values.items():
             values[mask] = value
         return Game(case.parties, values, "benefit", case.party_names, case.attributes)
-    from optimizer.coalitions import model_game
-
     return model_game(
         coalition_model(case),
         "benefit",
@@ -1892,7 +1883,7 @@ def check_proposal(
     if game is None:
         game, pools, _, _ = _game_and_pools(case)
     else:
-        pools = park_pools(case, CoalitionSolver(case).solve((1 << case.n) - 1)[1])
+        pools = park_pools(case, coalition_model(case).open().solve((1 << case.n) - 1)[1])
     ratios = ratios_from_frame(case, proposal)
     flows = evaluate_plan(case, pools, ratios)
     tol = plan_tolerance(game) * 10
@@ -2189,11 +2180,12 @@ def write_case(
 
 
 __all__ = [
-    "CoalitionSolver",
     "JointParkCase",
     "JointParkResult",
     "ParkCoalitionModel",
+    "ParkEvaluator",
     "ProposalCheck",
+    "PyomoCoalitionSolver",
     "build_coalition_game",
     "build_coalition_model",
     "build_plan_model",

@@ -5,20 +5,28 @@ cases spend their time here: 2**n solves. The engine does them once, well, for e
 family (SPEC §6; measurements in ``shared/notes/pyomo_highs.md``):
 
 - **Built once, re-solved per coalition.** A family describes its model as a
-  :class:`CoalitionModel`: a picklable frozen dataclass of numpy data whose :meth:`open
-  <CoalitionModel.open>` builds the Pyomo model once, compiles it into a live HiGHS instance
-  (:func:`optimizer.solve.compile_pyomo`, notes §4b) and returns a :class:`CoalitionEvaluator`
-  that only changes costs, bounds and right-hand sides per coalition and re-runs HiGHS
-  (≈ HiGHS time + 0.2 ms per coalition, against ≈ 9 ms of overhead for a rebuild).
-  :class:`CompiledEvaluator` is that loop, ready to subclass.
+  :class:`CompiledCoalitionModel`: a picklable frozen dataclass of numpy data whose
+  :meth:`~CompiledCoalitionModel.compile` builds the Pyomo model once and compiles it
+  (:func:`optimizer.solve.compile_pyomo`, notes §4b) into a :class:`CompiledGame` — the
+  programme as arrays plus the columns and rows a coalition changes — and whose
+  :meth:`~CompiledCoalitionModel.numbers` computes, with numpy and for a whole block of
+  coalitions at once, the costs, bounds and right-hand sides each one puts there.
+  :func:`solve_numbers` is the one hot loop: push, ``run()``, check, read (≈ HiGHS time +
+  0.1 ms per coalition, against ≈ 9 ms of overhead for a rebuild). Coalitions whose numbers
+  are equal are solved once; a coalition whose numbers say "nothing to build" is 0 without
+  a solve. Models that are not one programme (tests, formulas) implement the plain
+  :class:`CoalitionModel` (``open()`` → an evaluator of ``value(mask)``) and get everything
+  below too, mask by mask.
 - **Exact and checked.** ``mip_rel_gap = 0`` (the default 1e-4 makes v(S) inexact) and the
   termination status of every solve is checked: anything but optimal raises
   :class:`~optimizer.errors.SolverError` naming the coalition.
-- **Parallel** (``workers``): ``spawn`` processes (a ``fork`` after HiGHS ran can deadlock,
-  notes §3), each opening the model once in its initializer with HiGHS pinned to one thread,
-  fed chunks of coalitions through ``imap_unordered``.
+- **Parallel** (``workers`` = W): W − 1 ``spawn`` processes (a ``fork`` after HiGHS ran can
+  deadlock, notes §3) with HiGHS pinned to one thread, plus a solving thread in this process
+  (HiGHS releases the GIL), which starts at once while the workers start up. Workers of a
+  compiled model receive the :class:`CompiledGame` and the numbers of their chunk, so they
+  import numpy and highspy only — no Pyomo, pandas or model family code.
 - **Distributed** (``scheduler="tcp://host:8786"``): the same chunks go to a Dask cluster; each
-  worker thread opens the model once and keeps the evaluator, keyed by the model's
+  worker thread opens the compiled game (or the model) once and keeps it, keyed by the model's
   :meth:`~CoalitionModel.cache_key` (optional extra ``fairpool[dask]``).
 - **Cached on disk** (``cache="coalitions.sqlite"``): one SQLite table of
   (key, mask, value) in WAL mode, committed at least every :data:`COMMIT_SECONDS`, so a killed
@@ -46,6 +54,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import multiprocessing
 import os
@@ -65,13 +74,18 @@ from optimizer.errors import CaseError, FairpoolError, SolverError
 from optimizer.game import MAX_PLAYERS, Game, Orientation
 
 if TYPE_CHECKING:
-    from optimizer.solve import CompiledModel
+    import highspy
+
+    from optimizer.solve import CompiledProgram
 
 Progress = Callable[[int, int], None]
 """``progress(done, total)``: coalitions with a value so far (cached ones included) / asked for."""
 
 COMMIT_SECONDS = 0.5
 """The disk cache commits at least this often (and at the end, and on any exception)."""
+
+NUMBERS_BLOCK = 1 << 15
+"""A compiled model's numbers are computed for at most this many coalitions at a time."""
 
 
 # -- the interface every model family implements -------------------------------------------------
@@ -106,6 +120,79 @@ class CoalitionModel(Protocol):
     def cache_key(self) -> str: ...
 
     def open(self) -> CoalitionEvaluator: ...
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledGame:
+    """A model game's v(S) programme compiled once, and the places where coalitions change it.
+
+    ``program`` is the LP/MILP as arrays (:class:`~optimizer.solve.CompiledProgram`: any
+    process opens it with highspy alone). A coalition changes the costs of
+    ``cost_columns``, the bounds of ``bound_columns`` and the bounds of ``bound_rows``, as
+    given by :meth:`CompiledCoalitionModel.numbers`. ``columns`` names groups of column
+    indices for reading a solution (e.g. ``{"y": …}``, one per project).
+    """
+
+    program: CompiledProgram
+    cost_columns: np.ndarray = dataclasses.field(default_factory=lambda: _no_index())
+    bound_columns: np.ndarray = dataclasses.field(default_factory=lambda: _no_index())
+    bound_rows: np.ndarray = dataclasses.field(default_factory=lambda: _no_index())
+    columns: Mapping[str, np.ndarray] = dataclasses.field(default_factory=dict)
+
+
+def _no_index() -> np.ndarray:
+    return np.zeros(0, dtype=np.int32)
+
+
+@dataclass(frozen=True, eq=False)
+class CoalitionNumbers:
+    """What each of a batch of coalitions changes in a :class:`CompiledGame` (row k: mask k).
+
+    ``solve[k]`` False says v(S) = 0 without a solve (S can build nothing worth building).
+    The other fields match the game's places: ``column_cost`` (k × cost columns),
+    ``column_lower``/``column_upper`` (k × bound columns), ``row_lower``/``row_upper``
+    (k × bound rows); ``None`` = not changed; a 1-d array = the same for every coalition.
+    Infinite bounds are written as ±inf (the runner passes them to HiGHS as ±kHighsInf).
+    """
+
+    solve: np.ndarray
+    column_cost: np.ndarray | None = None
+    column_lower: np.ndarray | None = None
+    column_upper: np.ndarray | None = None
+    row_lower: np.ndarray | None = None
+    row_upper: np.ndarray | None = None
+
+    def per_coalition(self) -> list[str]:
+        """Names of the fields that differ by coalition (2-d arrays)."""
+        return [
+            name
+            for name in ("column_cost", "column_lower", "column_upper", "row_lower", "row_upper")
+            if getattr(self, name) is not None and getattr(self, name).ndim == 2
+        ]
+
+    def take(self, rows: np.ndarray) -> CoalitionNumbers:
+        """The numbers of some coalitions only (rows by index)."""
+        return dataclasses.replace(
+            self,
+            solve=self.solve[rows],
+            **{name: getattr(self, name)[rows] for name in self.per_coalition()},
+        )
+
+
+@runtime_checkable
+class CompiledCoalitionModel(CoalitionModel, Protocol):
+    """A :class:`CoalitionModel` whose v(S) is one programme with coalition-dependent numbers.
+
+    ``compile()`` builds the Pyomo model once and compiles it (notes §4b); ``numbers(masks)``
+    computes, with numpy and for many coalitions at once, what each changes in it. The engine
+    then needs no family code to solve: worker processes receive the compiled programme and
+    the numbers, import neither Pyomo nor pandas, and only re-run HiGHS; coalitions with
+    identical numbers are solved once.
+    """
+
+    def compile(self) -> CompiledGame: ...
+
+    def numbers(self, masks: np.ndarray) -> CoalitionNumbers: ...
 
 
 # -- keys -----------------------------------------------------------------------------------------
@@ -168,51 +255,149 @@ def coalition_label(players: Sequence[str], mask: int) -> str:
     return label or "∅"
 
 
-# -- a ready-made evaluator for compiled models ---------------------------------------------------
+# -- compiled models: one programme, numbers per coalition ---------------------------------------
 
 
-class CompiledEvaluator:
-    """v(S) by re-running one compiled HiGHS model (notes §4b): the loop every family shares.
+def solve_numbers(
+    highs: highspy.Highs,
+    game: CompiledGame,
+    masks: np.ndarray,
+    numbers: CoalitionNumbers,
+    players: Sequence[str],
+) -> tuple[np.ndarray, float, int]:
+    """v(S) for each mask: push its numbers into ``highs`` (holding ``game.program``), re-run.
 
-    A subclass implements :meth:`restrict`: push S's numbers (column costs, column bounds,
-    row bounds: ``highs.changeColsCost``, ``changeColsBounds``, ``changeRowsBounds``) into
-    ``self.highs``, or return False when v(S) = 0 is known without a solve (e.g. S can
-    build nothing worth building). :meth:`value` then runs HiGHS, checks the status, adds
-    HiGHS's own run time to :attr:`highs_time` and returns the objective in the model's
-    sense (max for benefit games, min for cost games), objective constant included.
-    v(∅) = 0 without a solve.
+    The hot loop of every coalition run (notes §4b): per coalition at most three array calls
+    (costs, column bounds, row bounds), ``run()``, the status and the objective — no
+    ``getInfo()``, no strings. Numbers that are the same for every coalition are pushed once.
+    Returns (values, HiGHS's own seconds for them, solves). Anything but an optimal status
+    raises :class:`~optimizer.errors.SolverError` naming the coalition.
+    """
+    import highspy
+
+    program = game.program
+    optimal = (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kModelEmpty)
+    cost = numbers.column_cost
+    column_lower = _or(numbers.column_lower, program.column_lower[game.bound_columns])
+    column_upper = _or(numbers.column_upper, program.column_upper[game.bound_columns])
+    row_lower = _or(numbers.row_lower, program.row_lower[game.bound_rows])
+    row_upper = _or(numbers.row_upper, program.row_upper[game.bound_rows])
+    costs, columns, rows = game.cost_columns, game.bound_columns, game.bound_rows
+    n_costs, n_columns, n_rows = len(costs), len(columns), len(rows)
+    # numbers shared by every coalition go in once; the loop pushes only what varies
+    if cost is not None and cost.ndim == 1:
+        highs.changeColsCost(n_costs, costs, cost)
+        cost = None
+    column_bounds = numbers.column_lower is not None or numbers.column_upper is not None
+    if column_bounds and column_lower.ndim == 1 and column_upper.ndim == 1:
+        highs.changeColsBounds(n_columns, columns, column_lower, column_upper)
+        column_bounds = False
+    row_bounds = numbers.row_lower is not None or numbers.row_upper is not None
+    if row_bounds and row_lower.ndim == 1 and row_upper.ndim == 1:
+        highs.changeRowsBounds(n_rows, rows, row_lower, row_upper)
+        row_bounds = False
+    column_lower_varies, row_lower_varies = column_lower.ndim == 2, row_lower.ndim == 2
+    column_upper_varies, row_upper_varies = column_upper.ndim == 2, row_upper.ndim == 2
+
+    change_cost, change_columns = highs.changeColsCost, highs.changeColsBounds
+    change_rows, run, status = highs.changeRowsBounds, highs.run, highs.getModelStatus
+    objective = highs.getObjectiveValue
+    values = np.zeros(len(masks))
+    started = highs.getRunTime()  # cumulative over runs: read twice per call, not per solve
+    solved = np.flatnonzero(numbers.solve & (masks != 0)).tolist()
+    for k in solved:
+        if cost is not None:
+            change_cost(n_costs, costs, cost[k])
+        if column_bounds:
+            change_columns(
+                n_columns,
+                columns,
+                column_lower[k] if column_lower_varies else column_lower,
+                column_upper[k] if column_upper_varies else column_upper,
+            )
+        if row_bounds:
+            change_rows(
+                n_rows,
+                rows,
+                row_lower[k] if row_lower_varies else row_lower,
+                row_upper[k] if row_upper_varies else row_upper,
+            )
+        run()
+        model_status = status()
+        if model_status not in optimal:
+            raise SolverError(
+                f"HiGHS could not solve coalition {coalition_label(players, int(masks[k]))}: "
+                f"{highs.modelStatusToString(model_status)}. Check that the case's data for "
+                "these parties is complete (budgets, hosts, costs)."
+            )
+        values[k] = objective()
+    return values, highs.getRunTime() - started, len(solved)
+
+
+def _or(given: np.ndarray | None, default: np.ndarray) -> np.ndarray:
+    return default if given is None else given
+
+
+class ProgramRunner:
+    """A :class:`CompiledGame` opened in this process: runs tasks of (masks, numbers).
+
+    What a worker process holds (it needs no model family code); ``highs_time`` and
+    ``solves`` add up over its runs.
     """
 
-    def __init__(self, compiled: CompiledModel, players: Sequence[str]) -> None:
-        self.compiled = compiled
-        self.highs = compiled.highs
+    def __init__(self, game: CompiledGame, players: Sequence[str]) -> None:
+        self.game = game
         self.players = tuple(players)
+        self.highs = game.program.open()
         self.highs_time = 0.0
         self.solves = 0
 
-    def restrict(self, mask: int) -> bool | None:
-        """Change the model's numbers so that it describes coalition ``mask``.
+    def run(self, masks: np.ndarray, numbers: CoalitionNumbers) -> np.ndarray:
+        """v(S) of each mask, given the masks' numbers (see :func:`solve_numbers`)."""
+        values, seconds, solves = solve_numbers(self.highs, self.game, masks, numbers, self.players)
+        self.highs_time += seconds
+        self.solves += solves
+        return values
 
-        Return False to say v(S) = 0 without a solve; None or True to solve.
-        """
-        raise NotImplementedError
+    def __call__(self, task: Task) -> ChunkResult:
+        masks, numbers = task
+        assert numbers is not None
+        before = self.highs_time
+        values = self.run(masks, numbers)
+        return masks, values, self.highs_time - before
+
+
+class CompiledEvaluator(ProgramRunner):
+    """v(S) of a :class:`CompiledCoalitionModel` in this process, for any coalition.
+
+    For reading plans: after :meth:`value`, :meth:`column_values` gives the solution on a
+    named column group (zeros when v(S) = 0 was known without a solve: nothing is built).
+    Families subclass it to say what the columns mean.
+    """
+
+    def __init__(self, model: CompiledCoalitionModel, game: CompiledGame | None = None) -> None:
+        super().__init__(game if game is not None else model.compile(), model.players)
+        self.model = model
+        self._last_solved = False
+
+    def values(self, masks: np.ndarray | Sequence[int]) -> np.ndarray:
+        """v(S) for each mask (v(∅) = 0 without a solve)."""
+        masks = np.asarray(masks, dtype=np.int64).ravel()
+        numbers = self.model.numbers(masks)
+        values = self.run(masks, numbers)
+        self._last_solved = bool(masks.size and masks[-1] and numbers.solve[-1])
+        return values
 
     def value(self, mask: int) -> float:
-        """v(S): restrict, run, check the status (SolverError naming S unless optimal)."""
-        from optimizer.solve import run
+        """v(S) of one coalition."""
+        return float(self.values([mask])[0])
 
-        if mask == 0 or self.restrict(mask) is False:
-            return 0.0
-        result = run(self.highs)
-        self.highs_time += result.runtime
-        self.solves += 1
-        if not result.optimal:
-            raise SolverError(
-                f"HiGHS could not solve coalition {coalition_label(self.players, mask)}: "
-                f"{result.highs_status}. Check that the case's data for these parties is "
-                "complete (budgets, hosts, costs)."
-            )
-        return result.objective
+    def column_values(self, group: str) -> np.ndarray:
+        """The last coalition's solution on the columns ``game.columns[group]``."""
+        columns = self.game.columns[group]
+        if not self._last_solved:
+            return np.zeros(len(columns))
+        return np.asarray(self.highs.getSolution().col_value)[columns]
 
 
 # -- settings ---------------------------------------------------------------------------------
@@ -362,32 +547,62 @@ class CoalitionCache:
 
 # -- workers ----------------------------------------------------------------------------------
 
+Task = tuple[np.ndarray, "CoalitionNumbers | None"]
+"""A chunk of work: coalition masks, with their numbers when the model is compiled."""
+
 ChunkResult = tuple[np.ndarray, np.ndarray, float]
 """(masks, their values, HiGHS seconds spent on them)."""
 
 _WORKER: dict[str, object] = {}
-"""The evaluator (or the error opening it) of this worker process."""
+"""The task runner (or the error opening it) of this worker process."""
 
 _THREAD = threading.local()
-"""Per-thread evaluators of a Dask worker, by cache key (HiGHS objects are not thread-safe)."""
+"""Per-thread task runners of a Dask worker, by cache key (HiGHS objects are not thread-safe)."""
 
 DASK_EVALUATORS_PER_THREAD = 4
-"""A Dask worker thread keeps the evaluators of at most this many models open."""
+"""A Dask worker thread keeps the runners of at most this many models open."""
 
 
-def _evaluate_chunk(evaluator: CoalitionEvaluator, masks: np.ndarray) -> ChunkResult:
+def _evaluate_chunk(evaluator: CoalitionEvaluator, task: Task) -> ChunkResult:
+    masks = task[0]
     before = evaluator.highs_time
     values = np.array([evaluator.value(int(mask)) for mask in masks], dtype=np.float64)
     return masks, values, evaluator.highs_time - before
 
 
-def _open_in_worker(model: CoalitionModel) -> None:
-    """Pool initializer: one HiGHS thread for this process, then open the model once."""
+def task_runner(evaluator: CoalitionEvaluator) -> Callable[[Task], ChunkResult]:
+    """How ``evaluator`` runs a task: a compiled one with its numbers, any other mask by mask."""
+    if isinstance(evaluator, ProgramRunner):
+        return evaluator
+    return functools.partial(_evaluate_chunk, evaluator)
+
+
+@dataclass(frozen=True, eq=False)
+class WorkerRecipe:
+    """What a worker process (or Dask thread) opens once to run tasks.
+
+    For a compiled model: its compiled game and the players, so the worker imports numpy and
+    highspy only. For any other model: the model itself, opened in the worker.
+    """
+
+    players: tuple[str, ...]
+    game: CompiledGame | None = None
+    model: CoalitionModel | None = None
+
+    def open(self) -> Callable[[Task], ChunkResult]:
+        if self.game is not None:
+            return ProgramRunner(self.game, self.players)
+        assert self.model is not None
+        return task_runner(self.model.open())
+
+
+def _open_in_worker(recipe: WorkerRecipe) -> None:
+    """Pool initializer: one HiGHS thread for this process, then open the recipe once."""
     from optimizer.solve import pin_threads
 
     try:
         pin_threads(1)
-        _WORKER["evaluator"] = model.open()
+        _WORKER["run"] = recipe.open()
     except Exception as error:  # a failing initializer would make the Pool respawn forever
         _WORKER["error"] = (
             error
@@ -396,28 +611,43 @@ def _open_in_worker(model: CoalitionModel) -> None:
         )
 
 
-def _evaluate_in_worker(masks: np.ndarray) -> ChunkResult:
+def _evaluate_in_worker(task: Task) -> ChunkResult:
     if "error" in _WORKER:
         raise _WORKER["error"]  # type: ignore[misc]
-    return _evaluate_chunk(_WORKER["evaluator"], masks)  # type: ignore[arg-type]
+    return _WORKER["run"](task)  # type: ignore[operator]
 
 
-def _evaluate_on_dask_worker(
-    masks: np.ndarray, model: CoalitionModel, model_key: str
-) -> ChunkResult:
-    """A Dask task: reuse this thread's evaluator of the model (opened on first use)."""
-    evaluators: dict[str, CoalitionEvaluator] | None = getattr(_THREAD, "evaluators", None)
-    if evaluators is None:
+def _evaluate_on_dask_worker(task: Task, recipe: WorkerRecipe, model_key: str) -> ChunkResult:
+    """A Dask task: reuse this thread's runner of the model (opened on first use)."""
+    runners: dict[str, Callable[[Task], ChunkResult]] | None = getattr(_THREAD, "runners", None)
+    if runners is None:
         from optimizer.solve import pin_threads
 
         pin_threads(1)  # HiGHS's scheduler is per thread: this thread's MILPs use one thread
-        evaluators = _THREAD.evaluators = {}
-    evaluator = evaluators.get(model_key)
-    if evaluator is None:
-        while len(evaluators) >= DASK_EVALUATORS_PER_THREAD:
-            evaluators.pop(next(iter(evaluators)))
-        evaluator = evaluators[model_key] = model.open()
-    return _evaluate_chunk(evaluator, masks)
+        runners = _THREAD.runners = {}
+    run = runners.get(model_key)
+    if run is None:
+        while len(runners) >= DASK_EVALUATORS_PER_THREAD:
+            runners.pop(next(iter(runners)))
+        run = runners[model_key] = recipe.open()
+    return run(task)
+
+
+def _distinct_rows(numbers: CoalitionNumbers) -> tuple[np.ndarray, np.ndarray]:
+    """(first row of each distinct set of numbers, in row order; each row's distinct index).
+
+    Coalitions with identical numbers have identical values: they are solved once.
+    """
+    varying = [getattr(numbers, name) for name in numbers.per_coalition()]
+    count = len(numbers.solve)
+    if not varying:
+        return np.zeros(min(count, 1), dtype=np.int64), np.zeros(count, dtype=np.int64)
+    keys = np.ascontiguousarray(np.hstack(varying))
+    _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    rank = np.argsort(first, kind="stable")
+    renumber = np.empty_like(rank)
+    renumber[rank] = np.arange(len(rank))
+    return first[rank], renumber[inverse.ravel()]
 
 
 # -- the engine -------------------------------------------------------------------------------
@@ -475,7 +705,7 @@ class CoalitionEngine:
         self._evaluator: CoalitionEvaluator | None = None
         self._pool: multiprocessing.pool.Pool | None = None
         self._client: object | None = None
-        self._model_future: object | None = None
+        self._recipe_future: object | None = None
 
     @property
     def key(self) -> str:
@@ -555,48 +785,164 @@ class CoalitionEngine:
         return flat.reshape(masks.shape)
 
     def _chunks(self, masks: np.ndarray, parallel: int) -> list[np.ndarray]:
-        """Contiguous chunks: ~32 per worker (load balance) of 1 … 256 masks."""
+        """Contiguous chunks: ~32 per solving process (load balance) of 1 … 256 masks."""
         size = max(1, min(256, len(masks) // (32 * parallel)))
         return [masks[start : start + size] for start in range(0, len(masks), size)]
+
+    def _solvers(self) -> int:
+        """How many solve at once: the Dask cluster's threads, or the worker processes."""
+        if self.scheduler:
+            return max(1, sum(self._dask_client().nthreads().values()))  # type: ignore[attr-defined]
+        return self.workers
 
     def _evaluate(self, masks: np.ndarray) -> Iterator[ChunkResult]:
         if not masks.size:
             return
-        if self.scheduler:
-            yield from self._evaluate_dask(masks)
-        elif self.workers > 1:
-            yield from self._evaluate_pool(masks)
+        if isinstance(self.model, CompiledCoalitionModel):
+            yield from self._evaluate_compiled(masks)
         else:
-            evaluator = self.evaluator()
-            for chunk in self._chunks(masks, 1):
-                yield _evaluate_chunk(evaluator, chunk)
+            yield from self._run([(chunk, None) for chunk in self._chunks(masks, self._solvers())])
 
-    def _evaluate_pool(self, masks: np.ndarray) -> Iterator[ChunkResult]:
-        if not _spawn_can_start():
+    def _evaluate_compiled(self, masks: np.ndarray) -> Iterator[ChunkResult]:
+        """Numbers by numpy here, in blocks; coalitions with equal numbers solved once."""
+        model: CompiledCoalitionModel = self.model  # type: ignore[assignment]
+        self.evaluator()  # compile here, the one process that imports Pyomo
+        for start in range(0, len(masks), NUMBERS_BLOCK):
+            block = masks[start : start + NUMBERS_BLOCK]
+            numbers = model.numbers(block)
+            solve = numbers.solve & (block != 0)
+            if not solve.all():
+                yield block[~solve], np.zeros(int((~solve).sum())), 0.0
+            todo = np.flatnonzero(solve)
+            if not todo.size:
+                continue
+            block, numbers = block[todo], numbers.take(todo)
+            first, distinct = _distinct_rows(numbers)
+            if len(first) == len(block):
+                chunks = self._chunks(np.arange(len(block)), self._solvers())
+                yield from self._run([(block[c], numbers.take(c)) for c in chunks])
+                continue
+            shown, shown_numbers = block[first], numbers.take(first)
+            index_of = {mask: i for i, mask in enumerate(shown.tolist())}
+            by_distinct = np.argsort(distinct, kind="stable")
+            bounds = np.searchsorted(distinct[by_distinct], np.arange(len(first) + 1))
+            chunks = self._chunks(np.arange(len(first)), self._solvers())
+            for solved, values, seconds in self._run(
+                [(shown[c], shown_numbers.take(c)) for c in chunks]
+            ):
+                ids = np.array([index_of[mask] for mask in solved.tolist()])
+                covered = np.concatenate([by_distinct[bounds[i] : bounds[i + 1]] for i in ids])
+                yield block[covered], np.repeat(values, bounds[ids + 1] - bounds[ids]), seconds
+
+    def _recipe(self) -> WorkerRecipe:
+        evaluator = self.evaluator()
+        if isinstance(evaluator, ProgramRunner):
+            return WorkerRecipe(evaluator.players, game=evaluator.game)
+        return WorkerRecipe(tuple(self.model.players), model=self.model)
+
+    def _run(self, tasks: list[Task]) -> Iterator[ChunkResult]:
+        if self.scheduler:
+            yield from self._run_on_dask(tasks)
+            return
+        if self.workers > 1 and not _spawn_can_start():
             warnings.warn(
                 "worker processes cannot start from a script read from standard input "
                 "(spawn re-imports the main file); computing coalition values serially",
                 RuntimeWarning,
-                stacklevel=4,
+                stacklevel=5,
             )
             self.workers = 1
-            yield from self._evaluate(masks)
+        here = task_runner(self.evaluator())
+        if self.workers == 1:
+            for task in tasks:
+                yield here(task)
             return
+        yield from self._run_shared(tasks, here)
+
+    def _run_shared(
+        self, tasks: list[Task], here: Callable[[Task], ChunkResult]
+    ) -> Iterator[ChunkResult]:
+        """Run tasks in ``workers − 1`` spawned processes *and* in a thread of this process.
+
+        The pool takes tasks from the front, two in hand per process so that none waits for
+        its next; the thread (HiGHS releases the GIL while it solves) takes them from the
+        back. This process starts solving at once, while the workers are still starting up,
+        and both stay busy to the last task.
+        """
+        import queue
+        from collections import deque
+
         if self._pool is None:
             context = multiprocessing.get_context("spawn")
             self._pool = context.Pool(
-                self.workers, initializer=_open_in_worker, initargs=(self.model,)
+                self.workers - 1, initializer=_open_in_worker, initargs=(self._recipe(),)
             )
-        yield from self._pool.imap_unordered(_evaluate_in_worker, self._chunks(masks, self.workers))
+        pool = self._pool
+        pending = deque(tasks)
+        arrived: queue.SimpleQueue[tuple[str, object]] = queue.SimpleQueue()
 
-    def _evaluate_dask(self, masks: np.ndarray) -> Iterator[ChunkResult]:
+        def solve_here() -> None:
+            from optimizer.solve import pin_threads
+
+            try:
+                pin_threads(1)  # one HiGHS thread here too: the cores are the workers'
+                while True:
+                    try:
+                        task = pending.pop()
+                    except IndexError:
+                        break
+                    arrived.put(("here", here(task)))
+            except BaseException as error:  # handed to the caller's thread
+                arrived.put(("error", error))
+            finally:
+                arrived.put(("done", None))
+
+        def send() -> None:
+            try:
+                task = pending.popleft()
+            except IndexError:
+                return
+            pool.apply_async(
+                _evaluate_in_worker,
+                (task,),
+                callback=lambda result: arrived.put(("pool", result)),
+                error_callback=lambda error: arrived.put(("error", error)),
+            )
+            in_pool[0] += 1
+
+        in_pool = [0]
+        for _ in range(2 * (self.workers - 1)):
+            send()
+        helper = threading.Thread(target=solve_here, name="fairpool-coalitions", daemon=True)
+        helper.start()
+        helper_done = False
         try:
-            from distributed import Client, as_completed
-        except ImportError as error:
-            raise CaseError(
-                "a Dask scheduler needs dask.distributed: pip install 'fairpool[dask]'"
-            ) from error
+            while not helper_done or in_pool[0]:
+                try:
+                    kind, item = arrived.get(timeout=0.5)  # a timeout keeps Ctrl-C responsive
+                except queue.Empty:
+                    continue
+                if kind == "error":
+                    raise item  # type: ignore[misc]
+                if kind == "done":
+                    helper_done = True
+                    continue
+                if kind == "pool":
+                    in_pool[0] -= 1
+                    send()
+                yield item  # type: ignore[misc]
+        finally:
+            pending.clear()
+            helper.join()
+
+    def _dask_client(self) -> object:
         if self._client is None:
+            try:
+                from distributed import Client
+            except ImportError as error:
+                raise CaseError(
+                    "a Dask scheduler needs dask.distributed: pip install 'fairpool[dask]'"
+                ) from error
             try:
                 self._client = Client(self.scheduler, set_as_default=False, timeout="30s")
             except (OSError, TimeoutError) as error:
@@ -604,13 +950,20 @@ class CoalitionEngine:
                     f"cannot reach the Dask scheduler at {self.scheduler} ({error}); "
                     "check the address (e.g. tcp://host:8786) and that the scheduler runs"
                 ) from error
-            self._model_future = self._client.scatter(self.model, broadcast=True, hash=False)
-        client = self._client
-        workers = max(1, sum(client.nthreads().values()))  # type: ignore[attr-defined]
+        return self._client
+
+    def _run_on_dask(self, tasks: list[Task]) -> Iterator[ChunkResult]:
+        from distributed import as_completed
+
+        client = self._dask_client()
+        if self._recipe_future is None:
+            self._recipe_future = client.scatter(  # type: ignore[attr-defined]
+                self._recipe(), broadcast=True, hash=False
+            )
         futures = client.map(  # type: ignore[attr-defined]
             _evaluate_on_dask_worker,
-            self._chunks(masks, workers),
-            model=self._model_future,
+            tasks,
+            recipe=self._recipe_future,
             model_key=self.key,
             pure=False,
         )

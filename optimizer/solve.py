@@ -291,3 +291,83 @@ def compile_pyomo(model: object) -> CompiledModel:
     columns = {name: j for j, name in enumerate(lp.col_names_)}
     rows = {name: j for j, name in enumerate(lp.row_names_)}
     return CompiledModel(highs, columns, rows, symbol_map.getSymbol)
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledProgram:
+    """A compiled LP/MILP as plain numpy arrays: picklable, and opened without Pyomo.
+
+    Worker processes of the coalition engine receive this instead of the case, so they import
+    numpy and highspy only (≈ 0.2 s) instead of pandas and Pyomo (≈ 1 s). The constraint
+    matrix is stored as HiGHS holds it (``starts``, ``indices``, ``values``; column-wise
+    unless ``rowwise``); ``integrality`` is
+    HiGHS's per-column variable type (empty for an LP); ``sense`` is 1 (min) or −1 (max).
+    Names are dropped: callers address columns and rows by index.
+    """
+
+    sense: int
+    offset: float
+    column_cost: np.ndarray
+    column_lower: np.ndarray
+    column_upper: np.ndarray
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    starts: np.ndarray
+    indices: np.ndarray
+    values: np.ndarray
+    integrality: np.ndarray
+    rowwise: bool = False
+    time_limit: float | None = None
+
+    @classmethod
+    def from_highs(cls, highs: highspy.Highs, time_limit: float | None = None) -> CompiledProgram:
+        """The model held by a HiGHS instance, as arrays (the instance is left as it is)."""
+        import highspy
+
+        lp = highs.getLp()
+        matrix = lp.a_matrix_
+        return cls(
+            sense=1 if lp.sense_ == highspy.ObjSense.kMinimize else -1,
+            offset=float(lp.offset_),
+            column_cost=np.array(lp.col_cost_, dtype=np.float64),
+            column_lower=np.array(lp.col_lower_, dtype=np.float64),
+            column_upper=np.array(lp.col_upper_, dtype=np.float64),
+            row_lower=np.array(lp.row_lower_, dtype=np.float64),
+            row_upper=np.array(lp.row_upper_, dtype=np.float64),
+            starts=np.array(matrix.start_, dtype=np.int32),
+            indices=np.array(matrix.index_, dtype=np.int32),
+            values=np.array(matrix.value_, dtype=np.float64),
+            integrality=np.array([int(t) for t in lp.integrality_], dtype=np.uint8),
+            rowwise=matrix.format_ == highspy.MatrixFormat.kRowwise,
+            time_limit=time_limit,
+        )
+
+    def open(self) -> highspy.Highs:
+        """A quiet, exact HiGHS instance (see :func:`new_highs`) holding this program."""
+        import highspy
+
+        lp = highspy.HighsLp()
+        lp.num_col_ = len(self.column_cost)
+        lp.num_row_ = len(self.row_lower)
+        lp.sense_ = highspy.ObjSense.kMinimize if self.sense == 1 else highspy.ObjSense.kMaximize
+        lp.offset_ = self.offset
+        lp.col_cost_ = self.column_cost
+        lp.col_lower_ = self.column_lower
+        lp.col_upper_ = self.column_upper
+        lp.row_lower_ = self.row_lower
+        lp.row_upper_ = self.row_upper
+        matrix = highspy.MatrixFormat
+        lp.a_matrix_.format_ = matrix.kRowwise if self.rowwise else matrix.kColwise
+        lp.a_matrix_.num_col_ = lp.num_col_
+        lp.a_matrix_.num_row_ = lp.num_row_
+        lp.a_matrix_.start_ = self.starts
+        lp.a_matrix_.index_ = self.indices
+        lp.a_matrix_.value_ = self.values
+        if len(self.integrality):
+            lp.integrality_ = [highspy.HighsVarType(int(t)) for t in self.integrality]
+        highs = new_highs()
+        if highs.passModel(lp) != highspy.HighsStatus.kOk:
+            raise SolverError("HiGHS refused the compiled coalition model")
+        if self.time_limit:
+            highs.setOptionValue("time_limit", float(self.time_limit))
+        return highs

@@ -4,6 +4,7 @@ re-solves nothing; solver failures name the coalition; progress counts up to the
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import os
 import signal
@@ -21,7 +22,12 @@ import pytest
 from optimizer.coalitions import (
     CoalitionEngine,
     CoalitionModel,
+    CoalitionNumbers,
+    CompiledCoalitionModel,
     CompiledEvaluator,
+    CompiledGame,
+    ProgramRunner,
+    WorkerRecipe,
     coalition_settings,
     coalition_values,
     content_key,
@@ -52,17 +58,15 @@ class BudgetedProjects:
     def cache_key(self) -> str:
         return content_key(self, "test-budgeted-projects/1")
 
-    def open(self) -> BudgetedProjectsEvaluator:
-        return BudgetedProjectsEvaluator(self)
+    def open(self) -> CompiledEvaluator:
+        return CompiledEvaluator(self)
 
-
-class BudgetedProjectsEvaluator(CompiledEvaluator):
-    def __init__(self, data: BudgetedProjects) -> None:
+    def compile(self) -> CompiledGame:
         import pyomo.environ as pyo
 
-        from optimizer.solve import compile_pyomo
+        from optimizer.solve import CompiledProgram, compile_pyomo
 
-        projects, parties = data.benefit.shape
+        projects, parties = self.benefit.shape
         m = pyo.ConcreteModel()
         m.P = pyo.RangeSet(0, projects - 1)
         m.I = pyo.RangeSet(0, parties - 1)
@@ -71,25 +75,28 @@ class BudgetedProjectsEvaluator(CompiledEvaluator):
         m.x = pyo.Var(m.P, m.I, domain=pyo.NonNegativeReals)
         m.objective = pyo.Objective(expr=sum(m.weight[p] * m.y[p] for p in m.P), sense=-1)
         m.cover = pyo.Constraint(
-            m.P, rule=lambda m, p: sum(m.x[p, i] for i in m.I) == float(data.cost[p]) * m.y[p]
+            m.P, rule=lambda m, p: sum(m.x[p, i] for i in m.I) == float(self.cost[p]) * m.y[p]
         )
         m.budgets = pyo.Constraint(
-            m.I, rule=lambda m, i: sum(m.x[p, i] for p in m.P) <= float(data.budget[i])
+            m.I, rule=lambda m, i: sum(m.x[p, i] for p in m.P) <= float(self.budget[i])
         )
-        super().__init__(compile_pyomo(m), data.players)
-        self.data = data
-        self.y = np.array([self.compiled.column(m.y[p]) for p in m.P], dtype=np.int32)
-        self.rows = np.array([self.compiled.row(m.budgets[i]) for i in m.I], dtype=np.int32)
+        compiled = compile_pyomo(m)
+        y = np.array([compiled.column(m.y[p]) for p in m.P], dtype=np.int32)
+        rows = np.array([compiled.row(m.budgets[i]) for i in m.I], dtype=np.int32)
+        return CompiledGame(
+            CompiledProgram.from_highs(compiled.highs), y, y, rows, columns={"y": y}
+        )
 
-    def restrict(self, mask: int) -> None:
-        data = self.data
-        member = (mask >> np.arange(len(data.players))) & 1
-        weight = data.benefit @ member - data.cost
-        hosted = ((data.hosts & mask) == data.hosts).astype(float)
-        self.highs.changeColsCost(len(self.y), self.y, weight)
-        self.highs.changeColsBounds(len(self.y), self.y, np.zeros(len(self.y)), hosted)
-        upper = data.budget * member
-        self.highs.changeRowsBounds(len(self.rows), self.rows, np.full(len(upper), -1e30), upper)
+    def numbers(self, masks: np.ndarray) -> CoalitionNumbers:
+        member = (masks[:, None] >> np.arange(len(self.players))) & 1
+        hosted = (self.hosts[None, :] & masks[:, None]) == self.hosts[None, :]
+        return CoalitionNumbers(
+            solve=np.ones(len(masks), dtype=bool),
+            column_cost=member @ self.benefit.T - self.cost,
+            column_lower=np.zeros(len(self.cost)),
+            column_upper=hosted.astype(float),
+            row_upper=self.budget * member,
+        )
 
 
 def budgeted_projects(parties: int = 6, projects: int = 8, seed: int = 0) -> BudgetedProjects:
@@ -170,25 +177,27 @@ class ShortOfCapacity:
     def cache_key(self) -> str:
         return content_key(self, "test-short/1")
 
-    def open(self) -> ShortOfCapacityEvaluator:
-        return ShortOfCapacityEvaluator(self.players)
+    def open(self) -> CompiledEvaluator:
+        return CompiledEvaluator(self)
 
-
-class ShortOfCapacityEvaluator(CompiledEvaluator):
-    def __init__(self, players: tuple[str, ...]) -> None:
-        from optimizer.solve import CompiledModel, new_highs
+    def compile(self) -> CompiledGame:
+        from optimizer.solve import CompiledProgram, new_highs
 
         highs = new_highs()
         highs.addVar(0.0, 1e30)
         highs.changeColCost(0, 1.0)
         highs.addRow(0.0, 1e30, 1, np.array([0], dtype=np.int32), np.array([1.0]))
-        super().__init__(CompiledModel(highs, {}, {}, str), players)
+        only = np.array([0], dtype=np.int32)
+        return CompiledGame(CompiledProgram.from_highs(highs), bound_columns=only, bound_rows=only)
 
-    def restrict(self, mask: int) -> None:
-        demand = 10.0 * bin(mask).count("1")
-        capacity = 100.0 if mask & 1 else 5.0
-        self.highs.changeRowBounds(0, demand, 1e30)
-        self.highs.changeColBounds(0, 0.0, capacity)
+    def numbers(self, masks: np.ndarray) -> CoalitionNumbers:
+        demand = 10.0 * np.array([bin(int(m)).count("1") for m in masks], dtype=float)
+        capacity = np.where(masks & 1, 100.0, 5.0)
+        return CoalitionNumbers(
+            solve=np.ones(len(masks), dtype=bool),
+            column_upper=capacity[:, None],
+            row_lower=demand[:, None],
+        )
 
 
 # -- tests ------------------------------------------------------------------------------------
@@ -217,6 +226,106 @@ def test_serial_parallel_and_dask_give_identical_values() -> None:
     assert np.array_equal(serial, parallel)
     assert np.array_equal(serial, dask)
     assert np.allclose(serial, brute_force(model), atol=1e-9)
+
+
+def test_a_model_that_is_not_compiled_runs_in_parallel_too() -> None:
+    """Plain models (``open()`` only) go mask by mask through the same workers and thread."""
+    model = SlowFormula(tuple("ABCDEF"), tuple(range(6)))
+    assert not isinstance(model, CompiledCoalitionModel)
+    assert np.array_equal(coalition_values(model, workers=2), coalition_values(model))
+
+
+def test_the_compiled_program_reopens_to_the_same_values() -> None:
+    """The arrays a worker receives hold the same programme as the compiled LP file."""
+    import pickle
+
+    from optimizer.solve import CompiledProgram
+
+    model = budgeted_projects(parties=5, projects=7, seed=5)
+    game = model.compile()
+    program = pickle.loads(pickle.dumps(game.program))
+    assert isinstance(program, CompiledProgram)
+    masks = np.arange(1, 32)
+    numbers = model.numbers(masks)
+    fresh = CompiledEvaluator(model, game).values(masks)
+    reopened = ProgramRunner(dataclasses.replace(game, program=program), model.players)
+    assert np.array_equal(reopened.run(masks, numbers), fresh)
+    assert np.allclose(fresh, brute_force(model)[1:], atol=1e-9)
+
+
+def test_workers_import_no_pyomo_pandas_or_family_code() -> None:
+    """A worker opens the compiled game of a real family with numpy and highspy alone."""
+    import pickle
+
+    from cases.generated import generate_infrastructure_case
+    from models import infrastructure
+
+    model = infrastructure.coalition_model(generate_infrastructure_case(4, 6, seed=1))
+    game = model.compile()
+    masks = np.arange(1, 16)
+    recipe = WorkerRecipe(model.players, game=game)
+    task = (masks, model.numbers(masks))
+    script = textwrap.dedent(
+        """
+        import pickle, sys
+        recipe, task = pickle.load(sys.stdin.buffer)
+        _, values, _ = recipe.open()(task)
+        heavy = sorted(
+            name for name in sys.modules
+            if name.split(".")[0] in ("pyomo", "pandas", "models", "cases", "openpyxl")
+        )
+        pickle.dump((values, heavy), sys.stdout.buffer)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        input=pickle.dumps((recipe, task)),
+        capture_output=True,
+        cwd=ROOT,
+        check=True,
+    )
+    values, heavy = pickle.loads(done.stdout)
+    assert heavy == []
+    assert np.array_equal(values, CompiledEvaluator(model, game).values(masks))
+
+
+def test_coalitions_with_equal_numbers_are_solved_once() -> None:
+    """v(S) of a park depends only on which components S allows: one solve per pattern."""
+    from models import joint_park as jp
+
+    model = jp.ParkCoalitionModel(
+        players=tuple("ABCDE"),
+        weights=np.array([5.0, -1.0, 7.0]),
+        required=np.array([0b00011, 0b00100, 0b01100], dtype=np.int64),
+        dependencies=np.zeros((0, 2), dtype=np.int64),
+        exclusions=np.zeros((0, 2), dtype=np.int64),
+    )
+    with CoalitionEngine(model) as engine:
+        values = engine.values()
+        solves = engine.evaluator().solves
+    masks = np.arange(32)
+    allowed = (model.required[None, :] & masks[:, None]) == model.required[None, :]
+    patterns = {tuple(row) for row in allowed.tolist() if any(row)}
+    assert solves == len(patterns) < 31
+    brute = [
+        sum(max(w, 0.0) for w, on in zip(model.weights, row, strict=True) if on) for row in allowed
+    ]
+    assert np.allclose(values, brute)
+
+
+def test_numbers_shared_by_every_coalition_may_be_one_dimensional() -> None:
+    """1-d numbers are pushed once; ``None`` leaves the compiled bounds as they are."""
+    model = ShortOfCapacity()
+    game = model.compile()
+    runner = ProgramRunner(game, model.players)
+    masks = np.array([1, 3, 7])
+    numbers = CoalitionNumbers(
+        solve=np.ones(3, dtype=bool), column_upper=np.array([100.0]), row_lower=None
+    )
+    assert runner.run(masks, numbers).tolist() == [0.0, 0.0, 0.0]  # demand row left at 0
+    numbers = dataclasses.replace(numbers, row_lower=np.array([[5.0], [15.0], [25.0]]))
+    assert runner.run(masks, numbers).tolist() == [5.0, 15.0, 25.0]
+    assert runner.solves == 6
 
 
 def test_second_run_reads_everything_from_the_cache(tmp_path: Path) -> None:
