@@ -272,9 +272,10 @@ def kohlberg_check(game: Game, shares: np.ndarray, imputations: bool) -> Kohlber
     imputation) the collection D(α, x) ∪ B₀(x), B₀ = {{i} : x_i = v({i})}, must be weakly
     balanced: δ_S > 0 on D(α, x) and δ_S ≥ 0 on B₀.
 
-    Levels are checked from the largest excess down; once a balanced D(α, x) spans ℝⁿ every
-    larger collection is balanced too (write the new 1_T in the span, shift weights by a
-    small multiple), so the check stops there. Each level is one LP:
+    Levels are checked from the largest excess down. A balanced collection stays balanced
+    when coalitions in its span join it (write the new 1_T = Σ a_S 1_S in the span and take
+    δ'_S = δ_S − η a_S, δ'_T = η for a small η > 0), so only the levels that raise the rank
+    need an LP — at most n of them — and once D(α, x) spans ℝⁿ the check stops. Each LP is:
     max t s.t. Σ δ_S 1_S = 1_N, δ_S ≥ t (S ∈ D), t ≤ 1; balanced iff t* > 0.
     ``shares`` are in the game's orientation.
     """
@@ -321,6 +322,7 @@ def _check_levels(
     """
     levels = 0
     start = 0
+    basis = np.zeros((0, n))  # orthonormal rows spanning the collection checked so far
     while start < len(masks):
         end = start
         while end < len(masks) and excess[end] >= excess[start] - tol:
@@ -328,13 +330,34 @@ def _check_levels(
         if end == len(masks) and not complete:
             return None
         levels += 1
-        collection = masks[:end]
-        if not _is_balanced(collection, at_standalone, n):
+        basis, grew = _extend_basis(basis, _member_matrix(masks[start:end], n))
+        # a level inside the span of a balanced collection keeps it balanced (see above)
+        if grew and not _is_balanced(masks[:end], at_standalone, n):
             return KohlbergResult(False, levels, float(excess[start]))
-        if _rank(collection, n) == n:
+        if len(basis) == n:
             return KohlbergResult(True, levels)
         start = end
     return None if not complete else KohlbergResult(True, levels)
+
+
+def _extend_basis(basis: np.ndarray, vectors: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Add to an orthonormal ``basis`` (rows) the parts of ``vectors`` outside its span.
+
+    Gram–Schmidt, projected twice for stability (0/1 vectors, n ≤ 25). Returns the new
+    basis and whether it grew.
+    """
+    grew = False
+    for vector in vectors:
+        residual = vector.astype(np.float64)
+        for _ in range(2):
+            residual = residual - basis.T @ (basis @ residual)
+        norm = float(np.linalg.norm(residual))
+        if norm > 1e-9 * max(1.0, float(np.linalg.norm(vector))):
+            basis = np.vstack([basis, residual / norm])
+            grew = True
+            if len(basis) == len(vector):
+                break
+    return basis, grew
 
 
 def _min_norm_weights_positive(member: np.ndarray, strict: int) -> bool:

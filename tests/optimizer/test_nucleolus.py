@@ -191,3 +191,36 @@ def test_least_core_epsilon_alone_matches_the_full_sequence(game: Game) -> None:
     assert least_core_epsilon(game) == pytest.approx(
         least_core(game).details["epsilon"], abs=1e-9 * scale
     )
+
+
+@pytest.mark.parametrize("n", [10, 12])
+def test_kohlberg_solves_an_lp_only_when_a_level_raises_the_rank(
+    n: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At most n balancedness LPs per pass over the levels (a second pass when the first
+    256 coalitions do not reach full rank), however many excess levels there are."""
+    from optimizer.solutions import nucleolus as module
+
+    game = veto_pair_game(n)
+    x = nucleolus(game).shares
+    calls: list[int] = []
+    original = module._is_balanced
+
+    def counted(collection: np.ndarray, optional: np.ndarray, parties: int) -> bool:
+        calls.append(len(collection))
+        return original(collection, optional, parties)
+
+    monkeypatch.setattr(module, "_is_balanced", counted)
+    result = kohlberg_check(game, x, imputations=True)
+    assert result.passed
+    assert 1 <= len(calls) <= 2 * n < result.levels_checked
+    assert not kohlberg_check(game, x + 1e-3 * (np.arange(n) - (n - 1) / 2), True).passed
+
+
+def veto_pair_game(n: int) -> Game:
+    """v(S) = Σ_{i∈S} w_i if A and B are both in S, else 0: many excess levels (the coalitions
+    without A or B, each at −x(S)) long before the levels span ℝⁿ."""
+    masks = np.arange(1 << n)
+    weights = np.random.default_rng(n).integers(1, 20, n).astype(float)
+    sums = ((masks[:, None] >> np.arange(n)) & 1) @ weights
+    return Game(party_ids(n), np.where((masks & 3) == 3, sums, 0.0))
