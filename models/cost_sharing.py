@@ -49,6 +49,7 @@ from models.planning import (
     define_core_constraints,
     define_distance_objective,
     plan_tolerance,
+    solve_plan_model,
 )
 from models.validation import (
     CaseChecks,
@@ -473,14 +474,14 @@ def solve_plan(
 ) -> tuple[np.ndarray, float, float]:
     """(cost shares, ε*, distance): the target if it is in the core (or core = off), else the
     nearest allocation with the least core violation ε* (soft) or in the core (hard)."""
-    from optimizer.solve import SolveStatus, pyomo_solver, solve_pyomo
+    from optimizer.solve import SolveStatus, pyomo_solver
 
     m = build_plan_model(game, target, core, distance)
     solver = pyomo_solver()
     tol = plan_tolerance(game)
 
     def solve(what: str) -> float:
-        result = solve_pyomo(m, solver)
+        result = solve_plan_model(m, solver)
         if result.status is SolveStatus.INFEASIBLE:
             raise InfeasibleError(
                 "the core of this cost game is empty, so core = hard admits no cost shares; "

@@ -77,6 +77,7 @@ from models.planning import (
     define_distance_objective,
     plan_tolerance,
     proposal_verdict,
+    solve_plan_model,
     worst_blocking,
 )
 from models.validation import (
@@ -999,20 +1000,22 @@ def solve_plan(
     distance: DistanceKind = "l1",
     welfare_tolerance: float | None = None,
     individual_rationality: Literal["hard", "off"] | None = None,
+    welfare_optimum: tuple[np.ndarray, float] | None = None,
 ) -> PlanOutcome:
     """Lexicographic plan solve: welfare, then least ε (soft core), distance, tie-break.
 
     With ``welfare_tolerance`` 0 the build plan of the welfare step is kept (later steps are
-    LPs). Raises :class:`InfeasibleError` saying which requirement cannot be met.
+    LPs). ``welfare_optimum`` is :func:`welfare_plan`'s answer when the caller already has
+    it. Raises :class:`InfeasibleError` saying which requirement cannot be met.
     """
     import pyomo.environ as pyo
 
-    from optimizer.solve import SolveStatus, pyomo_solver, solve_pyomo
+    from optimizer.solve import SolveStatus, pyomo_solver
 
     welfare_tolerance = case.welfare_tolerance if welfare_tolerance is None else welfare_tolerance
     rational = individual_rationality or case.individual_rationality
     started = time.perf_counter()
-    build, welfare = welfare_plan(case, game)
+    build, welfare = welfare_optimum or welfare_plan(case, game)
     spec = PlanSpec(core, rational, build if welfare_tolerance <= 0 else None)
     m = build_plan_model(case, game, target, spec, distance)
     tol = plan_tolerance(game)
@@ -1020,7 +1023,7 @@ def solve_plan(
     solver = pyomo_solver(case.time_limit)
 
     def solve(what: str) -> float:
-        result = solve_pyomo(m, solver)
+        result = solve_plan_model(m, solver)
         if result.status is SolveStatus.INFEASIBLE:
             raise explain_infeasible(case, game, welfare, welfare_tolerance, rational, core)
         if not result.optimal:
@@ -1309,7 +1312,7 @@ def solve_case(
     warnings += failures
     goal = target_npv(allocations, target)
     timings["allocations"] = time.perf_counter() - started
-    outcome = solve_plan(case, game, goal, core, distance)
+    outcome = solve_plan(case, game, goal, core, distance, welfare_optimum=(build, best))
     timings["plan"] = outcome.runtime
     npv = plan_npv(case, outcome.build, outcome.shares)
     residual = npv - goal

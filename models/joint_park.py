@@ -62,6 +62,7 @@ from models.planning import (
     define_distance_objective,
     plan_tolerance,
     proposal_verdict,
+    solve_plan_model,
     worst_blocking,
 )
 from models.validation import (
@@ -1473,11 +1474,11 @@ def _spec_with(spec: PlanSpec, sources: Sequence[tuple[str, object]]) -> PlanSpe
 
 
 def _feasible(case: JointParkCase, game: Game, pools: Pools, spec: PlanSpec) -> bool:
-    from optimizer.solve import SolveStatus, solve_pyomo
+    from optimizer.solve import SolveStatus
 
     m = build_plan_model(case, game, pools, np.zeros(case.n), spec)
     activate_only(m, "feasibility_objective")
-    status = solve_pyomo(m).status
+    status = solve_plan_model(m).status
     if status not in (SolveStatus.OPTIMAL, SolveStatus.INFEASIBLE):
         raise SolverError(f"HiGHS could not decide whether the rules are feasible ({status.value})")
     return status is SolveStatus.OPTIMAL
@@ -1537,7 +1538,7 @@ def solve_plan(
     """
     import pyomo.environ as pyo
 
-    from optimizer.solve import SolveStatus, pyomo_solver, solve_pyomo
+    from optimizer.solve import SolveStatus, pyomo_solver
 
     spec = spec or default_spec(case, core)
     started = time.perf_counter()
@@ -1546,7 +1547,7 @@ def solve_plan(
     tol = plan_tolerance(game)
 
     def solve(what: str) -> float:
-        result = solve_pyomo(m, solver)
+        result = solve_plan_model(m, solver)
         if result.status is SolveStatus.INFEASIBLE:
             raise diagnose_infeasible(case, game, pools, spec)
         if not result.optimal:
@@ -2047,7 +2048,7 @@ def core_band(
     """
     import pyomo.environ as pyo
 
-    from optimizer.solve import SolveStatus, pyomo_solver, solve_pyomo
+    from optimizer.solve import SolveStatus, pyomo_solver
 
     game, pools, sweep_spec = _sweep_setup(case, party, stream, phase, base)
     caps = tuple(limit for limit in case.limits if limit.limit == "cap")
@@ -2056,13 +2057,13 @@ def core_band(
     m.band_objective = pyo.Objective(expr=m.rho, sense=pyo.minimize)
     activate_only(m, "band_objective")
     solver = pyomo_solver(case.time_limit)
-    low = solve_pyomo(m, solver)
+    low = solve_plan_model(m, solver)
     if low.status is SolveStatus.INFEASIBLE:
         return None
     if not low.optimal:
         raise SolverError(f"HiGHS could not compute the core band: {low.highs_status}")
     m.band_objective.sense = pyo.maximize
-    high = solve_pyomo(m, solver)
+    high = solve_plan_model(m, solver)
     if not high.optimal:
         raise SolverError(f"HiGHS could not compute the core band: {high.highs_status}")
     return float(low.objective), float(high.objective)

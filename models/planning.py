@@ -24,6 +24,8 @@ from optimizer.results import Allocation
 if TYPE_CHECKING:
     import pyomo.environ as pyo
 
+    from optimizer.solve import SolveResult
+
 CoreMode = Literal["hard", "soft", "off"]
 DistanceKind = Literal["l1", "linf"]
 
@@ -80,24 +82,104 @@ def plan_tolerance(game: Game) -> float:
     return 1e-9 * max(1.0, float(np.abs(game.values).max(initial=0.0)))
 
 
+ALL_CORE_ROWS_UP_TO = 10
+"""Plans of games with at most this many parties get every core row at once; larger games
+get them by row generation (:func:`solve_plan_model`)."""
+
+CORE_ROWS_PER_ROUND = 64
+"""Row generation adds at most this many of the most violated core rows per round."""
+
+
+@dataclass
+class CoreRows:
+    """The core rows a plan model holds: the game they come from and the masks added."""
+
+    game: Game
+    mode: CoreMode
+    added: set[int] = field(default_factory=set)
+
+    @property
+    def complete(self) -> bool:
+        return self.mode == "off" or len(self.added) == self.game.grand_mask - 1
+
+
 def define_core_constraints(m: pyo.ConcreteModel, game: Game, core: CoreMode) -> None:
-    """x(S) + ε ≥ v(S) for every proper coalition S; ε ≥ 0 (soft) or ε = 0 (hard)."""
+    """x(S) + ε ≥ v(S) for every proper coalition S; ε ≥ 0 (soft) or ε = 0 (hard).
+
+    Games of up to :data:`ALL_CORE_ROWS_UP_TO` parties get all 2ⁿ − 2 rows here. Larger ones
+    start from the 2n rows of the singletons and their complements; :func:`solve_plan_model`
+    adds the violated ones as the plan is solved, so the model never holds 2ⁿ rows.
+    """
     import pyomo.environ as pyo
 
     m.epsilon = pyo.Var(bounds=(0.0, None))
     if core == "hard":
         m.epsilon.fix(0.0)
-    masks = list(range(1, game.grand_mask)) if core != "off" else []
-    n = game.n
-    m.core = pyo.Constraint(
-        range(len(masks)),
-        rule=lambda m, j: (
-            sum(m.npv[i] for i in range(n) if masks[j] >> i & 1) + m.epsilon
-            >= float(game.values[masks[j]])
-        ),
-    )
+    m.core = pyo.ConstraintList()
+    m.core_rows = CoreRows(game, core)
+    if core != "off":
+        grand = game.grand_mask
+        if game.n <= ALL_CORE_ROWS_UP_TO:
+            masks = np.arange(1, grand, dtype=np.int64)
+        else:
+            singletons = 1 << np.arange(game.n, dtype=np.int64)
+            masks = np.unique(np.concatenate([singletons, grand ^ singletons]))
+        add_core_rows(m, masks)
     m.epsilon_objective = pyo.Objective(expr=m.epsilon, sense=pyo.minimize)
     m.epsilon_objective.deactivate()
+
+
+def add_core_rows(m: pyo.ConcreteModel, masks: np.ndarray) -> None:
+    """Add the rows x(S) + ε ≥ v(S) of ``masks`` (those not yet in the model)."""
+    rows: CoreRows = m.core_rows
+    values = rows.game.values
+    for mask in np.asarray(masks, dtype=np.int64).tolist():
+        if mask in rows.added:
+            continue
+        members = [i for i in range(rows.game.n) if mask >> i & 1]
+        m.core.add(sum(m.npv[i] for i in members) + m.epsilon >= float(values[mask]))
+        rows.added.add(mask)
+
+
+def violated_core_rows(m: pyo.ConcreteModel, limit: int = CORE_ROWS_PER_ROUND) -> np.ndarray:
+    """The masks (most violated first, at most ``limit``) of proper coalitions whose core row
+    is not in the model and is violated by its current solution: v(S) − x(S) − ε > tolerance.
+    """
+    rows: CoreRows = m.core_rows
+    if rows.complete:
+        return np.zeros(0, dtype=np.int64)
+    game = rows.game
+    x = np.array([m.npv[i].value or 0.0 for i in range(game.n)])
+    excess = game.values - coalition_sums(x) - float(m.epsilon.value or 0.0)
+    excess[0] = excess[-1] = -np.inf
+    if rows.added:
+        excess[np.fromiter(rows.added, np.int64, len(rows.added))] = -np.inf
+    violated = np.flatnonzero(excess > plan_tolerance(game))
+    if len(violated) > limit:
+        violated = violated[np.argpartition(-excess[violated], limit)[:limit]]
+    return violated[np.argsort(-excess[violated], kind="stable")]
+
+
+def solve_plan_model(m: pyo.ConcreteModel, solver: object | None = None) -> SolveResult:
+    """Solve a plan model (:func:`optimizer.solve.solve_pyomo`) with core-row generation:
+    after each optimum, add the violated core rows and solve again, until none is violated.
+
+    Exact: the final model's feasible set contains the full one's and its optimum is
+    feasible for the full one, so it is the full optimum too (LP or MILP alike); and a
+    model infeasible with some of the rows is infeasible with all. Models holding every row
+    (small games, core = off) are solved once.
+    """
+    from optimizer.solve import solve_pyomo
+
+    rows: CoreRows | None = getattr(m, "core_rows", None)
+    while True:
+        result = solve_pyomo(m, solver)
+        if not result.optimal or rows is None or rows.complete:
+            return result
+        missing = violated_core_rows(m)
+        if not missing.size:
+            return result
+        add_core_rows(m, missing)
 
 
 def define_distance_objective(m: pyo.ConcreteModel, target: np.ndarray, kind: DistanceKind) -> None:
@@ -240,10 +322,13 @@ def lexicographic_step(
 
 
 __all__ = [
+    "ALL_CORE_ROWS_UP_TO",
     "CoreMode",
+    "CoreRows",
     "DistanceKind",
     "PlanResult",
     "activate_only",
+    "add_core_rows",
     "coalition_table",
     "core_band_on_line",
     "define_core_constraints",
@@ -251,5 +336,7 @@ __all__ = [
     "lexicographic_step",
     "plan_tolerance",
     "proposal_verdict",
+    "solve_plan_model",
+    "violated_core_rows",
     "worst_blocking",
 ]
