@@ -127,7 +127,11 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document 
 
 Workers = Annotated[
     int,
-    typer.Option("--workers", "-j", help="Processes for coalition values (0 = every core)."),
+    typer.Option(
+        "--workers",
+        "-j",
+        help="Processes solving coalition values: this one and N−1 workers (0 = every core).",
+    ),
 ]
 CachePath = Annotated[
     Path | None,
@@ -259,8 +263,8 @@ def solve(
         if len(case.parties) > 15:
             typer.echo(
                 f"warning: {len(case.parties)} parties: solve computes all "
-                f"{(1 << len(case.parties)) - 1:,} coalition values and a core row for each; "
-                f"`fairpool shapley {file}` samples the Shapley value instead",
+                f"{(1 << len(case.parties)) - 1:,} coalition values (cached; --workers "
+                f"shares them out); `fairpool shapley {file}` samples the Shapley value instead",
                 err=True,
             )
         result = family.solve_case(case, target=target, core=core, distance=distance)
