@@ -22,9 +22,11 @@ family (SPEC §6; measurements in ``shared/notes/pyomo_highs.md``):
   :class:`~optimizer.errors.SolverError` naming the coalition.
 - **Parallel** (``workers`` = W): W − 1 ``spawn`` processes (a ``fork`` after HiGHS ran can
   deadlock, notes §3) with HiGHS pinned to one thread, plus a solving thread in this process
-  (HiGHS releases the GIL), which starts at once while the workers start up. Workers of a
-  compiled model receive the :class:`CompiledGame` and the numbers of their chunk, so they
-  import numpy and highspy only — no Pyomo, pandas or model family code.
+  (HiGHS releases the GIL), which starts at once while the workers start up; HiGHS's thread
+  scheduler is per process, so this process runs HiGHS on one thread from then on (plans
+  solved afterwards measured no slower). Workers of a compiled model receive the
+  :class:`CompiledGame` and the numbers of their chunk, so they import numpy and highspy
+  only — no Pyomo, pandas or model family code.
 - **Distributed** (``scheduler="tcp://host:8786"``): the same chunks go to a Dask cluster; each
   worker thread opens the compiled game (or the model) once and keeps it, keyed by the model's
   :meth:`~CoalitionModel.cache_key` (optional extra ``fairpool[dask]``).
@@ -623,7 +625,7 @@ def _evaluate_on_dask_worker(task: Task, recipe: WorkerRecipe, model_key: str) -
     if runners is None:
         from optimizer.solve import pin_threads
 
-        pin_threads(1)  # HiGHS's scheduler is per thread: this thread's MILPs use one thread
+        pin_threads(1)  # one HiGHS thread for the MILPs solved on this worker
         runners = _THREAD.runners = {}
     run = runners.get(model_key)
     if run is None:
