@@ -824,13 +824,14 @@ class CoalitionEngine:
                 chunks = self._chunks(np.arange(len(block)), self._solvers())
                 yield from self._run([(block[c], numbers.take(c)) for c in chunks])
                 continue
-            shown, shown_numbers = block[first], numbers.take(first)
-            index_of = {mask: i for i, mask in enumerate(shown.tolist())}
+            # solve one representative per distinct set of numbers, then copy its value
+            representatives, their_numbers = block[first], numbers.take(first)
+            index_of = {mask: i for i, mask in enumerate(representatives.tolist())}
             by_distinct = np.argsort(distinct, kind="stable")
             bounds = np.searchsorted(distinct[by_distinct], np.arange(len(first) + 1))
             chunks = self._chunks(np.arange(len(first)), self._solvers())
             for solved, values, seconds in self._run(
-                [(shown[c], shown_numbers.take(c)) for c in chunks]
+                [(representatives[c], their_numbers.take(c)) for c in chunks]
             ):
                 ids = np.array([index_of[mask] for mask in solved.tolist()])
                 covered = np.concatenate([by_distinct[bounds[i] : bounds[i + 1]] for i in ids])

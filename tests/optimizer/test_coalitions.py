@@ -300,9 +300,11 @@ def test_coalitions_with_equal_numbers_are_solved_once() -> None:
         dependencies=np.zeros((0, 2), dtype=np.int64),
         exclusions=np.zeros((0, 2), dtype=np.int64),
     )
-    with CoalitionEngine(model) as engine:
+    seen: list[tuple[int, int]] = []
+    with CoalitionEngine(model, progress=lambda *done: seen.append(done)) as engine:
         values = engine.values()
         solves = engine.evaluator().solves
+    assert seen[-1] == (32, 32)  # every coalition counted, the copied ones too
     masks = np.arange(32)
     allowed = (model.required[None, :] & masks[:, None]) == model.required[None, :]
     patterns = {tuple(row) for row in allowed.tolist() if any(row)}
