@@ -124,6 +124,10 @@ class CoalitionModel(Protocol):
     def open(self) -> CoalitionEvaluator: ...
 
 
+def _no_index() -> np.ndarray:
+    return np.zeros(0, dtype=np.int32)
+
+
 @dataclass(frozen=True, eq=False)
 class CompiledGame:
     """A model game's v(S) programme compiled once, and the places where coalitions change it.
@@ -136,14 +140,10 @@ class CompiledGame:
     """
 
     program: CompiledProgram
-    cost_columns: np.ndarray = dataclasses.field(default_factory=lambda: _no_index())
-    bound_columns: np.ndarray = dataclasses.field(default_factory=lambda: _no_index())
-    bound_rows: np.ndarray = dataclasses.field(default_factory=lambda: _no_index())
+    cost_columns: np.ndarray = dataclasses.field(default_factory=_no_index)
+    bound_columns: np.ndarray = dataclasses.field(default_factory=_no_index)
+    bound_rows: np.ndarray = dataclasses.field(default_factory=_no_index)
     columns: Mapping[str, np.ndarray] = dataclasses.field(default_factory=dict)
-
-
-def _no_index() -> np.ndarray:
-    return np.zeros(0, dtype=np.int32)
 
 
 @dataclass(frozen=True, eq=False)
@@ -154,7 +154,7 @@ class CoalitionNumbers:
     The other fields match the game's places: ``column_cost`` (k × cost columns),
     ``column_lower``/``column_upper`` (k × bound columns), ``row_lower``/``row_upper``
     (k × bound rows); ``None`` = not changed; a 1-d array = the same for every coalition.
-    Infinite bounds are written as ±inf (the runner passes them to HiGHS as ±kHighsInf).
+    Infinite bounds are ±inf (HiGHS's ``kHighsInf``).
     """
 
     solve: np.ndarray

@@ -300,9 +300,9 @@ class CompiledProgram:
     Worker processes of the coalition engine receive this instead of the case, so they import
     numpy and highspy only (≈ 0.2 s) instead of pandas and Pyomo (≈ 1 s). The constraint
     matrix is stored as HiGHS holds it (``starts``, ``indices``, ``values``; column-wise
-    unless ``rowwise``); ``integrality`` is
-    HiGHS's per-column variable type (empty for an LP); ``sense`` is 1 (min) or −1 (max).
-    Names are dropped: callers address columns and rows by index.
+    unless ``rowwise``); ``integrality`` is HiGHS's per-column variable type (empty for an
+    LP); ``sense`` is 1 (min) or −1 (max). Names are dropped: callers address columns and
+    rows by index.
     """
 
     sense: int
