@@ -115,13 +115,20 @@ def _payments(result: ResultLike) -> pd.DataFrame:
     return frame
 
 
+EXCEL_MAX_ROWS = 1_048_576
+"""Rows of an Excel sheet, header included (a game of 21+ parties has more coalitions)."""
+
+
 def _coalitions(result: ResultLike) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "coalition": list(result.coalition_values),
-            "value": list(result.coalition_values.values()),
-        }
-    )
+    """One row per coalition; beyond Excel's sheet size, the first ones and a closing note."""
+    labels = list(result.coalition_values)
+    values = list(result.coalition_values.values())
+    room = EXCEL_MAX_ROWS - 2  # the header and the note
+    if len(labels) > room + 1:
+        rest = len(labels) - room
+        labels = [*labels[:room], f"… {rest:,} more: fairpool coalitions FILE --json lists all"]
+        values = [*values[:room], float("nan")]
+    return pd.DataFrame({"coalition": labels, "value": values})
 
 
 def _proposal(check: Any) -> pd.DataFrame:
