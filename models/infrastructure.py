@@ -979,17 +979,21 @@ def _plan_values(m: pyo.ConcreteModel, case: InfrastructureCase) -> tuple[np.nda
     return build, shares
 
 
-def welfare_plan(case: InfrastructureCase, game: Game) -> tuple[np.ndarray, float]:
-    """Step 1 alone: the welfare-maximising build plan y* and its welfare (= v(N))."""
-    from optimizer.solve import pyomo_solver, solve_pyomo
+def welfare_plan(case: InfrastructureCase) -> tuple[np.ndarray, float]:
+    """Step 1 alone: the welfare-maximising build plan y* and its welfare (= v(N)).
 
-    spec = PlanSpec("off", "off")
-    m = build_plan_model(case, game, np.zeros(case.n), spec)
-    activate_only(m, "welfare_objective")
-    result = solve_pyomo(m, pyomo_solver(case.time_limit))
-    if not result.optimal:
-        raise SolverError(f"HiGHS could not maximise the welfare: {result.highs_status}")
-    return _plan_values(m, case)[0], float(result.objective)
+    Solved on the grand coalition's small v(S) model, not on the plan model (whose cost-share
+    variables, party × project × year, make the same MILP much larger): the welfare
+    Σ_i npv_i = Σ_p (Σ_i Bpv[p, i] − Fpv_p) y_p does not depend on the shares, and shares
+    within every party's yearly budget exist iff each year's costs fit the pooled budget
+    (any party may pay any cost). Always from the model, even when the game's v(N) comes
+    from a ``coalitions`` sheet (``solve_case`` warns when the two differ).
+    """
+    evaluator = coalition_model(case).open()
+    welfare = evaluator.value((1 << case.n) - 1)
+    build = evaluator.solution()
+    build = np.where(case.divisible, np.clip(build, 0.0, 1.0), np.round(build))
+    return build, welfare
 
 
 def solve_plan(
@@ -1015,7 +1019,7 @@ def solve_plan(
     welfare_tolerance = case.welfare_tolerance if welfare_tolerance is None else welfare_tolerance
     rational = individual_rationality or case.individual_rationality
     started = time.perf_counter()
-    build, welfare = welfare_optimum or welfare_plan(case, game)
+    build, welfare = welfare_optimum or welfare_plan(case)
     spec = PlanSpec(core, rational, build if welfare_tolerance <= 0 else None)
     m = build_plan_model(case, game, target, spec, distance)
     tol = plan_tolerance(game)
@@ -1301,7 +1305,7 @@ def solve_case(
         game = build_coalition_game(case, **engine)
     timings["coalition_values"] = time.perf_counter() - started
     started = time.perf_counter()
-    build, best = welfare_plan(case, game)
+    build, best = welfare_plan(case)
     warnings = list(case.warnings)
     if abs(best - game.grand_value) > 1e-6 * max(1.0, abs(best)):
         warnings.append(
@@ -1467,7 +1471,7 @@ def check_proposal(
             "(party, project, share)"
         )
     game = game if game is not None else build_coalition_game(case)
-    welfare_build, best = welfare_plan(case, game)
+    welfare_build, best = welfare_plan(case)
     build, shares = proposal_plan(case, proposal, welfare_build)
     npv = plan_npv(case, build, shares)
     tol = plan_tolerance(game) * 1e3
@@ -1543,7 +1547,7 @@ def _sweep_setup(
 ) -> tuple[Game, SweepLine]:
     check_sweep_party(case.parties, party)
     game = build_coalition_game(case)
-    welfare_build, _ = welfare_plan(case, game)
+    welfare_build, _ = welfare_plan(case)
     proposal = base or case.proposal
     if proposal is not None:
         build, _ = proposal_plan(case, proposal, welfare_build)

@@ -129,6 +129,28 @@ def test_welfare_optimum_matches_the_oracle_and_the_plan_keeps_the_rules(seed: i
     assert_plan_keeps_the_rules(case, result)
 
 
+@pytest.mark.parametrize(("seed", "divisible"), [(2, False), (3, True), (6, False)])
+def test_welfare_step_on_the_small_model_equals_the_plan_models_own(
+    seed: int, divisible: bool
+) -> None:
+    """welfare_plan solves v(N) on the coalition model; the plan model (shares within each
+    party's budget) reaches the same welfare with that build plan and no more without it."""
+    from models.planning import activate_only
+    from optimizer.solve import pyomo_solver, solve_pyomo
+
+    case = generate_infrastructure_case(parties=5, projects=9, seed=seed, divisible=divisible)
+    build, welfare = inf.welfare_plan(case)
+    game = inf.build_coalition_game(case)
+    results = []
+    for fixed in (None, build):
+        m = inf.build_plan_model(case, game, np.zeros(case.n), inf.PlanSpec("off", "off", fixed))
+        activate_only(m, "welfare_objective")
+        result = solve_pyomo(m, pyomo_solver())
+        assert result.optimal
+        results.append(result.objective)
+    assert results == pytest.approx([welfare, welfare], rel=1e-9, abs=1e-6)
+
+
 def test_river_program_plan_is_in_the_core_and_keeps_the_rules(river_case, river_result) -> None:
     r = river_result
     assert r.players == ("AH", "ZJ", "JS", "SH")
