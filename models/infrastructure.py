@@ -22,10 +22,13 @@ Plan model (the grand coalition): build y_p and cost shares c[i, p, t] ≥ 0 wit
 Σ_i c[i, p, t] = F[p, t] y_p and Σ_p c[i, p, t] ≤ β[i, t] (each party's own budget), so that
 npv_i = Σ_p Bpv[p, i] y_p − Σ_{p,t} d_t c[i, p, t]. Lexicographic solve:
 
-1. max Σ_i npv_i (= v(N));
+1. max Σ_i npv_i (= v(N)): solved on the grand coalition's v(S) model (:func:`welfare_plan`),
+   since the welfare does not depend on the shares and the parties' budgets can carry any
+   plan their pooled budget can;
 2. with Σ npv ≥ (1 − welfare_tolerance) v(N), individual rationality npv_i ≥ v({i}) (hard
    unless ``individual_rationality = off``) and the core rows x(S) + ε ≥ v(S): min ε (soft),
-   ε = 0 (hard) or no rows (off);
+   ε = 0 (hard) or no rows (off; above 10 parties the rows are generated as they are
+   violated, :func:`models.planning.solve_plan_model`);
 3. min the L1 (or L∞) distance of npv to the target's NPVs;
 4. tie-break: each party's payments spread over projects and years in proportion to the
    costs, min Σ |c[i, p, t] − ω_i F[p, t] y_p| with ω_i its share of all payments.
