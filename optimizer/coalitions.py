@@ -24,7 +24,9 @@ family (SPEC §6; measurements in ``shared/notes/pyomo_highs.md``):
   deadlock, notes §3) with HiGHS pinned to one thread, plus a solving thread in this process
   (HiGHS releases the GIL), which starts at once while the workers start up; HiGHS's thread
   scheduler is per process, so this process runs HiGHS on one thread from then on (plans
-  solved afterwards measured no slower). Workers of a compiled model receive the
+  solved afterwards measured no slower). Workers start only when the work pays for them:
+  one task is timed here first, and below :data:`PARALLEL_FROM_SECONDS` of estimated work
+  the rest is solved here too. Workers of a compiled model receive the
   :class:`CompiledGame` and the numbers of their chunk, so they import numpy and highspy
   only — no Pyomo, pandas or model family code.
 - **Distributed** (``scheduler="tcp://host:8786"``): the same chunks go to a Dask cluster; each
@@ -85,6 +87,10 @@ Progress = Callable[[int, int], None]
 
 COMMIT_SECONDS = 0.5
 """The disk cache commits at least this often (and at the end, and on any exception)."""
+
+PARALLEL_FROM_SECONDS = 0.5
+"""Worker processes are started only when the work left after one timed task is estimated
+at this many seconds or more (a spawned worker needs ≈ 0.2 s to start)."""
 
 NUMBERS_BLOCK = 1 << 15
 """A compiled model's numbers are computed for at most this many coalitions at a time."""
@@ -856,7 +862,14 @@ class CoalitionEngine:
             )
             self.workers = 1
         here = task_runner(self.evaluator())
-        if self.workers == 1:
+        tasks = list(tasks)
+        parallel = self.workers > 1
+        if parallel and self._pool is None and tasks:
+            # start workers only for work that pays for them: time one task here first
+            started = time.perf_counter()
+            yield here(tasks.pop())
+            parallel = (time.perf_counter() - started) * len(tasks) >= PARALLEL_FROM_SECONDS
+        if not parallel:
             for task in tasks:
                 yield here(task)
             return
@@ -1018,6 +1031,7 @@ def model_game(
 
 __all__ = [
     "COMMIT_SECONDS",
+    "PARALLEL_FROM_SECONDS",
     "CoalitionCache",
     "CoalitionEngine",
     "CoalitionEvaluator",

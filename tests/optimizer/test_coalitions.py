@@ -213,12 +213,22 @@ def test_compiled_model_matches_brute_force() -> None:
     assert values[0] == 0.0
 
 
-def test_serial_parallel_and_dask_give_identical_values() -> None:
+@pytest.fixture
+def always_parallel(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Start worker processes however short the work (tests' models are small)."""
+    from optimizer import coalitions
+
+    monkeypatch.setattr(coalitions, "PARALLEL_FROM_SECONDS", 0.0)
+
+
+def test_serial_parallel_and_dask_give_identical_values(always_parallel: None) -> None:
     import distributed
 
     model = budgeted_projects(parties=6, projects=9, seed=1)
     serial = coalition_values(model, workers=1)
-    parallel = coalition_values(model, workers=2)
+    with CoalitionEngine(model, workers=2) as engine:
+        parallel = engine.values()
+        assert engine._pool is not None
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
     ) as cluster:
@@ -228,11 +238,23 @@ def test_serial_parallel_and_dask_give_identical_values() -> None:
     assert np.allclose(serial, brute_force(model), atol=1e-9)
 
 
-def test_a_model_that_is_not_compiled_runs_in_parallel_too() -> None:
+def test_a_model_that_is_not_compiled_runs_in_parallel_too(always_parallel: None) -> None:
     """Plain models (``open()`` only) go mask by mask through the same workers and thread."""
     model = SlowFormula(tuple("ABCDEF"), tuple(range(6)))
     assert not isinstance(model, CompiledCoalitionModel)
-    assert np.array_equal(coalition_values(model, workers=2), coalition_values(model))
+    with CoalitionEngine(model, workers=2) as engine:
+        parallel = engine.values()
+        assert engine._pool is not None
+    assert np.array_equal(parallel, coalition_values(model))
+
+
+def test_short_work_starts_no_worker_processes() -> None:
+    """63 small MILPs take milliseconds: spawning a worker (≈ 0.2 s) would only cost time."""
+    model = budgeted_projects(parties=6, projects=9, seed=1)
+    with CoalitionEngine(model, workers=2) as engine:
+        values = engine.values()
+        assert engine._pool is None
+    assert np.array_equal(values, coalition_values(model, workers=1))
 
 
 def test_the_compiled_program_reopens_to_the_same_values() -> None:
@@ -417,7 +439,7 @@ def test_a_failed_solve_names_the_coalition() -> None:
         coalition_values(model, [6])
 
 
-def test_a_failed_solve_in_a_worker_is_raised_here() -> None:
+def test_a_failed_solve_in_a_worker_is_raised_here(always_parallel: None) -> None:
     """B, C and B+C (no A) are all infeasible; which worker reports first is up to the pool."""
     with pytest.raises(SolverError, match=r"coalition (B|C|B\+C): Infeasible"):
         coalition_values(ShortOfCapacity(), workers=2)
