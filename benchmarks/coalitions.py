@@ -1,7 +1,7 @@
 """Coalition-engine benchmark: v(S) for all 4096 coalitions of a 12-party, 40-project
 co-funding MILP, against a rebuild-per-coalition Pyomo baseline and the pure HiGHS time.
 
-    python benchmarks/coalitions.py            # full table (about 3 minutes on 2 cores)
+    python benchmarks/coalitions.py            # full table (about 5 minutes on 2 cores)
     python benchmarks/coalitions.py --quick    # 8 parties, 30 projects; no 15-party row
 
 Rows, all in the same run so that the ratios hold on a noisy machine ((b), (c), (d): medians
