@@ -46,6 +46,7 @@ from optimizer.coalitions import (
     CompiledGame,
     content_key,
 )
+from optimizer.game import membership_matrix
 from optimizer.solutions.shapley import shapley_values
 from optimizer.solve import pin_threads
 
@@ -92,7 +93,7 @@ class ToyInfrastructure:
 
     def numbers(self, masks: np.ndarray) -> CoalitionNumbers:
         """Costs w(S), budgets B_i [i ∈ S] and host rows y_p ≤ [h ∈ S], for many S at once."""
-        member = ((masks[:, None] >> np.arange(len(self.players))) & 1).astype(float)
+        member = membership_matrix(masks, len(self.players))
         host_of_row = [h for p, h in host_pairs(self)]
         return CoalitionNumbers(
             solve=np.ones(len(masks), dtype=bool),

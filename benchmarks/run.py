@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from optimizer.game import Game, coalition_sizes, coalition_sums
+from optimizer.game import Game, coalition_label, coalition_sizes, coalition_sums
 from optimizer.solutions.nucleolus import nucleolus
 from optimizer.solutions.shapley import shapley
 
@@ -105,8 +105,7 @@ def write_game_csv(path: Path, n: int) -> None:
     with path.open("w", encoding="utf-8") as out:
         out.write("coalition,value\n")
         for mask in masks:
-            label = "+".join(p for i, p in enumerate(players) if mask >> i & 1)
-            out.write(f"{label},{float(values[mask])!r}\n")
+            out.write(f"{coalition_label(players, mask)},{float(values[mask])!r}\n")
 
 
 def command_time(command: list[str], repeat: int) -> float:

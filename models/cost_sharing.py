@@ -72,7 +72,7 @@ from optimizer.coalitions import (
 )
 from optimizer.errors import CaseError, InfeasibleError, SolverError
 from optimizer.fairness import FairnessReport, check_allocation, describe
-from optimizer.game import Game
+from optimizer.game import Game, membership_matrix, requirements_met
 from optimizer.results import Allocation
 from optimizer.schema import COST_SHARING
 from optimizer.solutions import method_names, solve_method
@@ -352,8 +352,8 @@ class FacilityCoalitionModel:
     def numbers(self, masks: np.ndarray) -> CoalitionNumbers:
         """For each S: Σ_k a_k = u_i (row bounds) and z_f ≤ U_f [R_f ⊆ S] (column bounds)."""
         masks = np.asarray(masks, dtype=np.int64)
-        members = ((masks[:, None] >> np.arange(len(self.players))) & 1).astype(float)
-        buildable = (self.requires[None, :] & masks[:, None]) == self.requires[None, :]
+        members = membership_matrix(masks, len(self.players))
+        buildable = requirements_met(masks, self.requires)
         return CoalitionNumbers(
             solve=masks != 0,
             column_lower=np.zeros(len(self.capacity)),

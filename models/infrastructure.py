@@ -105,7 +105,7 @@ from optimizer.coalitions import (
 )
 from optimizer.errors import CaseError, InfeasibleError, SolverError, VerificationError
 from optimizer.fairness import FairnessReport, check_allocation
-from optimizer.game import Game
+from optimizer.game import Game, membership_matrix, requirements_met
 from optimizer.results import Allocation
 from optimizer.schema import ALL, INFRASTRUCTURE
 from optimizer.solutions import method_names, solve_method
@@ -586,10 +586,9 @@ class InfrastructureCoalitionModel:
 
         No solve (v(S) = 0) when S can host no project with a positive weight.
         """
-        masks = np.asarray(masks, dtype=np.int64)
-        members = ((masks[:, None] >> np.arange(len(self.players))) & 1).astype(float)
+        members = membership_matrix(masks, len(self.players))
         weights = members @ self.benefit_pv.T - self.cost_pv
-        allowed = (self.host_masks[None, :] & masks[:, None]) == self.host_masks[None, :]
+        allowed = requirements_met(masks, self.host_masks)
         unlimited = np.isinf(self.budget)
         pooled = members @ np.where(unlimited, 0.0, self.budget)
         pooled[(members @ unlimited.astype(float)) > 0] = np.inf

@@ -80,12 +80,11 @@ from optimizer.coalitions import (
     CoalitionNumbers,
     CompiledEvaluator,
     CompiledGame,
-    coalition_label,
     content_key,
     model_game,
 )
 from optimizer.errors import CaseError, InfeasibleError, SolverError
-from optimizer.game import Game
+from optimizer.game import Game, coalition_label, requirements_met
 from optimizer.results import Allocation
 from optimizer.schema import ALL, JOINT_PARK
 from optimizer.solutions import METHODS, solve_method
@@ -760,13 +759,12 @@ class ParkCoalitionModel:
         Coalitions allowing the same components have equal numbers: the engine solves
         them once.
         """
-        masks = np.asarray(masks, dtype=np.int64)
-        allowed = (self.required[None, :] & masks[:, None]) == self.required[None, :]
+        allowed = requirements_met(masks, self.required)
         return CoalitionNumbers(solve=allowed.any(axis=1), row_upper=allowed.astype(float))
 
     def allowed(self, mask: int) -> np.ndarray:
         """[R_c ⊆ S] for every component c."""
-        return (self.required & mask) == self.required
+        return requirements_met(np.array([mask]), self.required)[0]
 
 
 def coalition_model(case: JointParkCase) -> ParkCoalitionModel:
@@ -813,11 +811,6 @@ def build_coalition_model(case: JointParkCase | ParkCoalitionModel) -> pyo.Concr
         range(len(exclusions)), rule=lambda m, j: m.y[exclusions[j][0]] + m.y[exclusions[j][1]] <= 1
     )
     return m
-
-
-def allowed_components(case: JointParkCase, mask: int) -> np.ndarray:
-    """[R_c ⊆ S] for every component c (R_c: required parties and payers)."""
-    return np.array([all(mask >> i & 1 for i in req) for req in case.requires], dtype=bool)
 
 
 class ParkEvaluator(CompiledEvaluator):

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer.fairness import check_allocation
-from optimizer.game import Game, coalition_sums
+from optimizer.game import Game, coalition_sums, members
 from optimizer.results import Allocation
 
 if TYPE_CHECKING:
@@ -136,8 +136,8 @@ def add_core_rows(m: pyo.ConcreteModel, masks: np.ndarray) -> None:
     for mask in np.asarray(masks, dtype=np.int64).tolist():
         if mask in rows.added:
             continue
-        members = [i for i in range(rows.game.n) if mask >> i & 1]
-        m.core.add(sum(m.npv[i] for i in members) + m.epsilon >= float(values[mask]))
+        in_s = members(mask, rows.game.n)
+        m.core.add(sum(m.npv[i] for i in in_s) + m.epsilon >= float(values[mask]))
         rows.added.add(mask)
 
 

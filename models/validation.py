@@ -16,6 +16,7 @@ import pandas as pd
 
 from cases.workbook import ROW, CaseTables
 from optimizer.errors import CaseError, Problem
+from optimizer.game import coalition_label
 from optimizer.schema import ALL
 from optimizer.solutions import method_names
 
@@ -216,9 +217,7 @@ def read_coalition_sheet(
             values[mask] = float(row["value"])
     missing = [m for m in range(1, 1 << len(party_ids)) if m not in values]
     if missing and not (checks.problems if missing_only_if_clean else bad):
-        labels = ", ".join(
-            "+".join(p for i, p in enumerate(party_ids) if m >> i & 1) for m in missing[:5]
-        )
+        labels = ", ".join(coalition_label(party_ids, m) for m in missing[:5])
         checks.add(
             sheet,
             None,

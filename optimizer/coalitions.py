@@ -75,7 +75,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 import numpy as np
 
 from optimizer.errors import CaseError, FairpoolError, SolverError
-from optimizer.game import MAX_PLAYERS, Game, Orientation
+from optimizer.game import MAX_PLAYERS, Game, Orientation, coalition_label
 
 if TYPE_CHECKING:
     import highspy
@@ -255,12 +255,6 @@ def _feed(digest: hashlib._Hash, item: object) -> None:  # type: ignore[name-def
         digest.update(f"P{item!s};".encode())
     else:
         raise TypeError(f"cannot hash a {type(item).__name__} into a cache key")
-
-
-def coalition_label(players: Sequence[str], mask: int) -> str:
-    """``"A+B"`` for a mask (``"∅"`` for the empty coalition): how errors name coalitions."""
-    label = "+".join(p for i, p in enumerate(players) if mask >> i & 1)
-    return label or "∅"
 
 
 # -- compiled models: one programme, numbers per coalition ---------------------------------------
@@ -1039,7 +1033,6 @@ __all__ = [
     "CoalitionSettings",
     "CompiledEvaluator",
     "Progress",
-    "coalition_label",
     "coalition_settings",
     "coalition_values",
     "content_key",

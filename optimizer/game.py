@@ -14,7 +14,7 @@ with x_i = c({i}) − y_i (see :meth:`Game.to_orientation`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
@@ -68,6 +68,23 @@ def coalition_sums(x: np.ndarray) -> np.ndarray:
 def members(mask: int, n: int) -> list[int]:
     """The party indices in a coalition mask, in increasing order."""
     return [i for i in range(n) if mask >> i & 1]
+
+
+def membership_matrix(masks: np.ndarray, n: int) -> np.ndarray:
+    """Rows of 0/1 membership: entry (k, i) is 1.0 iff party i is in coalition masks[k]."""
+    masks = np.asarray(masks, dtype=np.int64)
+    return ((masks[:, None] >> np.arange(n, dtype=np.int64)) & 1).astype(np.float64)
+
+
+def requirements_met(masks: np.ndarray, required: np.ndarray) -> np.ndarray:
+    """[R_j ⊆ S_k] for every coalition masks[k] and every required set (mask) required[j]."""
+    masks = np.asarray(masks, dtype=np.int64)
+    return (required[None, :] & masks[:, None]) == required[None, :]
+
+
+def coalition_label(players: Sequence[str], mask: int) -> str:
+    """``"A+B"`` for a coalition mask (ids in player order; ``""`` for the empty set)."""
+    return "+".join(p for i, p in enumerate(players) if mask >> i & 1)
 
 
 @dataclass(frozen=True, eq=False)
@@ -161,7 +178,7 @@ class Game:
             values[_mask_of_label(label, index)] = float(value)
         missing = np.flatnonzero(np.isnan(values))
         if missing.size:
-            labels = ", ".join(_label(int(m), players) for m in missing[:5])
+            labels = ", ".join(coalition_label(players, int(m)) for m in missing[:5])
             raise CaseError(f"{missing.size} coalitions have no value (e.g. {labels})")
         return cls(players, values, orientation, **kwargs)  # type: ignore[arg-type]
 
@@ -200,7 +217,7 @@ class Game:
 
     def label(self, mask: int) -> str:
         """``"A+B"`` for a coalition mask (ids in player order; ``""`` for the empty set)."""
-        return _label(mask, self.players)
+        return coalition_label(self.players, mask)
 
     def value(self, coalition: str | Iterable[str] | int) -> float:
         """v(S) of a coalition given as a mask, ``"A+B"`` or an iterable of ids."""
@@ -245,10 +262,6 @@ class Game:
             known = ", ".join(sorted(self.attributes)) or "none"
             raise CaseError(f"no party attribute {name!r} (known attributes: {known})")
         return self.attributes[name]
-
-
-def _label(mask: int, players: tuple[str, ...]) -> str:
-    return "+".join(p for i, p in enumerate(players) if mask >> i & 1)
 
 
 def _mask_of_label(label: str, index: Mapping[str, int]) -> int:

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from optimizer.errors import InfeasibleError, VerificationError
-from optimizer.game import Game, coalition_sums, tolerance
+from optimizer.game import Game, coalition_sums, membership_matrix, tolerance
 from optimizer.results import Allocation
 from optimizer.solve import new_highs, run_optimal
 
@@ -78,11 +78,6 @@ class KohlbergResult:
     failed_level: float | None = None
 
 
-def _member_matrix(masks: np.ndarray, n: int) -> np.ndarray:
-    """Rows of 0/1 membership: entry (k, i) is 1 iff party i is in coalition masks[k]."""
-    return ((masks[:, None] >> np.arange(n, dtype=np.int64)) & 1).astype(np.float64)
-
-
 class _StageLP:
     """The LP of one stage: columns x_0 … x_{n−1}, ε (the last column)."""
 
@@ -115,7 +110,7 @@ class _StageLP:
     def _add_rows(
         self, masks: np.ndarray, lower: np.ndarray, upper: np.ndarray, with_epsilon: bool
     ) -> None:
-        member = _member_matrix(masks, self.n)
+        member = membership_matrix(masks, self.n)
         if with_epsilon:
             member = np.hstack([member, np.ones((len(masks), 1))])
         rows, cols = np.nonzero(member)
@@ -151,7 +146,7 @@ class _StageLP:
 
 def _span_residual(fixed_masks: list[int], n: int) -> np.ndarray | None:
     """Two random unit vectors of the null space of the fixed rows (None if it is {0})."""
-    member = _member_matrix(np.array(fixed_masks, dtype=np.int64), n)
+    member = membership_matrix(np.array(fixed_masks, dtype=np.int64), n)
     _, singular, vt = np.linalg.svd(member)
     rank = int(np.sum(singular > 1e-9 * singular[0]))
     if rank >= n:
@@ -166,7 +161,7 @@ def _rank(masks: list[int] | np.ndarray, n: int) -> int:
     """Rank of the characteristic vectors of ``masks`` (via the n × n Gram matrix)."""
     if len(masks) == 0:
         return 0
-    member = _member_matrix(np.asarray(masks, dtype=np.int64), n)
+    member = membership_matrix(np.asarray(masks, dtype=np.int64), n)
     return int(np.linalg.matrix_rank(member.T @ member))
 
 
@@ -256,7 +251,7 @@ def sequential_lp(
         candidates = np.unique(np.concatenate([carried, singles, grand ^ singles]))
 
     # x is now the unique solution of the fixed equalities: solve them to full precision.
-    member = _member_matrix(np.array(fixed_masks, dtype=np.int64), n)
+    member = membership_matrix(np.array(fixed_masks, dtype=np.int64), n)
     rhs = v[fixed_masks] - np.array(fixed_levels)
     x = np.linalg.lstsq(member, rhs, rcond=None)[0]
     x[np.abs(x) < 1e-12 * max(1.0, float(np.max(np.abs(v))))] = 0.0  # no "-0.00" in reports
@@ -330,7 +325,7 @@ def _check_levels(
         if end == len(masks) and not complete:
             return None
         levels += 1
-        basis, grew = _extend_basis(basis, _member_matrix(masks[start:end], n))
+        basis, grew = _extend_basis(basis, membership_matrix(masks[start:end], n))
         # a level inside the span of a balanced collection keeps it balanced (see above)
         if grew and not _is_balanced(masks[:end], at_standalone, n):
             return KohlbergResult(False, levels, float(excess[start]))
@@ -383,7 +378,7 @@ def _is_balanced(collection: np.ndarray, optional: np.ndarray, n: int) -> bool:
     import highspy
 
     masks = np.concatenate([collection, optional]).astype(np.int64)
-    member = _member_matrix(masks, n)
+    member = membership_matrix(masks, n)
     if _min_norm_weights_positive(member, len(collection)):
         return True
     highs = new_highs()

@@ -27,7 +27,7 @@ def brute_force_values(case: jp.JointParkCase) -> np.ndarray:
     count = len(case.components)
     values = np.zeros(1 << case.n)
     for mask in range(1, 1 << case.n):
-        allowed = jp.allowed_components(case, mask)
+        allowed = np.array([all(mask >> i & 1 for i in req) for req in case.requires])
         best = 0.0
         for chosen in itertools.product((0, 1), repeat=count):
             on = np.array(chosen, dtype=bool)
