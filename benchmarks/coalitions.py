@@ -79,16 +79,15 @@ class ToyInfrastructure:
 
     def compile(self) -> CompiledGame:
         """The model compiled once; a coalition changes y's costs, budget and host row bounds."""
-        from optimizer.solve import CompiledProgram, compile_pyomo
+        from optimizer.solve import compile_pyomo
 
         m = build_toy_model(self)
         compiled = compile_pyomo(m)
-        rows = [compiled.row(m.budget[i]) for i in m.I]
-        rows += [compiled.row(m.host[pair]) for pair in m.host_pairs]
+        rows = [m.budget[i] for i in m.I] + [m.host[pair] for pair in m.host_pairs]
         return CompiledGame(
-            CompiledProgram.from_highs(compiled.highs),
-            cost_columns=np.array([compiled.column(m.y[p]) for p in m.P], dtype=np.int32),
-            bound_rows=np.array(rows, dtype=np.int32),
+            compiled.program(),
+            cost_columns=compiled.columns_of(m.y[p] for p in m.P),
+            bound_rows=compiled.rows_of(rows),
         )
 
     def numbers(self, masks: np.ndarray) -> CoalitionNumbers:

@@ -332,21 +332,16 @@ class FacilityCoalitionModel:
 
     def compile(self) -> CompiledGame:
         """The c(S) MILP compiled once; S changes the ``served`` RHS and the bounds of z."""
-        from optimizer.solve import CompiledProgram, compile_pyomo
+        from optimizer.solve import compile_pyomo
 
         m = build_coalition_model(self)
         compiled = compile_pyomo(m)
-        rows = [compiled.row(m.served[i]) for i in m.I]
-        units = [compiled.column(m.z[f]) for f in m.F]
-        links = [compiled.column(m.a[k]) for k in m.K]
-        if any(x is None for x in [*rows, *units, *links]):
-            raise SolverError("the cost-sharing coalition model lost a row or column when compiled")
-        z = np.array(units, dtype=np.int32)
+        z = compiled.columns_of(m.z[f] for f in m.F)
         return CompiledGame(
-            program=CompiledProgram.from_highs(compiled.highs, self.time_limit),
+            program=compiled.program(self.time_limit),
             bound_columns=z,
-            bound_rows=np.array(rows, dtype=np.int32),
-            columns={"units": z, "links": np.array(links, dtype=np.int32)},
+            bound_rows=compiled.rows_of(m.served[i] for i in m.I),
+            columns={"units": z, "links": compiled.columns_of(m.a[k] for k in m.K)},
         )
 
     def numbers(self, masks: np.ndarray) -> CoalitionNumbers:

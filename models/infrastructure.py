@@ -562,22 +562,16 @@ class InfrastructureCoalitionModel:
 
     def compile(self) -> CompiledGame:
         """The v(S) MILP compiled once; S changes the costs and bounds of y and the budget RHS."""
-        from optimizer.solve import CompiledProgram, compile_pyomo
+        from optimizer.solve import compile_pyomo
 
         m = build_coalition_model(self)
         compiled = compile_pyomo(m)
-        columns = [compiled.column(m.y[p]) for p in m.Pj]
-        rows = [compiled.row(m.budget[t]) for t in m.T]
-        if any(c is None for c in columns) or any(r is None for r in rows):
-            raise SolverError(
-                "the infrastructure coalition model lost a column or row when compiled"
-            )
-        y = np.array(columns, dtype=np.int32)
+        y = compiled.columns_of(m.y[p] for p in m.Pj)
         return CompiledGame(
-            program=CompiledProgram.from_highs(compiled.highs, self.time_limit),
+            program=compiled.program(self.time_limit),
             cost_columns=y,
             bound_columns=y,
-            bound_rows=np.array(rows, dtype=np.int32),
+            bound_rows=compiled.rows_of(m.budget[t] for t in m.T),
             columns={"y": y},
         )
 

@@ -739,18 +739,14 @@ class ParkCoalitionModel:
 
     def compile(self) -> CompiledGame:
         """The MILP compiled once (notes §4b): S changes the upper bounds of the ``allow`` rows."""
-        from optimizer.solve import CompiledProgram, compile_pyomo
+        from optimizer.solve import compile_pyomo
 
         m = build_coalition_model(self)
         compiled = compile_pyomo(m)
-        rows = [compiled.row(m.allow[c]) for c in m.C]
-        columns = [compiled.column(m.y[c]) for c in m.C]
-        if any(r is None for r in rows) or any(c is None for c in columns):
-            raise SolverError("the coalition model lost a component row when compiled")
         return CompiledGame(
-            program=CompiledProgram.from_highs(compiled.highs, self.time_limit),
-            bound_rows=np.array(rows, dtype=np.int32),
-            columns={"y": np.array(columns, dtype=np.int32)},
+            program=compiled.program(self.time_limit),
+            bound_rows=compiled.rows_of(m.allow[c] for c in m.C),
+            columns={"y": compiled.columns_of(m.y[c] for c in m.C)},
         )
 
     def numbers(self, masks: np.ndarray) -> CoalitionNumbers:

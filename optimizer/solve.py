@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING
@@ -252,7 +252,8 @@ class CompiledModel:
     The model is written as an LP file with symbolic labels and read by HiGHS; afterwards the
     caller changes numbers at known places (column costs/bounds, row bounds) through
     ``highs`` and calls :func:`run`. :meth:`column` and :meth:`row` map Pyomo components to
-    HiGHS indices (``None`` if the writer dropped them, e.g. a variable in no row).
+    HiGHS indices (``None`` if the writer dropped them, e.g. a variable in no row);
+    :meth:`columns_of` and :meth:`rows_of` map many at once and insist that none was dropped.
     """
 
     highs: highspy.Highs
@@ -265,6 +266,29 @@ class CompiledModel:
 
     def row(self, constraint: object) -> int | None:
         return self.rows.get(self.symbol(constraint))  # type: ignore[operator]
+
+    def columns_of(self, variables: Iterable[object]) -> np.ndarray:
+        """HiGHS column indices (int32) of Pyomo variables; SolverError if one was dropped."""
+        return _indices(variables, self.column)
+
+    def rows_of(self, constraints: Iterable[object]) -> np.ndarray:
+        """HiGHS row indices (int32) of Pyomo constraints; SolverError if one was dropped."""
+        return _indices(constraints, self.row)
+
+    def program(self, time_limit: float | None = None) -> CompiledProgram:
+        """The compiled model as arrays, for processes without Pyomo (:class:`CompiledProgram`)."""
+        return CompiledProgram.from_highs(self.highs, time_limit)
+
+
+def _indices(components: Iterable[object], index_of: Callable[[object], int | None]) -> np.ndarray:
+    indices = []
+    for component in components:
+        index = index_of(component)
+        if index is None:
+            name = getattr(component, "name", component)
+            raise SolverError(f"the compiled model lost {name} (dropped by the LP writer)")
+        indices.append(index)
+    return np.array(indices, dtype=np.int32)
 
 
 def compile_pyomo(model: object) -> CompiledModel:

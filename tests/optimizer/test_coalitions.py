@@ -64,7 +64,7 @@ class BudgetedProjects:
     def compile(self) -> CompiledGame:
         import pyomo.environ as pyo
 
-        from optimizer.solve import CompiledProgram, compile_pyomo
+        from optimizer.solve import compile_pyomo
 
         projects, parties = self.benefit.shape
         m = pyo.ConcreteModel()
@@ -81,11 +81,9 @@ class BudgetedProjects:
             m.I, rule=lambda m, i: sum(m.x[p, i] for p in m.P) <= float(self.budget[i])
         )
         compiled = compile_pyomo(m)
-        y = np.array([compiled.column(m.y[p]) for p in m.P], dtype=np.int32)
-        rows = np.array([compiled.row(m.budgets[i]) for i in m.I], dtype=np.int32)
-        return CompiledGame(
-            CompiledProgram.from_highs(compiled.highs), y, y, rows, columns={"y": y}
-        )
+        y = compiled.columns_of(m.y[p] for p in m.P)
+        rows = compiled.rows_of(m.budgets[i] for i in m.I)
+        return CompiledGame(compiled.program(), y, y, rows, columns={"y": y})
 
     def numbers(self, masks: np.ndarray) -> CoalitionNumbers:
         member = (masks[:, None] >> np.arange(len(self.players))) & 1
