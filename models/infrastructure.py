@@ -594,11 +594,6 @@ class InfrastructureCoalitionModel:
             row_upper=pooled,
         )
 
-    @property
-    def is_linear(self) -> bool:
-        """No binaries: every project divisible (a linear programme per coalition)."""
-        return bool(self.divisible.all())
-
 
 def coalition_model(case: InfrastructureCase) -> InfrastructureCoalitionModel:
     """The case's v(S) MILP as engine data (see :class:`InfrastructureCoalitionModel`)."""

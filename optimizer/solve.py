@@ -141,7 +141,7 @@ def run(highs: highspy.Highs) -> SolveResult:
     model_status = highs.getModelStatus()
     status = STATUS_TABLE.get(model_status, SolveStatus.ERROR)
     runtime = highs.getRunTime() - started
-    if status is SolveStatus.OPTIMAL:  # the hot path of coalition loops: no strings, no getInfo
+    if status is SolveStatus.OPTIMAL:  # no strings, no getInfo on the optimal path
         return SolveResult(status, float(highs.getObjectiveValue()), runtime, "Optimal")
     return SolveResult(
         status=status,
