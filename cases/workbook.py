@@ -16,11 +16,12 @@ example cases, from the same schema. Files are written atomically (temp file + `
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import re
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -408,18 +409,35 @@ def case_tables_from_rows(
 # -- writing ----------------------------------------------------------------------------------
 
 
-def _atomic_save(book: object, path: str | os.PathLike[str]) -> Path:
+@contextlib.contextmanager
+def atomic_output(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """A temporary file beside ``path`` to write; moved onto ``path`` when the block ends
+    without an error (a reader never sees half a file), removed when it fails.
+
+    The file gets the permissions of any new file (0666 less the umask), not ``mkstemp``'s
+    owner-only 0600, so a results workbook can be shared like the files around it.
+    """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".xlsx", dir=target.parent)
+    handle, temp = tempfile.mkstemp(
+        prefix=f".{target.stem}-", suffix=target.suffix, dir=target.parent
+    )
     os.close(handle)
     try:
-        book.save(temp)  # type: ignore[attr-defined]
+        yield Path(temp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temp, 0o666 & ~umask)
         os.replace(temp, target)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
-    return target
+
+
+def _atomic_save(book: object, path: str | os.PathLike[str]) -> Path:
+    with atomic_output(path) as temp:
+        book.save(temp)  # type: ignore[attr-defined]
+    return Path(path)
 
 
 def _cell_value(value: object) -> object:

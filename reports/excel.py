@@ -17,12 +17,13 @@ workbook.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from cases.workbook import atomic_output
 
 ResultLike = Any
 """A JointParkResult, InfrastructureResult or CostSharingResult (duck-typed by field)."""
@@ -155,7 +156,6 @@ def write_results_workbook(
 ) -> Path:
     """Write the results of a solve (any model family) as an .xlsx workbook, atomically."""
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
     sheets: dict[str, pd.DataFrame] = {
         "summary": _summary(result),
         "allocations": _allocations(result),
@@ -176,19 +176,12 @@ def write_results_workbook(
         sheets["proposal_ratios" if hasattr(result, "ratios") else "proposal_shares"] = check.ratios
     for name, frame in (sweeps or {}).items():
         sheets[f"sweep_{name}"[:31]] = frame
-    handle, temp = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".xlsx", dir=target.parent)
-    os.close(handle)
-    try:
-        with pd.ExcelWriter(temp, engine="openpyxl") as writer:
-            for name, frame in sheets.items():
-                frame.to_excel(writer, sheet_name=name, index=False)
-                sheet = writer.sheets[name]
-                for index, column in enumerate(frame.columns, start=1):
-                    letter = sheet.cell(row=1, column=index).column_letter
-                    sheet.column_dimensions[letter].width = max(12, len(str(column)) + 4)
-                sheet.freeze_panes = "A2"
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    with atomic_output(target) as temp, pd.ExcelWriter(temp, engine="openpyxl") as writer:
+        for name, frame in sheets.items():
+            frame.to_excel(writer, sheet_name=name, index=False)
+            sheet = writer.sheets[name]
+            for index, column in enumerate(frame.columns, start=1):
+                letter = sheet.cell(row=1, column=index).column_letter
+                sheet.column_dimensions[letter].width = max(12, len(str(column)) + 4)
+            sheet.freeze_panes = "A2"
     return target

@@ -35,3 +35,17 @@ def test_a_table_longer_than_the_sheet_is_cut_with_a_note(
     assert list(table.coalition[:10]) == list(water_result.coalition_values)[:10]
     assert table.coalition.iloc[-1].startswith("… 53 more")
     assert pd.isna(table.value.iloc[-1])
+
+
+def test_the_workbook_gets_the_permissions_of_a_new_file(water_result, tmp_path: Path) -> None:
+    """Written atomically through a temporary file, yet not left owner-only (0600)."""
+    import os
+    import stat
+
+    umask = os.umask(0o022)
+    try:
+        path = excel.write_results_workbook(water_result, tmp_path / "results.xlsx")
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    assert [p.name for p in tmp_path.iterdir()] == ["results.xlsx"]  # no temporary left
