@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 if TYPE_CHECKING:
-    from optimizer.game import Game
-    from optimizer.results import Allocation
+    from fairpool.optimizer.game import Game
+    from fairpool.optimizer.results import Allocation
 
 app = typer.Typer(
     name="fairpool",
@@ -63,7 +63,7 @@ def _main_options(
 @contextlib.contextmanager
 def _reporting_errors() -> Iterator[None]:
     """Turn fairpool's own errors into a message on stderr and their exit code."""
-    from optimizer.errors import FairpoolError
+    from fairpool.optimizer.errors import FairpoolError
 
     try:
         yield
@@ -109,7 +109,7 @@ def game(
 ) -> None:
     """Solve an explicit game file with every method and compare them."""
     with _reporting_errors():
-        from cases.explicit import read_game_file
+        from fairpool.optimizer.workbook.explicit import read_game_file
 
         the_game = read_game_file(
             file,
@@ -181,7 +181,7 @@ def _engine(
     workers: int, cache: Path | None, no_cache: bool, scheduler: str | None
 ) -> Iterator[None]:
     """The coalition-engine settings of one command (see optimizer.coalitions)."""
-    from optimizer.coalitions import coalition_settings, default_cache_path
+    from fairpool.optimizer.coalitions import coalition_settings, default_cache_path
 
     path = None if no_cache else (cache if cache is not None else default_cache_path())
     with coalition_settings(
@@ -192,7 +192,7 @@ def _engine(
 
 def _read_case(file: Path) -> tuple[Any, Any]:
     """(model family module, validated case) of a workbook."""
-    from models import family_of
+    from fairpool.models import family_of
 
     family = family_of(file)
     return family, family.read_case(file)
@@ -210,8 +210,8 @@ def template(
 ) -> None:
     """Write a case workbook template: every sheet, instructions (EN/中文), examples."""
     with _reporting_errors():
-        from models import family
-        from optimizer.errors import CaseError
+        from fairpool.models import family
+        from fairpool.optimizer.errors import CaseError
 
         if output.exists() and not force:
             raise CaseError(f"{output} exists; choose another name or pass --force")
@@ -253,9 +253,9 @@ def solve(
 ) -> None:
     """Solve a case: coalition values, every allocation, the fairest plan, a results workbook."""
     with _reporting_errors(), _engine(workers, cache, no_cache, scheduler):
-        from reports.document import case_document
-        from reports.excel import write_results_workbook
-        from reports.text import render_case_result
+        from fairpool.reports.document import case_document
+        from fairpool.reports.excel import write_results_workbook
+        from fairpool.reports.text import render_case_result
 
         _check_choice("--core", core, ("hard", "soft", "off"))
         _check_choice("--distance", distance, ("l1", "linf"))
@@ -295,7 +295,7 @@ def check(
 ) -> None:
     """Judge a proposal: each party's NPV, who would walk away, the core, distances."""
     with _reporting_errors(), _engine(workers, cache, no_cache, scheduler):
-        from reports.document import check_document
+        from fairpool.reports.document import check_document
 
         family, case = _read_case(file)
         proposal_table = None
@@ -335,13 +335,13 @@ def sweep(
     with _reporting_errors(), _engine(workers, cache, no_cache, scheduler):
         import numpy as np
 
-        from optimizer.errors import CaseError
-        from reports.document import json_number
-        from reports.text import render_table
+        from fairpool.optimizer.errors import CaseError
+        from fairpool.reports.document import json_number
+        from fairpool.reports.text import render_table
 
         if step <= 0 or stop < start:
             raise CaseError("--step must be positive and --to at least --from")
-        from models import sweep_line
+        from fairpool.models import sweep_line
 
         family, case = _read_case(file)
         line = {
@@ -387,8 +387,8 @@ def coalitions(
 ) -> None:
     """The coalition values v(S) of a case: what every group of parties reaches alone."""
     with _reporting_errors(), _engine(workers, cache, no_cache, scheduler):
-        from reports.document import json_number, players_entry
-        from reports.text import cell, render_table
+        from fairpool.reports.document import json_number, players_entry
+        from fairpool.reports.text import cell, render_table
 
         family, case = _read_case(file)
         game = family.build_coalition_game(case)
@@ -428,10 +428,10 @@ def shapley(
     """Shapley value of a case, for any number of parties: sampled with standard errors above
     the exact limit."""
     with _reporting_errors(), _engine(workers, cache, no_cache, scheduler):
-        from models import case_shapley
-        from optimizer.solutions.sampling import standard_errors
-        from reports.document import json_number
-        from reports.text import cell, render_table
+        from fairpool.models import case_shapley
+        from fairpool.optimizer.solutions.sampling import standard_errors
+        from fairpool.reports.document import json_number
+        from fairpool.reports.text import cell, render_table
 
         family, case = _read_case(file)
         allocation = case_shapley(
@@ -470,7 +470,7 @@ def shapley(
 
 
 def _check_choice(option: str, value: str | None, choices: Sequence[str]) -> None:
-    from optimizer.errors import CaseError
+    from fairpool.optimizer.errors import CaseError
 
     if value is not None and value not in choices:
         raise CaseError(f"{option} must be one of {', '.join(choices)}, got {value!r}")
@@ -486,11 +486,11 @@ def demo(
 ) -> None:
     """Solve the shipped three-party co-built park (四川–浙江 style) and write its results."""
     with _reporting_errors():
-        from cases import case_path
-        from models import joint_park
-        from reports.document import case_document
-        from reports.excel import write_results_workbook
-        from reports.text import render_case_result
+        from fairpool.cases import case_path
+        from fairpool.models import joint_park
+        from fairpool.reports.document import case_document
+        from fairpool.reports.excel import write_results_workbook
+        from fairpool.reports.text import render_case_result
 
         source = case_path("sichuan_zhejiang_park.xlsx")
         case = joint_park.read_case(source)
@@ -519,10 +519,10 @@ def _solve_and_print(
     strict: bool,
     source: str,
 ) -> None:
-    from optimizer.analysis import analyse_game
-    from optimizer.fairness import describe
-    from reports.document import game_document
-    from reports.text import render_comparison
+    from fairpool.optimizer.analysis import analyse_game
+    from fairpool.optimizer.fairness import describe
+    from fairpool.reports.document import game_document
+    from fairpool.reports.text import render_comparison
 
     proposal = parse_allocation(allocation, the_game) if allocation is not None else None
     analysis = analyse_game(
@@ -547,8 +547,8 @@ def parse_allocation(text: str, the_game: Game) -> Allocation:
 
     Every party must be given exactly once; unknown or missing parties are input errors.
     """
-    from optimizer.errors import CaseError, Problem
-    from optimizer.results import Allocation
+    from fairpool.optimizer.errors import CaseError, Problem
+    from fairpool.optimizer.results import Allocation
 
     lookup = {p: i for i, p in enumerate(the_game.players)}
     lookup.update({name: i for i, name in enumerate(the_game.names) if name not in lookup})
@@ -586,7 +586,7 @@ def parse_allocation(text: str, the_game: Game) -> Allocation:
 
 
 def main() -> None:
-    """Console entry point (``fairpool = "cli:main"``)."""
+    """Console entry point (``fairpool = "fairpool.cli:main"``)."""
     app(prog_name="fairpool")
 
 

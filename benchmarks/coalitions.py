@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from optimizer.coalitions import (
+from fairpool.optimizer.coalitions import (
     CoalitionEngine,
     CoalitionModel,
     CoalitionNumbers,
@@ -46,9 +46,9 @@ from optimizer.coalitions import (
     CompiledGame,
     content_key,
 )
-from optimizer.game import membership_matrix
-from optimizer.solutions.shapley import shapley_values
-from optimizer.solve import pin_threads
+from fairpool.optimizer.game import membership_matrix
+from fairpool.optimizer.solutions.shapley import shapley_values
+from fairpool.optimizer.solve import pin_threads
 
 # -- the toy infrastructure game ----------------------------------------------------------------
 
@@ -79,7 +79,7 @@ class ToyInfrastructure:
 
     def compile(self) -> CompiledGame:
         """The model compiled once; a coalition changes y's costs, budget and host row bounds."""
-        from optimizer.solve import compile_pyomo
+        from fairpool.optimizer.solve import compile_pyomo
 
         m = build_toy_model(self)
         compiled = compile_pyomo(m)
@@ -214,7 +214,7 @@ def generate_toy_infrastructure(
 
 def toy_rebuild_value(data: ToyInfrastructure, mask: int) -> float:
     """Baseline (a): build the Pyomo model with S's numbers, solve it with a fresh solver."""
-    from optimizer.solve import pyomo_solver, solve_pyomo
+    from fairpool.optimizer.solve import pyomo_solver, solve_pyomo
 
     result = solve_pyomo(build_toy_model(data, mask), pyomo_solver())
     if not result.optimal:
@@ -230,8 +230,8 @@ def infrastructure_case(
 ) -> tuple[CoalitionModel, Callable[[int], float]] | str:
     """(the family's coalition model, its rebuild-per-coalition baseline), or why not."""
     try:
-        from cases.generated import generate_infrastructure_case
-        from models import infrastructure
+        from fairpool.cases.generated import generate_infrastructure_case
+        from fairpool.models import infrastructure
     except ImportError as error:
         return f"not available ({error})"
     model = infrastructure.coalition_model(
@@ -244,8 +244,8 @@ def infrastructure_rebuild_value(model: object, mask: int) -> float:
     """Baseline (a) for the family: its Pyomo model built afresh with S's numbers (Params,
     variable bounds; a budget row with no limit is dropped), solved by a fresh solver. Like the
     family's evaluator, S with no hostable project of positive weight is 0 without a solve."""
-    from models import infrastructure
-    from optimizer.solve import pyomo_solver, solve_pyomo
+    from fairpool.models import infrastructure
+    from fairpool.optimizer.solve import pyomo_solver, solve_pyomo
 
     numbers = model.numbers(np.array([mask]))  # type: ignore[attr-defined]
     if not numbers.solve[0]:

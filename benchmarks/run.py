@@ -27,9 +27,9 @@ from pathlib import Path
 
 import numpy as np
 
-from optimizer.game import Game, coalition_label, coalition_sizes, coalition_sums
-from optimizer.solutions.nucleolus import nucleolus
-from optimizer.solutions.shapley import shapley
+from fairpool.optimizer.game import Game, coalition_label, coalition_sizes, coalition_sums
+from fairpool.optimizer.solutions.nucleolus import nucleolus
+from fairpool.optimizer.solutions.shapley import shapley
 
 try:
     import coopgame

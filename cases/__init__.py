@@ -10,7 +10,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from optimizer.errors import CaseError
+from fairpool.optimizer.errors import CaseError
 
 CASE_SUFFIXES = (".csv", ".xlsx", ".json")
 

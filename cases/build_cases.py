@@ -1,4 +1,4 @@
-"""Build the shipped joint-park example workbooks (run: ``python -m cases.build_cases``).
+"""Build the shipped joint-park example workbooks (run: ``python -m fairpool.cases.build_cases``).
 
 The data are illustrative, in the style of real arrangements, not official figures:
 
@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from models.joint_park import write_case
+from fairpool.models.joint_park import write_case
 
 HERE = Path(__file__).resolve().parent
 Rows = dict[str, list[dict[str, object]]]
@@ -692,7 +692,7 @@ COST_SHARING_SHIPPED = {"water_plant.xlsx": water_plant}
 
 def build_infrastructure_cases(folder: Path = HERE) -> list[Path]:
     """Write the shipped infrastructure and cost_sharing workbooks into ``folder``."""
-    from models import cost_sharing, infrastructure
+    from fairpool.models import cost_sharing, infrastructure
 
     written = []
     for filename, make in INFRASTRUCTURE_SHIPPED.items():

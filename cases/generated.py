@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from models.infrastructure import InfrastructureCase, case_from_rows, write_case
+from fairpool.models.infrastructure import InfrastructureCase, case_from_rows, write_case
 
 Rows = dict[str, list[dict[str, object]]]
 FIRST_YEAR = 2026

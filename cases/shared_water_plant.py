@@ -13,7 +13,7 @@ estimate. The game is subadditive (sharing never costs more than building apart)
 non-empty, yet an equal split or a split by population lies outside it, which is what
 ``fairpool demo`` shows.
 
-Run ``python -m cases.shared_water_plant`` to rewrite the two CSV files beside this module.
+Run ``python -m fairpool.cases.shared_water_plant`` to rewrite the two CSV files beside this module.
 """
 
 from __future__ import annotations

@@ -1,93 +1,119 @@
-"""Model families: each builds a coalition game and a plan model from a case (Pyomo + HiGHS).
+"""Model families: each turns a case workbook into a coalition game and a fair plan.
 
-Every family module has the same shape and public names, so that the commands work on any
-case workbook: ``write_template(path)``, ``read_case(path)``, ``build_coalition_game(case)``,
-``solve_case(case, target=None, core=None, distance=None)``, ``check_proposal(case, ...)``,
-``sweep(...)`` and ``core_band(...)``. The ``model`` key of a workbook's ``case`` sheet picks
-the family.
+Every family is a package here whose ``FAMILY`` object implements the written contract
+:class:`fairpool.models.family.Family` (read a case, its coalition game, solve, check a
+proposal, sweep one line of the plan, write a template) and returns the shared result types
+(:class:`~fairpool.models.family.PlanResult`, :class:`~fairpool.models.family.ProposalCheck`,
+:class:`~fairpool.models.family.SweepResult`). The ``model`` row of a workbook's ``case``
+sheet picks the family; the functions below dispatch on it, so callers never branch on a
+family's name.
 """
 
 from __future__ import annotations
 
 import importlib
 import os
-from types import ModuleType
+from collections.abc import Sequence
+from typing import Any
 
-from optimizer.errors import CaseError
+from fairpool.models.family import (
+    Case,
+    CoreMode,
+    DistanceKind,
+    Family,
+    PlanResult,
+    ProposalCheck,
+    SweepLine,
+    SweepResult,
+)
+from fairpool.optimizer.errors import CaseError
+from fairpool.optimizer.results import Allocation
 
-FAMILIES = ("joint_park", "infrastructure", "cost_sharing")
+FAMILY_NAMES = ("joint_park", "infrastructure", "cost_sharing")
 """Model family names, as written in the ``case`` sheet's ``model`` row."""
 
+AnyFamily = Family[Any, Any]
 
-def family(name: str) -> ModuleType:
-    """The module of a model family, by name (``joint_park``, ...)."""
+
+def family(name: str) -> AnyFamily:
+    """The family of a model name (``joint_park``, ...); unknown names are input errors."""
     key = name.strip().lower()
-    if key not in FAMILIES:
-        raise CaseError(f"unknown model {name!r}; models are {', '.join(FAMILIES)}")
-    try:
-        return importlib.import_module(f"models.{key}")
-    except ModuleNotFoundError as error:
-        if error.name == f"models.{key}":
-            raise CaseError(f"model {key!r} is not available in this version") from None
-        raise
+    if key not in FAMILY_NAMES:
+        raise CaseError(f"unknown model {name!r}; models are {', '.join(FAMILY_NAMES)}")
+    module = importlib.import_module(f"fairpool.models.{key}")
+    found: AnyFamily = module.FAMILY
+    return found
 
 
-def family_of(path: str | os.PathLike[str]) -> ModuleType:
-    """The model family of a case workbook (its ``case`` sheet's ``model`` row)."""
-    from cases.workbook import read_model_name
+def family_of(path: str | os.PathLike[str]) -> AnyFamily:
+    """The family of a case workbook (its ``case`` sheet's ``model`` row)."""
+    from fairpool.optimizer.workbook.reader import read_model_name
 
     return family(read_model_name(path))
 
 
-def sweep_line(
-    module: ModuleType,
-    case: object,
-    party: str,
-    values: object,
+def read_case(path: str | os.PathLike[str]) -> Case:
+    """The validated case of a workbook, whatever its family."""
+    return family_of(path).read_case(path)
+
+
+def solve(
+    case: Case,
     *,
-    stream: str = "*",
-    phase: str = "*",
-    project: str = "*",
-) -> tuple[object, tuple[float, float] | None]:
-    """(sweep table, exact core band) of one party's split ratio (joint park: per stream and
-    phase) or cost share (infrastructure: per project; cost sharing: of the whole cost)."""
-    if module.MODEL == "joint_park":
-        line: tuple[str, ...] = (stream, phase)
-    elif module.MODEL == "infrastructure":
-        line = (project,)
-    else:
-        line = ()
-    table = module.sweep(case, party, *line, values)
-    return table, module.core_band(case, party, *line)
+    target: str | None = None,
+    core: CoreMode | None = None,
+    distance: DistanceKind | None = None,
+) -> PlanResult:
+    """The fairest plan of a case within its rules (:meth:`Family.solve`)."""
+    return family(case.model).solve(case, target=target, core=core, distance=distance)
+
+
+def check(case: Case, proposal: object | None = None) -> ProposalCheck:
+    """A proposal judged (default: the case's ``proposal`` sheet) (:meth:`Family.check`)."""
+    return family(case.model).check(case, proposal)
+
+
+def sweep(case: Case, line: SweepLine, values: Sequence[float]) -> SweepResult:
+    """One line of the plan slid over ``values``, with its exact core band."""
+    return family(case.model).sweep(case, line, values)
 
 
 def case_shapley(
-    module: ModuleType,
-    case: object,
+    case: Case,
     *,
     exact_limit: int | None = None,
     permutations: int | None = None,
     seed: int | None = None,
-) -> object:
+) -> Allocation:
     """The Shapley value of a case's coalition game, without enumerating 2**n coalitions
     when n is above ``exact_limit`` (default 15): permutation sampling then, with standard
-    errors in the allocation's details (``optimizer.solutions.sampling``).
+    errors in the allocation's details (:mod:`fairpool.optimizer.solutions.sampling`).
 
     A case that lists its coalition values (a ``coalitions`` sheet) is solved exactly.
     """
-    from optimizer.solutions.sampling import model_shapley
-    from optimizer.solutions.shapley import shapley
+    from fairpool.optimizer.solutions.sampling import model_shapley
+    from fairpool.optimizer.solutions.shapley import shapley
 
-    explicit = getattr(case, "coalition_values", None) is not None or getattr(
-        case, "explicit", False
-    )
-    if explicit:
-        return shapley(module.build_coalition_game(case))
-    orientation = "cost" if module.MODEL == "cost_sharing" else "benefit"
+    owner = family(case.model)
+    model = owner.coalition_model(case)
+    if model is None:
+        return shapley(owner.coalition_game(case))
     return model_shapley(
-        module.coalition_model(case),
-        orientation,
+        model,
+        owner.orientation,
         exact_limit=exact_limit,
         permutations=permutations,
         seed=seed,
     )
+
+
+__all__ = [
+    "FAMILY_NAMES",
+    "case_shapley",
+    "check",
+    "family",
+    "family_of",
+    "read_case",
+    "solve",
+    "sweep",
+]

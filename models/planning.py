@@ -1,6 +1,10 @@
-"""Plan-model pieces shared by the model families: core rows, distance to a target, the
-lexicographic objective switch, the most tempted coalition, the core band of a line of
-allocations, the coalition table and the fields every result shares (:class:`PlanResult`).
+"""Planning written once, for every model family: the lexicographic plan solve, core rows
+(all at once or by row generation), the distance to a target, the one core tolerance and the
+plan verdict, a proposal judged, the core band of a line of allocations, the coalition table.
+
+The lexicographic solve (:func:`solve_lexicographic`) runs a family's steps in order: least
+core violation ε* (soft core), then the distance to the target (or the Nash product), then a
+tie-break; after each step its optimum is kept, within a slack, as a constraint of the next.
 
 Every plan model has a set ``m.P`` of parties and a variable ``m.npv[p]``: what party p gets
 in the benefit form (NPV; cost games plan on their savings game). The blocks below only use
@@ -10,71 +14,347 @@ links them to ``m.npv``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-
-from optimizer.fairness import check_allocation
-from optimizer.game import Game, coalition_sums, members
-from optimizer.results import Allocation
+from fairpool.models.family import (
+    AmountKind,
+    Case,
+    CoreMode,
+    DistanceKind,
+    PlanResult,
+    PlanTableKind,
+    ProposalCheck,
+)
+from fairpool.optimizer.analysis import GameAnalysis, analyse_game
+from fairpool.optimizer.errors import InfeasibleError, SolverError
+from fairpool.optimizer.fairness import FairnessReport, check_allocation
+from fairpool.optimizer.game import Game, coalition_sums, members
+from fairpool.optimizer.results import Allocation
 
 if TYPE_CHECKING:
     import pyomo.environ as pyo
+    from fairpool.optimizer.solve import SolveResult
 
-    from optimizer.solve import SolveResult
-
-CoreMode = Literal["hard", "soft", "off"]
-DistanceKind = Literal["l1", "linf"]
+CORE_TOLERANCE = 1e-6
+"""Relative tolerance of every plan and proposal verdict (:func:`core_tolerance`)."""
 
 
-@dataclass(frozen=True, kw_only=True)
-class PlanResult:
-    """The fields every family's ``solve_case`` result has, with the same meaning.
+def core_tolerance(game: Game) -> float:
+    """1e-6 · max |v|: the excess a plan may show and still be called in the core.
 
-    Results are read by field name (``reports/``); a family adds its own fields (ratios, cost
-    shares, build plan, ...) in a subclass. In cost games the allocations, the target, the
-    distance and the residual are in cost shares and excesses are x(S) − c(S).
-
-    Attributes:
-        case_name, unit: from the ``case`` sheet.
-        players, names: party ids and display names.
-        game: the coalition game; ``coalition_values`` {"A+B": v(S)} (cost games: c(S)).
-        allocations: {method: Allocation} of every method the family computes.
-        target, core, distance_kind: the plan's settings.
-        target_shares: {party: the target's share}.
-        distance: Σ |plan − target| (l1) or max (linf) in the case unit.
-        residual: {party: plan − target}.
-        epsilon: least core violation of the plan (0 when some plan within the rules is in
-            the core, and when core = off).
-        worst_coalition, worst_excess: the coalition most tempted to leave and how much better
-            off it would be alone (> 0: it blocks the plan).
-        in_core, individually_rational: verdicts on the plan ({party: bool} for the latter).
-        warnings: odd-but-solvable findings; timings: seconds per step.
+    One tolerance for every family's plan, proposal and sweep verdicts, relative to the
+    case's scale so that the same case in 元 or 亿元 gets the same verdict. Why 1e-6: plans
+    come from LPs solved with HiGHS's feasibility tolerance of 1e-7 on rows whose right-hand
+    sides are coalition values, and NPVs are sums of up to thousands of discounted terms; an
+    excess a million times smaller than the largest coalition value is rounding, while a
+    real blocking coalition in a negotiated case gains far more (a party's share of v(N)).
     """
+    return CORE_TOLERANCE * float(np.abs(game.values).max(initial=0.0))
 
-    case_name: str
-    unit: str
-    players: tuple[str, ...]
-    names: tuple[str, ...]
-    game: Game
-    coalition_values: Mapping[str, float]
-    allocations: Mapping[str, Allocation]
-    target: str
-    core: str
-    distance_kind: str
-    target_shares: Mapping[str, float]
-    distance: float
-    residual: Mapping[str, float]
-    epsilon: float
+
+@dataclass(frozen=True)
+class PlanVerdict:
+    """Whether a plan (or proposal) is stable: the most tempted coalition, its excess, the
+    core verdict and each party's individual rationality, all at :func:`core_tolerance`."""
+
     worst_coalition: str
     worst_excess: float
     in_core: bool
     individually_rational: Mapping[str, bool]
-    warnings: tuple[str, ...] = ()
-    timings: Mapping[str, float] = field(default_factory=dict)
+
+
+def plan_verdict(game: Game, amounts: np.ndarray) -> PlanVerdict:
+    """The verdict on ``amounts`` (the game's orientation: NPVs, or cost shares).
+
+    worst: the proper coalition with the largest excess (v(S) − x(S), or x(S) − c(S)),
+    the smallest among near-ties (:func:`fairpool.optimizer.fairness.check_allocation`);
+    in core: its excess ≤ tol; party i rational: its own excess ≤ tol. Efficiency is not
+    required: a plan that gives up welfare is judged on what it hands out.
+    """
+    report = check_allocation(game, np.asarray(amounts, dtype=float))
+    tol = core_tolerance(game)
+    return PlanVerdict(
+        worst_coalition=report.worst_coalition_label,
+        worst_excess=float(report.worst_excess),
+        in_core=bool(report.worst_excess <= tol),
+        individually_rational={
+            p: bool(report.ir_shortfall[i] <= tol) for i, p in enumerate(game.players)
+        },
+    )
+
+
+def plan_distance(amounts: np.ndarray, target: np.ndarray, kind: DistanceKind) -> float:
+    """Σ_p |x_p − τ_p| (l1) or max_p |x_p − τ_p| (linf)."""
+    gap = np.abs(np.asarray(amounts, dtype=float) - np.asarray(target, dtype=float))
+    return float(gap.sum() if kind == "l1" else gap.max(initial=0.0))
+
+
+def method_fairness(
+    game: Game, allocations: Mapping[str, Allocation], plan: np.ndarray | None = None
+) -> dict[str, FairnessReport]:
+    """{method: FairnessReport} of every allocation (and ``plan``), each with its distances
+    to the Shapley value and the nucleolus when those are among ``allocations``."""
+    reference = {k: allocations[k] for k in ("shapley", "nucleolus") if k in allocations}
+    fairness = {
+        method: check_allocation(game, allocation, reference=reference)
+        for method, allocation in allocations.items()
+    }
+    if plan is not None:
+        fairness["plan"] = check_allocation(game, plan, reference=reference)
+    return fairness
+
+
+def empty_core_warning(
+    core: CoreMode, epsilon: float, game: Game, unit: str, worst: str
+) -> list[str]:
+    """The warning when no plan within the rules is in the core (ε* beyond the tolerance)."""
+    if core == "off" or epsilon <= core_tolerance(game):
+        return []
+    return [
+        f"no plan within the rules is in the core: some coalition gains up to "
+        f"{epsilon:,.4g} {unit} by leaving (worst: {worst})"
+    ]
+
+
+def plan_result(
+    *,
+    case: Case,
+    game: Game,
+    allocations: Mapping[str, Allocation],
+    target: str,
+    core: CoreMode,
+    distance_kind: DistanceKind,
+    goal: np.ndarray,
+    amounts: np.ndarray,
+    amount_kind: AmountKind,
+    epsilon: float,
+    plan_kind: PlanTableKind,
+    plan_table: pd.DataFrame,
+    cash_flows: pd.DataFrame,
+    analysis: GameAnalysis | None = None,
+    tables: Mapping[str, pd.DataFrame] | None = None,
+    facts: tuple[tuple[str, object], ...] = (),
+    warnings: Sequence[str] = (),
+    timings: Mapping[str, float] | None = None,
+) -> PlanResult:
+    """The :class:`PlanResult` of a solved plan, with every verdict computed here once.
+
+    ``amounts`` are the plan's amounts per party and ``goal`` the target's (the game's
+    orientation); ``analysis`` (when the family analysed the game) gives the properties, the
+    least core and the skipped methods, which are computed here otherwise. Fairness: every
+    allocation and the plan (:func:`method_fairness`); verdict: :func:`plan_verdict`;
+    distance: :func:`plan_distance`; a warning when ε* shows that no plan within the rules is
+    in the core.
+    """
+    from fairpool.optimizer.properties import game_properties
+    from fairpool.optimizer.solutions.nucleolus import least_core_epsilon
+
+    amounts = np.asarray(amounts, dtype=float)
+    goal = np.asarray(goal, dtype=float)
+    verdict = plan_verdict(game, amounts)
+    parties = game.players
+    return PlanResult(
+        model=case.model,
+        case_name=case.name,
+        unit=case.unit,
+        players=parties,
+        names=game.names,
+        game=game,
+        coalition_values={game.label(m): float(game.values[m]) for m in range(1, 1 << game.n)},
+        allocations=dict(allocations),
+        fairness=method_fairness(game, allocations, amounts),
+        skipped=dict(analysis.skipped) if analysis else {},
+        properties=analysis.properties if analysis else game_properties(game),
+        least_core_epsilon=analysis.least_core_epsilon if analysis else least_core_epsilon(game),
+        target=target,
+        core=core,
+        distance_kind=distance_kind,
+        target_shares=dict(zip(parties, map(float, goal), strict=True)),
+        amount_kind=amount_kind,
+        amounts=dict(zip(parties, map(float, amounts), strict=True)),
+        distance=plan_distance(amounts, goal, distance_kind),
+        residual=dict(zip(parties, map(float, amounts - goal), strict=True)),
+        epsilon=float(epsilon),
+        worst_coalition=verdict.worst_coalition,
+        worst_excess=verdict.worst_excess,
+        in_core=verdict.in_core,
+        individually_rational=verdict.individually_rational,
+        plan_kind=plan_kind,
+        plan_table=plan_table,
+        cash_flows=cash_flows,
+        tables=dict(tables or {}),
+        facts=facts,
+        warnings=(
+            *warnings,
+            *empty_core_warning(core, epsilon, game, case.unit, verdict.worst_coalition),
+        ),
+        timings=dict(timings or {}),
+    )
+
+
+def sweep_row(
+    game: Game, column: str, value: float, amounts: np.ndarray, **flags: bool
+) -> dict[str, object]:
+    """One row of a sweep table: the swept ``value`` under ``column``, each party's amount
+    (``npv_<party>``, cost games ``cost_<party>``), ``in_core``, ``worst_coalition``,
+    ``worst_excess`` (:func:`plan_verdict`), then ``flags`` (``within_rules``, ...)."""
+    verdict = plan_verdict(game, amounts)
+    prefix = "cost_" if game.orientation == "cost" else "npv_"
+    row: dict[str, object] = {column: float(value)}
+    row.update({prefix + p: float(x) for p, x in zip(game.players, amounts, strict=True)})
+    row.update(
+        in_core=verdict.in_core,
+        worst_coalition=verdict.worst_coalition,
+        worst_excess=verdict.worst_excess,
+    )
+    row.update(flags)
+    return row
+
+
+# -- the lexicographic solve --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LexicographicStep:
+    """One step of a lexicographic solve: minimise (or maximise) the model's objective
+    ``objective`` alone; then ``keep(m, optimum)`` pins the optimum for the later steps."""
+
+    objective: str
+    what: str
+    keep: Callable[[pyo.ConcreteModel, float], None] | None = None
+
+
+def keep_epsilon(slack: float) -> Callable[[pyo.ConcreteModel, float], None]:
+    """Keep the least core violation: ε ≤ max(ε*, 0) + slack."""
+
+    def keep(m: pyo.ConcreteModel, optimum: float) -> None:
+        m.epsilon.setub(max(optimum, 0.0) + slack)
+
+    return keep
+
+
+def keep_distance(slack: float) -> Callable[[pyo.ConcreteModel, float], None]:
+    """Keep the distance to the target: distance ≤ d* + slack."""
+
+    def keep(m: pyo.ConcreteModel, optimum: float) -> None:
+        import pyomo.environ as pyo
+
+        m.distance_cap = pyo.Constraint(expr=m.distance <= optimum + slack)
+
+    return keep
+
+
+def solve_step(
+    m: pyo.ConcreteModel,
+    objective: str,
+    what: str,
+    solver: object,
+    infeasible: Callable[[], InfeasibleError],
+) -> float:
+    """Activate ``objective`` alone, solve (with core-row generation) and return its optimum.
+
+    Raises ``infeasible()`` (a family's explanation naming the conflicting rules) when the
+    model has no solution, and :class:`SolverError` on any other non-optimal outcome.
+    """
+    from fairpool.optimizer.solve import SolveStatus
+
+    activate_only(m, objective)
+    result = solve_plan_model(m, solver)
+    if result.status is SolveStatus.INFEASIBLE:
+        raise infeasible()
+    if not result.optimal:
+        raise SolverError(f"HiGHS could not solve the plan ({what}): {result.highs_status}")
+    return float(result.objective)
+
+
+def solve_lexicographic(
+    m: pyo.ConcreteModel,
+    steps: Sequence[LexicographicStep],
+    solver: object,
+    infeasible: Callable[[], InfeasibleError],
+) -> list[float]:
+    """Solve ``steps`` in order on one model (:func:`solve_step`), keeping each optimum as
+    its step says; returns the optima."""
+    optima = []
+    for step in steps:
+        optimum = solve_step(m, step.objective, step.what, solver, infeasible)
+        if step.keep is not None:
+            step.keep(m, optimum)
+        optima.append(optimum)
+    return optima
+
+
+# -- a proposal judged ----------------------------------------------------------------------------
+
+
+def judge_proposal(
+    *,
+    model: str,
+    case_name: str,
+    unit: str,
+    game: Game,
+    amounts: np.ndarray,
+    amount_kind: AmountKind,
+    plan_kind: PlanTableKind,
+    proposal_table: pd.DataFrame,
+    cash_flows: pd.DataFrame,
+    rule_violations: Sequence[str] = (),
+    notes: Sequence[str] = (),
+    verdict: Sequence[str] | None = None,
+    facts: tuple[tuple[str, object], ...] = (),
+) -> ProposalCheck:
+    """A :class:`ProposalCheck` of ``amounts`` (the game's orientation), computed once.
+
+    Every method and the proposal are analysed together (:func:`analyse_game`); the verdict
+    is :func:`plan_verdict`'s; distances are L1 to the Shapley value and the nucleolus.
+    ``verdict`` (plain-language lines) defaults to :func:`proposal_verdict`, then ``notes``,
+    the distances and the rule violations. Fair: rational, in the core, within the rules.
+    """
+    amounts = np.asarray(amounts, dtype=float)
+    analysis = analyse_game(game, proposal=amounts)
+    stable = plan_verdict(game, amounts)
+    distances = {
+        key: float(np.abs(amounts - analysis.allocations[key].shares).sum())
+        for key in ("shapley", "nucleolus")
+        if key in analysis.allocations
+    }
+    if verdict is None:
+        names = dict(zip(game.players, game.names, strict=True))
+        lines = proposal_verdict(game, names, unit, amounts, stable)
+        lines += list(notes)
+        lines += [
+            f"Distance to {k}: {v:,.1f} {unit} (sum over parties)." for k, v in distances.items()
+        ]
+        lines += [f"The proposal {v}." for v in rule_violations]
+    else:
+        lines = list(verdict)
+    return ProposalCheck(
+        model=model,
+        case_name=case_name,
+        unit=unit,
+        players=game.players,
+        names=game.names,
+        game=game,
+        analysis=analysis,
+        plan_kind=plan_kind,
+        proposal_table=proposal_table.reset_index(drop=True),
+        amount_kind=amount_kind,
+        amounts=dict(zip(game.players, map(float, amounts), strict=True)),
+        cash_flows=cash_flows,
+        individually_rational=stable.individually_rational,
+        in_core=stable.in_core,
+        worst_coalition=stable.worst_coalition,
+        worst_excess=stable.worst_excess,
+        distances=distances,
+        rule_violations=tuple(rule_violations),
+        verdict=tuple(lines),
+        fair=all(stable.individually_rational.values()) and stable.in_core and not rule_violations,
+        facts=facts,
+    )
 
 
 def plan_tolerance(game: Game) -> float:
@@ -169,7 +449,7 @@ def solve_plan_model(m: pyo.ConcreteModel, solver: object | None = None) -> Solv
     model infeasible with some of the rows is infeasible with all. Models holding every row
     (small games, core = off) are solved once.
     """
-    from optimizer.solve import solve_pyomo
+    from fairpool.optimizer.solve import solve_pyomo
 
     rows: CoreRows | None = getattr(m, "core_rows", None)
     while True:
@@ -213,62 +493,37 @@ def activate_only(m: pyo.ConcreteModel, name: str) -> None:
     getattr(m, name).activate()
 
 
-def worst_blocking(
-    game: Game, shares: np.ndarray, ties: Literal["first", "smallest"] = "first"
-) -> tuple[str, float]:
-    """(the proper coalition with the largest excess, that excess); ("", 0.0) when n = 1.
-
-    Excess: v(S) − x(S) for benefit games, x(S) − c(S) for cost games (> 0: S blocks x).
-    ``ties="first"``: the lowest mask among exactly equal largest excesses; ``"smallest"``:
-    the smallest coalition among those within the game's tolerance of the largest, as
-    :func:`optimizer.fairness.check_allocation` reports it (which also rejects shares of the
-    wrong length or not finite with a :class:`~optimizer.errors.CaseError`).
-    """
-    if ties == "smallest":
-        report = check_allocation(game, shares)
-        return report.worst_coalition_label, report.worst_excess
-    if game.n == 1:
-        return "", 0.0
-    excess = game.excesses(np.asarray(shares, dtype=float))
-    j = int(np.argmax(excess[1:-1])) + 1
-    return game.label(j), float(excess[j])
-
-
 def proposal_verdict(
     game: Game,
     names: Mapping[str, str],
     unit: str,
     npv: np.ndarray,
-    rational: Mapping[str, bool],
-    blocking: tuple[str, float],
-    tol: float,
+    verdict: PlanVerdict,
 ) -> list[str]:
     """Plain-language lines for a negotiator on the NPVs ``npv`` of a proposal (benefit form).
 
-    One line per party (in the order of ``rational``, the game's) that is not individually
-    rational: it would walk away; then whether the most tempted coalition ``blocking`` =
-    (label, excess) gains more than ``tol`` on its own.
+    One line per party (in the game's order) that is not individually rational: it would
+    walk away; then whether the most tempted coalition blocks the proposal.
     """
-    verdict = []
-    for i, party in enumerate(rational):
-        if not rational[party]:
-            verdict.append(
+    lines = []
+    for i, party in enumerate(game.players):
+        if not verdict.individually_rational[party]:
+            lines.append(
                 f"{names[party]} ({party}) gets {npv[i]:,.1f} {unit}, less than the "
                 f"{game.standalone_values[i]:,.1f} {unit} it can reach alone: it would walk away."
             )
-    worst, excess = blocking
-    if excess > tol:
-        members = " + ".join(names[p] for p in worst.split("+"))
-        verdict.append(
-            f"{members} would be {excess:,.1f} {unit} better off on their own: "
+    if not verdict.in_core:
+        members = " + ".join(names[p] for p in verdict.worst_coalition.split("+"))
+        lines.append(
+            f"{members} would be {verdict.worst_excess:,.1f} {unit} better off on their own: "
             "the proposal is not in the core."
         )
     else:
-        verdict.append(
+        lines.append(
             "No party or group of parties would be better off on its own: "
             "the proposal is in the core."
         )
-    return verdict
+    return lines
 
 
 def core_band_on_line(
@@ -297,46 +552,44 @@ def core_band_on_line(
     return (lo, hi) if lo <= hi + 1e-12 else None
 
 
-def coalition_table(result_or_game: object) -> pd.DataFrame:
-    """The v(S) table: coalition ("A+B"), size, value — for ``fairpool coalitions``.
-
-    Accepts a :class:`Game` or any result object with a ``game`` attribute.
-    """
-    game = result_or_game if isinstance(result_or_game, Game) else result_or_game.game  # type: ignore[attr-defined]
-    sizes = [bin(m).count("1") for m in range(1, 1 << game.n)]
+def coalition_table(game: Game) -> pd.DataFrame:
+    """The v(S) table: coalition ("A+B"), size, value — for ``fairpool coalitions``."""
+    masks = np.arange(1, 1 << game.n)
     return pd.DataFrame(
         {
-            "coalition": [game.label(m) for m in range(1, 1 << game.n)],
-            "size": sizes,
+            "coalition": [game.label(int(m)) for m in masks],
+            "size": [bin(int(m)).count("1") for m in masks],
             "value": game.values[1:],
         }
     )
 
 
-def lexicographic_step(
-    solve: Callable[[str], float], m: pyo.ConcreteModel, objective: str, what: str
-) -> float:
-    """Activate ``objective`` alone and solve (``solve`` raises on anything but optimal)."""
-    activate_only(m, objective)
-    return solve(what)
-
-
 __all__ = [
     "ALL_CORE_ROWS_UP_TO",
-    "CoreMode",
+    "CORE_TOLERANCE",
     "CoreRows",
-    "DistanceKind",
-    "PlanResult",
+    "LexicographicStep",
+    "PlanVerdict",
     "activate_only",
     "add_core_rows",
     "coalition_table",
     "core_band_on_line",
+    "core_tolerance",
     "define_core_constraints",
     "define_distance_objective",
-    "lexicographic_step",
+    "empty_core_warning",
+    "judge_proposal",
+    "keep_distance",
+    "keep_epsilon",
+    "method_fairness",
+    "plan_distance",
+    "plan_result",
     "plan_tolerance",
+    "plan_verdict",
     "proposal_verdict",
+    "solve_lexicographic",
     "solve_plan_model",
+    "solve_step",
+    "sweep_row",
     "violated_core_rows",
-    "worst_blocking",
 ]

@@ -4,15 +4,15 @@ Importing the engine imports numpy only; HiGHS is loaded when an LP is first sol
 Pyomo only when a model family builds a model.
 """
 
-from optimizer.errors import (
+from fairpool.optimizer.errors import (
     CaseError,
     FairpoolError,
     InfeasibleError,
     SolverError,
     VerificationError,
 )
-from optimizer.game import Game
-from optimizer.results import Allocation
+from fairpool.optimizer.game import Game
+from fairpool.optimizer.results import Allocation
 
 __all__ = [
     "Allocation",

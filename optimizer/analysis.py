@@ -14,13 +14,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from optimizer.errors import CaseError, InfeasibleError
-from optimizer.fairness import FairnessReport, check_allocation
-from optimizer.game import Game, tolerance
-from optimizer.properties import GameProperties, game_properties
-from optimizer.results import Allocation
-from optimizer.solutions import method_names, solve_method
-from optimizer.solutions.nucleolus import least_core_epsilon
+from fairpool.optimizer.errors import CaseError, InfeasibleError
+from fairpool.optimizer.fairness import FairnessReport, check_allocation
+from fairpool.optimizer.game import Game, tolerance
+from fairpool.optimizer.properties import GameProperties, game_properties
+from fairpool.optimizer.results import Allocation
+from fairpool.optimizer.solutions import method_names, solve_method
+from fairpool.optimizer.solutions.nucleolus import least_core_epsilon
 
 REFERENCE_METHODS = ("shapley", "nucleolus")
 """Allocations every fairness report measures its distance to."""

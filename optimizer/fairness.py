@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from optimizer.errors import CaseError
-from optimizer.game import Game, coalition_sizes, tolerance
-from optimizer.results import Allocation
+from fairpool.optimizer.errors import CaseError
+from fairpool.optimizer.game import Game, coalition_sizes, tolerance
+from fairpool.optimizer.results import Allocation
 
 
 @dataclass(frozen=True)

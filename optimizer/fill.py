@@ -33,7 +33,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from optimizer.errors import CaseError
+from fairpool.optimizer.errors import CaseError
 
 MAX_FILL_PARTIES = 16
 """Largest game the O(3ⁿ) partition fill accepts."""

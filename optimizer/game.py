@@ -21,7 +21,7 @@ from typing import Literal
 
 import numpy as np
 
-from optimizer.errors import CaseError
+from fairpool.optimizer.errors import CaseError
 
 Orientation = Literal["benefit", "cost"]
 MAX_PLAYERS = 25

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from optimizer.game import Game, tolerance
+from fairpool.optimizer.game import Game, tolerance
 
 FULL_SUPERADDITIVITY_LIMIT = 16
 """Largest n for which superadditivity is checked over all 3^n disjoint pairs."""

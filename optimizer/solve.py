@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from optimizer.errors import SolverError
+from fairpool.optimizer.errors import SolverError
 
 if TYPE_CHECKING:
     import highspy

@@ -17,12 +17,12 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from optimizer.analysis import GameAnalysis, analyse_game
-from optimizer.fairness import FairnessReport, check_allocation
-from optimizer.game import Game, tolerance
-from optimizer.properties import GameProperties, game_properties
-from optimizer.results import Allocation
-from optimizer.solutions.nucleolus import least_core_epsilon
+from fairpool.optimizer.analysis import GameAnalysis, analyse_game
+from fairpool.optimizer.fairness import FairnessReport, check_allocation
+from fairpool.optimizer.game import Game, tolerance
+from fairpool.optimizer.properties import GameProperties, game_properties
+from fairpool.optimizer.results import Allocation
+from fairpool.optimizer.solutions.nucleolus import least_core_epsilon
 
 
 def json_number(value: float) -> float | None:

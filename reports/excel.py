@@ -23,7 +23,7 @@ from typing import Any
 
 import pandas as pd
 
-from cases.workbook import atomic_output
+from fairpool.optimizer.workbook.files import atomic_output
 
 ResultLike = Any
 """A JointParkResult, InfrastructureResult or CostSharingResult (duck-typed by field)."""

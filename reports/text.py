@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from optimizer.game import Game
+from fairpool.optimizer.game import Game
 
 
 def display_width(text: str) -> int:
@@ -125,7 +125,7 @@ def render_comparison(game: Game, document: Mapping[str, Any], source: str) -> s
 def render_case_result(result: Any) -> str:
     """A solved case for the terminal: coalition values, methods side by side, the plan
     (ratio schedule, or cost shares by project), each party against the target, the verdict."""
-    from reports.document import case_document, plan_values
+    from fairpool.reports.document import case_document, plan_values
 
     game = result.game
     document = case_document(result)

@@ -23,7 +23,7 @@ import numpy as np
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from optimizer.game import Game, coalition_sizes
+from fairpool.optimizer.game import Game, coalition_sizes
 
 settings.register_profile(
     "fairpool",
@@ -139,7 +139,7 @@ def sichuan_zhejiang_case():
     """The shipped three-party Sichuan–Zhejiang-style park (cases/sichuan_zhejiang_park.xlsx)."""
     from pathlib import Path
 
-    from models.joint_park import read_case
+    from fairpool.models.joint_park import read_case
 
     return read_case(Path(__file__).resolve().parents[1] / "cases" / "sichuan_zhejiang_park.xlsx")
 
@@ -149,7 +149,7 @@ def jingjinji_case():
     """The shipped Beijing–Tianjin–Hebei-2015-style relocation rule (fixed ratios and a cap)."""
     from pathlib import Path
 
-    from models.joint_park import read_case
+    from fairpool.models.joint_park import read_case
 
     return read_case(Path(__file__).resolve().parents[1] / "cases" / "jingjinji_relocation.xlsx")
 
@@ -157,7 +157,7 @@ def jingjinji_case():
 @pytest.fixture
 def small_park_rows():
     """(settings, rows) of the joint_park template's valid two-party example park."""
-    from models.joint_park import TEMPLATE_SETTINGS, template_rows
+    from fairpool.models.joint_park import TEMPLATE_SETTINGS, template_rows
 
     return dict(TEMPLATE_SETTINGS), template_rows()
 
@@ -166,7 +166,7 @@ def small_park_rows():
 @pytest.fixture(scope="session")
 def water_plant_paths():
     """(coalitions CSV, players CSV) of the shipped cost case ``shared_water_plant``."""
-    from cases import case_path
+    from fairpool.cases import case_path
 
     return case_path("shared_water_plant.csv"), case_path("shared_water_plant_players.csv")
 
@@ -174,7 +174,7 @@ def water_plant_paths():
 @pytest.fixture(scope="session")
 def water_plant_game(water_plant_paths):
     """The shipped five-city water plant cost game, with display names and attributes."""
-    from cases.explicit import read_game_file
+    from fairpool.optimizer.workbook.explicit import read_game_file
 
     coalitions, players = water_plant_paths
     return read_game_file(coalitions, orientation="cost", players_path=players)

@@ -7,8 +7,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from cli import app
-from reports.text import display_width, render_table
+from fairpool.cli import app
+from fairpool.reports.text import display_width, render_table
 
 runner = CliRunner()
 GAME = "coalition,value\nA,1\nB,2\nC,3\nA+B,4\nA+C,5\nB+C,6\nA+B+C,9\n"
@@ -146,7 +146,7 @@ def test_chinese_names_are_aligned():
 
 
 def test_progress_bar_is_silent_for_short_runs_and_counts_long_ones(capsys):
-    from cli import ProgressBar
+    from fairpool.cli import ProgressBar
 
     quick = ProgressBar()
     quick(4, 4)

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from cli import app
+from fairpool.cli import app
 
 CASES = Path(__file__).resolve().parents[1] / "cases"
 runner = CliRunner()
@@ -227,9 +227,9 @@ def test_shapley_exact_and_sampled_agree_within_their_error() -> None:
 
 def test_shapley_above_fifteen_parties_is_sampled(tmp_path: Path) -> None:
     """16 parties: 65,535 coalitions are not enumerated; 40 orders are sampled instead."""
-    from cases.generated import write_generated_infrastructure_case
-    from models.infrastructure import coalition_model
-    from optimizer.coalitions import coalition_values
+    from fairpool.cases.generated import write_generated_infrastructure_case
+    from fairpool.models.infrastructure import coalition_model
+    from fairpool.optimizer.coalitions import coalition_values
 
     workbook = write_generated_infrastructure_case(
         tmp_path / "big.xlsx", parties=16, projects=12, seed=3
@@ -239,7 +239,7 @@ def test_shapley_above_fifteen_parties_is_sampled(tmp_path: Path) -> None:
     document = json.loads(result.stdout)
     assert len(document["shapley"]) == 16 and len(document["standard_error"]) == 16
     assert document["details"]["estimator"] == "permutation sampling"
-    from models.infrastructure import read_case
+    from fairpool.models.infrastructure import read_case
 
     model = coalition_model(read_case(workbook))
     grand = coalition_values(model, [(1 << 16) - 1])[0]

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from optimizer.errors import CaseError
-from optimizer.game import Game
-from optimizer.results import Allocation
-from optimizer.solutions import banzhaf as _banzhaf
-from optimizer.solutions import bargaining as _bargaining
-from optimizer.solutions import nucleolus as _nucleolus
-from optimizer.solutions import rules as _rules
-from optimizer.solutions import shapley as _shapley
+from fairpool.optimizer.errors import CaseError
+from fairpool.optimizer.game import Game
+from fairpool.optimizer.results import Allocation
+from fairpool.optimizer.solutions import banzhaf as _banzhaf
+from fairpool.optimizer.solutions import bargaining as _bargaining
+from fairpool.optimizer.solutions import nucleolus as _nucleolus
+from fairpool.optimizer.solutions import rules as _rules
+from fairpool.optimizer.solutions import shapley as _shapley
 
 Method = Callable[[Game], Allocation]
 

@@ -25,9 +25,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from optimizer.errors import CaseError
-from optimizer.game import Game, tolerance
-from optimizer.results import Allocation
+from fairpool.optimizer.errors import CaseError
+from fairpool.optimizer.game import Game, tolerance
+from fairpool.optimizer.results import Allocation
 
 
 def banzhaf_raw(game: Game) -> np.ndarray:

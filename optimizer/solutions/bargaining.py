@@ -17,9 +17,9 @@ Cost games are solved on the savings game and returned as cost shares.
 
 from __future__ import annotations
 
-from optimizer.errors import CaseError
-from optimizer.game import Game, tolerance
-from optimizer.results import Allocation
+from fairpool.optimizer.errors import CaseError
+from fairpool.optimizer.game import Game, tolerance
+from fairpool.optimizer.results import Allocation
 
 
 def _equal_surplus(game: Game, method: str) -> Allocation:

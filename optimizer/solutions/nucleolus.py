@@ -39,10 +39,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from optimizer.errors import InfeasibleError, VerificationError
-from optimizer.game import Game, coalition_sums, membership_matrix, tolerance
-from optimizer.results import Allocation
-from optimizer.solve import new_highs, run_optimal
+from fairpool.optimizer.errors import InfeasibleError, VerificationError
+from fairpool.optimizer.game import Game, coalition_sums, membership_matrix, tolerance
+from fairpool.optimizer.results import Allocation
+from fairpool.optimizer.solve import new_highs, run_optimal
 
 _ROWS_PER_ROUND = 64
 """Most violated coalitions added to the LP per separation round (at least 2n)."""

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from optimizer.errors import CaseError
-from optimizer.game import Game, coalition_sums, tolerance
-from optimizer.results import Allocation
+from fairpool.optimizer.errors import CaseError
+from fairpool.optimizer.game import Game, coalition_sums, tolerance
+from fairpool.optimizer.results import Allocation
 
 
 def grand_minus_complements(values: np.ndarray, n: int) -> np.ndarray:

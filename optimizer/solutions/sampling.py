@@ -35,17 +35,17 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from optimizer.coalitions import (
+from fairpool.optimizer.coalitions import (
     CoalitionEngine,
     CoalitionModel,
     CoalitionSettings,
     current_settings,
     model_game,
 )
-from optimizer.errors import CaseError
-from optimizer.game import Game, Orientation
-from optimizer.results import Allocation
-from optimizer.solutions.shapley import shapley
+from fairpool.optimizer.errors import CaseError
+from fairpool.optimizer.game import Game, Orientation
+from fairpool.optimizer.results import Allocation
+from fairpool.optimizer.solutions.shapley import shapley
 
 ValueFunction = Callable[[np.ndarray], np.ndarray]
 """v for an array of coalition masks (any shape), returning an array of the same shape."""

@@ -28,8 +28,8 @@ from math import factorial
 
 import numpy as np
 
-from optimizer.game import Game, coalition_sizes
-from optimizer.results import Allocation
+from fairpool.optimizer.game import Game, coalition_sizes
+from fairpool.optimizer.results import Allocation
 
 
 def shapley_weights(n: int) -> np.ndarray:

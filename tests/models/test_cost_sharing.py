@@ -12,13 +12,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cases.build_cases import water_plant
-from models import cost_sharing as cs
-from models.planning import coalition_table
-from optimizer.coalitions import coalition_values
-from optimizer.errors import CaseError
-from optimizer.fairness import check_allocation
-from reports.excel import write_results_workbook
+from fairpool.cases.build_cases import water_plant
+from fairpool.models import cost_sharing as cs
+from fairpool.models.planning import coalition_table
+from fairpool.optimizer.coalitions import coalition_values
+from fairpool.optimizer.errors import CaseError
+from fairpool.optimizer.fairness import check_allocation
+from fairpool.reports.excel import write_results_workbook
 
 
 def brute_force_cost(case: cs.CostSharingCase, mask: int) -> float:

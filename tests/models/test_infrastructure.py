@@ -12,14 +12,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cases.build_cases import river_program
-from cases.generated import generate_infrastructure_case, infrastructure_rows
-from models import infrastructure as inf
-from models.planning import coalition_table
-from optimizer.coalitions import coalition_values
-from optimizer.errors import CaseError
-from optimizer.fairness import check_allocation
-from reports.excel import write_results_workbook
+from fairpool.cases.build_cases import river_program
+from fairpool.cases.generated import generate_infrastructure_case, infrastructure_rows
+from fairpool.models import infrastructure as inf
+from fairpool.models.planning import coalition_table
+from fairpool.optimizer.coalitions import coalition_values
+from fairpool.optimizer.errors import CaseError
+from fairpool.optimizer.fairness import check_allocation
+from fairpool.reports.excel import write_results_workbook
 
 # -- helpers --------------------------------------------------------------------------------
 
@@ -135,8 +135,8 @@ def test_welfare_step_on_the_small_model_equals_the_plan_models_own(
 ) -> None:
     """welfare_plan solves v(N) on the coalition model; the plan model (shares within each
     party's budget) reaches the same welfare with that build plan and no more without it."""
-    from models.planning import activate_only
-    from optimizer.solve import pyomo_solver, solve_pyomo
+    from fairpool.models.planning import activate_only
+    from fairpool.optimizer.solve import pyomo_solver, solve_pyomo
 
     case = generate_infrastructure_case(parties=5, projects=9, seed=seed, divisible=divisible)
     build, welfare = inf.welfare_plan(case)

@@ -13,10 +13,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from cases.build_cases import JINGJINJI_PRE_MOVE_TAX, JINGJINJI_TAX, generated_park
-from models import joint_park as jp
-from optimizer.errors import CaseError, InfeasibleError
-from reports.excel import write_results_workbook
+from fairpool.cases.build_cases import JINGJINJI_PRE_MOVE_TAX, JINGJINJI_TAX, generated_park
+from fairpool.models import joint_park as jp
+from fairpool.optimizer.errors import CaseError, InfeasibleError
+from fairpool.reports.excel import write_results_workbook
 
 # -- helpers --------------------------------------------------------------------------------
 

@@ -9,12 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cases.generated import generate_infrastructure_case
-from models import cost_sharing as cs
-from models import infrastructure as inf
-from models import planning
-from optimizer.game import Game, coalition_sums, tolerance
-from optimizer.solutions.shapley import shapley_values
+from fairpool.cases.generated import generate_infrastructure_case
+from fairpool.models import cost_sharing as cs
+from fairpool.models import infrastructure as inf
+from fairpool.models import planning
+from fairpool.optimizer.game import Game, coalition_sums, tolerance
+from fairpool.optimizer.solutions.shapley import shapley_values
 from tests.conftest import party_ids, random_games
 
 

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from hypothesis import given
 
-from optimizer.errors import CaseError
-from optimizer.game import Game
-from optimizer.solutions.banzhaf import banzhaf, banzhaf_raw
-from optimizer.solutions.shapley import shapley
+from fairpool.optimizer.errors import CaseError
+from fairpool.optimizer.game import Game
+from fairpool.optimizer.solutions.banzhaf import banzhaf, banzhaf_raw
+from fairpool.optimizer.solutions.shapley import shapley
 from tests.conftest import any_games, cost_games, random_games
 
 

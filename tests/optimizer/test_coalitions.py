@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from optimizer.coalitions import (
+from fairpool.optimizer.coalitions import (
     CoalitionEngine,
     CoalitionModel,
     CoalitionNumbers,
@@ -33,7 +33,7 @@ from optimizer.coalitions import (
     content_key,
     model_game,
 )
-from optimizer.errors import CaseError, SolverError
+from fairpool.optimizer.errors import CaseError, SolverError
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -64,7 +64,7 @@ class BudgetedProjects:
     def compile(self) -> CompiledGame:
         import pyomo.environ as pyo
 
-        from optimizer.solve import compile_pyomo
+        from fairpool.optimizer.solve import compile_pyomo
 
         projects, parties = self.benefit.shape
         m = pyo.ConcreteModel()
@@ -179,7 +179,7 @@ class ShortOfCapacity:
         return CompiledEvaluator(self)
 
     def compile(self) -> CompiledGame:
-        from optimizer.solve import CompiledProgram, new_highs
+        from fairpool.optimizer.solve import CompiledProgram, new_highs
 
         highs = new_highs()
         highs.addVar(0.0, 1e30)
@@ -214,7 +214,7 @@ def test_compiled_model_matches_brute_force() -> None:
 @pytest.fixture
 def always_parallel(monkeypatch: pytest.MonkeyPatch) -> None:
     """Start worker processes however short the work (tests' models are small)."""
-    from optimizer import coalitions
+    from fairpool.optimizer import coalitions
 
     monkeypatch.setattr(coalitions, "PARALLEL_FROM_SECONDS", 0.0)
 
@@ -259,7 +259,7 @@ def test_the_compiled_program_reopens_to_the_same_values() -> None:
     """The arrays a worker receives hold the same programme as the compiled LP file."""
     import pickle
 
-    from optimizer.solve import CompiledProgram
+    from fairpool.optimizer.solve import CompiledProgram
 
     model = budgeted_projects(parties=5, projects=7, seed=5)
     game = model.compile()
@@ -277,8 +277,8 @@ def test_workers_import_no_pyomo_pandas_or_family_code() -> None:
     """A worker opens the compiled game of a real family with numpy and highspy alone."""
     import pickle
 
-    from cases.generated import generate_infrastructure_case
-    from models import infrastructure
+    from fairpool.cases.generated import generate_infrastructure_case
+    from fairpool.models import infrastructure
 
     model = infrastructure.coalition_model(generate_infrastructure_case(4, 6, seed=1))
     game = model.compile()
@@ -292,7 +292,8 @@ def test_workers_import_no_pyomo_pandas_or_family_code() -> None:
         _, values, _ = recipe.open()(task)
         heavy = sorted(
             name for name in sys.modules
-            if name.split(".")[0] in ("pyomo", "pandas", "models", "cases", "openpyxl")
+            if name.split(".")[0] in ("pyomo", "pandas", "openpyxl")
+            or name.startswith(("fairpool.models", "fairpool.cases"))
         )
         pickle.dump((values, heavy), sys.stdout.buffer)
         """
@@ -311,7 +312,7 @@ def test_workers_import_no_pyomo_pandas_or_family_code() -> None:
 
 def test_coalitions_with_equal_numbers_are_solved_once() -> None:
     """v(S) of a park depends only on which components S allows: one solve per pattern."""
-    from models import joint_park as jp
+    from fairpool.models import joint_park as jp
 
     model = jp.ParkCoalitionModel(
         players=tuple("ABCDE"),
@@ -375,7 +376,7 @@ def test_cache_survives_a_killed_run(tmp_path: Path) -> None:
     script = textwrap.dedent(
         f"""
         from tests.optimizer.test_coalitions import SlowFormula
-        from optimizer.coalitions import coalition_values
+        from fairpool.optimizer.coalitions import coalition_values
         model = SlowFormula(tuple("ABCDEFGH"), tuple(range(8)), delay=0.01)
         coalition_values(model, cache={str(cache)!r})
         """

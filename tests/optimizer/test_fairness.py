@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from optimizer.errors import CaseError
-from optimizer.fairness import check_allocation, describe
-from optimizer.game import Game
-from optimizer.solutions.shapley import shapley
+from fairpool.optimizer.errors import CaseError
+from fairpool.optimizer.fairness import check_allocation, describe
+from fairpool.optimizer.game import Game
+from fairpool.optimizer.solutions.shapley import shapley
 from tests.conftest import any_games, convex_games, cost_games
 
 

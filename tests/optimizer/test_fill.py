@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from optimizer.errors import CaseError
-from optimizer.fill import MAX_FILL_PARTIES, fill_by_partition
+from fairpool.optimizer.errors import CaseError
+from fairpool.optimizer.fill import MAX_FILL_PARTIES, fill_by_partition
 
 
 def partitions(items: list[int]):

@@ -16,10 +16,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from optimizer.errors import InfeasibleError
-from optimizer.fairness import check_allocation
-from optimizer.game import Game, tolerance
-from optimizer.solutions.nucleolus import (
+from fairpool.optimizer.errors import InfeasibleError
+from fairpool.optimizer.fairness import check_allocation
+from fairpool.optimizer.game import Game, tolerance
+from fairpool.optimizer.solutions.nucleolus import (
     kohlberg_check,
     least_core,
     least_core_epsilon,
@@ -199,7 +199,7 @@ def test_kohlberg_solves_an_lp_only_when_a_level_raises_the_rank(
 ) -> None:
     """At most n balancedness LPs per pass over the levels (a second pass when the first
     256 coalitions do not reach full rank), however many excess levels there are."""
-    from optimizer.solutions import nucleolus as module
+    from fairpool.optimizer.solutions import nucleolus as module
 
     game = veto_pair_game(n)
     x = nucleolus(game).shares

@@ -6,8 +6,8 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from optimizer.game import Game, coalition_sizes
-from optimizer.properties import (
+from fairpool.optimizer.game import Game, coalition_sizes
+from fairpool.optimizer.properties import (
     FULL_SUPERADDITIVITY_LIMIT,
     GameProperties,
     game_properties,

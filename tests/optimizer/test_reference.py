@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from optimizer.game import Game
-from optimizer.results import Allocation
-from optimizer.solutions.nucleolus import nucleolus, prenucleolus
-from optimizer.solutions.shapley import shapley
+from fairpool.optimizer.game import Game
+from fairpool.optimizer.results import Allocation
+from fairpool.optimizer.solutions.nucleolus import nucleolus, prenucleolus
+from fairpool.optimizer.solutions.shapley import shapley
 
 REFERENCE_FILE = Path(__file__).resolve().parents[1] / "data" / "reference_games.json"
 

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from optimizer.errors import CaseError
-from optimizer.game import Game
-from optimizer.results import Allocation
-from optimizer.solutions.rules import (
+from fairpool.optimizer.errors import CaseError
+from fairpool.optimizer.game import Game
+from fairpool.optimizer.results import Allocation
+from fairpool.optimizer.solutions.rules import (
     equal_bcr,
     equal_split,
     gately,

@@ -9,16 +9,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from optimizer.coalitions import CoalitionEngine, coalition_settings
-from optimizer.errors import CaseError
-from optimizer.game import Game
-from optimizer.solutions.sampling import (
+from fairpool.optimizer.coalitions import CoalitionEngine, coalition_settings
+from fairpool.optimizer.errors import CaseError
+from fairpool.optimizer.game import Game
+from fairpool.optimizer.solutions.sampling import (
     confidence_interval,
     model_shapley,
     sampled_shapley,
     standard_errors,
 )
-from optimizer.solutions.shapley import shapley
+from fairpool.optimizer.solutions.shapley import shapley
 from tests.conftest import party_ids, unanimity_game
 from tests.optimizer.test_coalitions import SlowFormula, budgeted_projects
 

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from optimizer.fairness import check_allocation
-from optimizer.game import Game
-from optimizer.solutions.shapley import shapley, shapley_values
+from fairpool.optimizer.fairness import check_allocation
+from fairpool.optimizer.game import Game
+from fairpool.optimizer.solutions.shapley import shapley, shapley_values
 from tests.conftest import (
     all_masks,
     any_games,

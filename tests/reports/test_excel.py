@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from models import cost_sharing as cs
-from reports import excel
+from fairpool.models import cost_sharing as cs
+from fairpool.reports import excel
 
 
 @pytest.fixture(scope="module")

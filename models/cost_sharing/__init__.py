@@ -37,9 +37,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from cases.workbook import ROW, CaseTables, case_tables_from_rows, read_case_tables
-from cases.workbook import write_case_workbook as _write_case_workbook
-from models.planning import (
+from fairpool.optimizer.workbook.reader import ROW, CaseTables, case_tables_from_rows, read_case_tables
+from fairpool.optimizer.workbook.template import write_case_workbook as _write_case_workbook
+from fairpool.models.planning import (
     CoreMode,
     DistanceKind,
     PlanResult,
@@ -51,7 +51,7 @@ from models.planning import (
     plan_tolerance,
     solve_plan_model,
 )
-from models.validation import (
+from fairpool.optimizer.workbook.checks import (
     CaseChecks,
     check_non_negative,
     check_sweep_party,
@@ -62,20 +62,20 @@ from models.validation import (
     read_coalition_sheet,
     unique_ids,
 )
-from optimizer.analysis import GameAnalysis, analyse_game
-from optimizer.coalitions import (
+from fairpool.optimizer.analysis import GameAnalysis, analyse_game
+from fairpool.optimizer.coalitions import (
     CoalitionNumbers,
     CompiledEvaluator,
     CompiledGame,
     content_key,
     model_game,
 )
-from optimizer.errors import CaseError, InfeasibleError, SolverError
-from optimizer.fairness import FairnessReport, check_allocation, describe
-from optimizer.game import Game, membership_matrix, requirements_met
-from optimizer.results import Allocation
-from optimizer.schema import COST_SHARING
-from optimizer.solutions import method_names, solve_method
+from fairpool.optimizer.errors import CaseError, InfeasibleError, SolverError
+from fairpool.optimizer.fairness import FairnessReport, check_allocation, describe
+from fairpool.optimizer.game import Game, membership_matrix, requirements_met
+from fairpool.optimizer.results import Allocation
+from fairpool.optimizer.workbook.schema import COST_SHARING
+from fairpool.optimizer.solutions import method_names, solve_method
 
 if TYPE_CHECKING:
     import pyomo.environ as pyo
@@ -332,7 +332,7 @@ class FacilityCoalitionModel:
 
     def compile(self) -> CompiledGame:
         """The c(S) MILP compiled once; S changes the ``served`` RHS and the bounds of z."""
-        from optimizer.solve import compile_pyomo
+        from fairpool.optimizer.solve import compile_pyomo
 
         m = build_coalition_model(self)
         compiled = compile_pyomo(m)
@@ -469,7 +469,7 @@ def solve_plan(
 ) -> tuple[np.ndarray, float, float]:
     """(cost shares, ε*, distance): the target if it is in the core (or core = off), else the
     nearest allocation with the least core violation ε* (soft) or in the core (hard)."""
-    from optimizer.solve import SolveStatus, pyomo_solver
+    from fairpool.optimizer.solve import SolveStatus, pyomo_solver
 
     m = build_plan_model(game, target, core, distance)
     solver = pyomo_solver()

@@ -2,7 +2,7 @@
 
 Every sheet of a case workbook (SPEC §3) is a :class:`Sheet` holding :class:`Column` s: name,
 type, unit, default, required flag and a description in English and Chinese. The workbook
-reader (``cases/workbook.py``), its validator, the template writer and the generated docs
+reader (``optimizer/workbook/reader.py``), its validator, the template writer and the generated docs
 (:func:`schema_markdown`) are all driven from these declarations, so adding a column is a
 one-line change here.
 

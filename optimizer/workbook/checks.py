@@ -1,6 +1,6 @@
 """Cross-sheet checks shared by the model families (STYLE §4: validate before building).
 
-The workbook reader (``cases/workbook.py``) has already typed every cell; these checks look
+The workbook reader (``optimizer/workbook/reader.py``) has already typed every cell; these checks look
 across rows and sheets (unknown ids, duplicates, negative amounts, the target key, the
 explicit coalition table) and collect every problem with its file, sheet, row and column in a
 :class:`CaseChecks`, which raises one :class:`~optimizer.errors.CaseError` at the end.
@@ -14,11 +14,11 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from cases.workbook import ROW, CaseTables
-from optimizer.errors import CaseError, Problem
-from optimizer.game import coalition_label
-from optimizer.schema import ALL
-from optimizer.solutions import method_names
+from fairpool.optimizer.workbook.reader import ROW, CaseTables
+from fairpool.optimizer.errors import CaseError, Problem
+from fairpool.optimizer.game import coalition_label
+from fairpool.optimizer.workbook.schema import ALL
+from fairpool.optimizer.solutions import method_names
 
 
 class CaseChecks:

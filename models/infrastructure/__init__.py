@@ -61,15 +61,15 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
-from cases.workbook import (
+from fairpool.optimizer.workbook.reader import (
     LIST_SEPARATORS,
     ROW,
     CaseTables,
     case_tables_from_rows,
     read_case_tables,
 )
-from cases.workbook import write_case_workbook as _write_case_workbook
-from models.planning import (
+from fairpool.optimizer.workbook.template import write_case_workbook as _write_case_workbook
+from fairpool.models.planning import (
     CoreMode,
     DistanceKind,
     PlanResult,
@@ -83,7 +83,7 @@ from models.planning import (
     solve_plan_model,
     worst_blocking,
 )
-from models.validation import (
+from fairpool.optimizer.workbook.checks import (
     CaseChecks,
     check_non_negative,
     check_sweep_party,
@@ -96,19 +96,19 @@ from models.validation import (
     read_coalition_sheet,
     unique_ids,
 )
-from optimizer.coalitions import (
+from fairpool.optimizer.coalitions import (
     CoalitionNumbers,
     CompiledEvaluator,
     CompiledGame,
     content_key,
     model_game,
 )
-from optimizer.errors import CaseError, InfeasibleError, SolverError, VerificationError
-from optimizer.fairness import FairnessReport, check_allocation
-from optimizer.game import Game, membership_matrix, requirements_met
-from optimizer.results import Allocation
-from optimizer.schema import ALL, INFRASTRUCTURE
-from optimizer.solutions import method_names, solve_method
+from fairpool.optimizer.errors import CaseError, InfeasibleError, SolverError, VerificationError
+from fairpool.optimizer.fairness import FairnessReport, check_allocation
+from fairpool.optimizer.game import Game, membership_matrix, requirements_met
+from fairpool.optimizer.results import Allocation
+from fairpool.optimizer.workbook.schema import ALL, INFRASTRUCTURE
+from fairpool.optimizer.solutions import method_names, solve_method
 
 if TYPE_CHECKING:
     import pyomo.environ as pyo
@@ -562,7 +562,7 @@ class InfrastructureCoalitionModel:
 
     def compile(self) -> CompiledGame:
         """The v(S) MILP compiled once; S changes the costs and bounds of y and the budget RHS."""
-        from optimizer.solve import compile_pyomo
+        from fairpool.optimizer.solve import compile_pyomo
 
         m = build_coalition_model(self)
         compiled = compile_pyomo(m)
@@ -729,7 +729,7 @@ def dual_allocation(case: InfrastructureCase, game: Game) -> Allocation:
     """
     import pyomo.environ as pyo
 
-    from optimizer.solve import compile_pyomo, run_optimal
+    from fairpool.optimizer.solve import compile_pyomo, run_optimal
 
     reasons = linear_production_reasons(case)
     if reasons:
@@ -1005,7 +1005,7 @@ def solve_plan(
     """
     import pyomo.environ as pyo
 
-    from optimizer.solve import SolveStatus, pyomo_solver
+    from fairpool.optimizer.solve import SolveStatus, pyomo_solver
 
     welfare_tolerance = case.welfare_tolerance if welfare_tolerance is None else welfare_tolerance
     rational = individual_rationality or case.individual_rationality
@@ -1088,7 +1088,7 @@ def payment_game(game: Game, benefits: np.ndarray) -> Game:
     Cost shares of pc are payments: npv_i = B_i − pay_i, so pc's core is v's core; the
     ``benefit`` attribute is B_i (for equal_bcr and scrb).
     """
-    from optimizer.game import coalition_sums
+    from fairpool.optimizer.game import coalition_sums
 
     values = coalition_sums(benefits) - game.values
     attributes = {k: v for k, v in game.attributes.items() if k != "benefit"}

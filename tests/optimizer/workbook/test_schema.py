@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from optimizer.schema import JOINT_PARK, SCHEMAS, schema_for, schema_markdown
+from fairpool.optimizer.workbook.schema import JOINT_PARK, SCHEMAS, schema_for, schema_markdown
 
 SPEC_COLUMNS = {
     "parties": ["id", "name"],
@@ -70,7 +70,7 @@ def test_docs_are_generated_from_the_schema() -> None:
 
 def test_importing_the_schema_imports_neither_openpyxl_nor_pyomo() -> None:
     code = (
-        "import sys, optimizer, optimizer.schema, optimizer.solve;"
+        "import sys, fairpool.optimizer, fairpool.optimizer.workbook.schema, fairpool.optimizer.solve;"
         "bad = [m for m in ('openpyxl', 'pyomo', 'typer') if m in sys.modules];"
         "print(bad); sys.exit(1 if bad else 0)"
     )

@@ -27,8 +27,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from optimizer.errors import CaseError, Problem
-from optimizer.schema import Column, ModelSchema, Sheet, schema_for
+from fairpool.optimizer.errors import CaseError, Problem
+from fairpool.optimizer.workbook.schema import Column, ModelSchema, Sheet
 
 ROW = "_row"
 """Column of every table holding the Excel row number of the record (for messages)."""
@@ -36,8 +36,6 @@ ROW = "_row"
 LIST_SEPARATORS = re.compile(r"[+,;、，；]")
 TRUE_WORDS = frozenset({"true", "yes", "y", "1", "是", "对", "t"})
 FALSE_WORDS = frozenset({"false", "no", "n", "0", "否", "错", "f"})
-MAX_TEMPLATE_ROWS = 500
-"""Rows covered by the template's drop-down validation."""
 
 
 @dataclass(frozen=True)
@@ -325,15 +323,13 @@ def read_model_name(path: str | os.PathLike[str]) -> str:
     )
 
 
-def read_case_tables(path: str | os.PathLike[str], schema: ModelSchema | str) -> CaseTables:
+def read_case_tables(path: str | os.PathLike[str], schema: ModelSchema) -> CaseTables:
     """Read every sheet of ``schema`` from a workbook into typed tables.
 
     Raises :class:`CaseError` listing every problem found (missing sheets or columns, text in a
     number cell, a ratio outside [0, 1], a wrong choice, …), each naming file, sheet, row and
     column. Sheets not in the schema (``instructions``, notes) are ignored.
     """
-    if isinstance(schema, str):
-        schema = schema_for(schema)
     collect = _Collector(str(path))
     book = _open(path, collect)
     settings: dict[str, object] = {}
@@ -370,7 +366,7 @@ def read_case_tables(path: str | os.PathLike[str], schema: ModelSchema | str) ->
 
 
 def case_tables_from_rows(
-    schema: ModelSchema | str,
+    schema: ModelSchema,
     settings: Mapping[str, object],
     rows: Mapping[str, Sequence[Mapping[str, object]]],
     source: str = "case.xlsx",
@@ -381,8 +377,6 @@ def case_tables_from_rows(
     the workbook (so a missing required sheet is reported). Used to build cases in code (tests,
     generators) without writing a file; row numbers in messages are those the file would have.
     """
-    if isinstance(schema, str):
-        schema = schema_for(schema)
     collect = _Collector(source)
     parsed: dict[str, object] = {}
     tables: dict[str, pd.DataFrame] = {}
@@ -404,254 +398,3 @@ def case_tables_from_rows(
     if collect.problems:
         raise CaseError(collect.problems)
     return CaseTables(source, schema, parsed, tables, tuple(collect.warnings))
-
-
-# -- writing ----------------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def atomic_output(path: str | os.PathLike[str]) -> Iterator[Path]:
-    """A temporary file beside ``path`` to write; moved onto ``path`` when the block ends
-    without an error (a reader never sees half a file), removed when it fails.
-
-    The file gets the permissions of any new file (0666 less the umask), not ``mkstemp``'s
-    owner-only 0600, so a results workbook can be shared like the files around it.
-    """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(
-        prefix=f".{target.stem}-", suffix=target.suffix, dir=target.parent
-    )
-    os.close(handle)
-    try:
-        yield Path(temp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temp, 0o666 & ~umask)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
-def _atomic_save(book: object, path: str | os.PathLike[str]) -> Path:
-    with atomic_output(path) as temp:
-        book.save(temp)  # type: ignore[attr-defined]
-    return Path(path)
-
-
-def _cell_value(value: object) -> object:
-    if isinstance(value, tuple | list | frozenset | set):
-        return "+".join(str(v) for v in value)
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
-
-
-INSTRUCTIONS_EN = (
-    "How to fill this workbook",
-    "1. Keep the sheet names and the header row (row 1) as they are; add rows below.",
-    "2. Fill `parties` first: the drop-down lists of other sheets offer its ids.",
-    "3. Amounts are in the case unit (sheet `case`, key `unit`); years are calendar years.",
-    "4. Use * in a stream or phase cell for 'all streams' / 'all phases'.",
-    "5. Lists of ids (requires, depends_on, excludes) are joined by + (e.g. SEND+HOST).",
-    "6. Optional sheets may be left empty or deleted. Rows starting with # are ignored.",
-    "7. Check the file with `fairpool validate FILE`, then run `fairpool solve FILE`.",
-)
-INSTRUCTIONS_ZH = (
-    "填写说明",
-    "1. 请勿修改工作表名称和表头（第 1 行）；在其下方逐行填写。",
-    "2. 先填写 `parties`（参与方）：其他工作表的下拉列表引用其代码。",
-    "3. 金额单位见 `case` 表的 `unit` 键；年份为公历年份。",
-    "4. 收入流或阶段填 * 表示“全部收入流 / 全部阶段”。",
-    "5. 代码列表（requires、depends_on、excludes）用 + 连接（如 SEND+HOST）。",
-    "6. 可选工作表可留空或删除。以 # 开头的行将被忽略。",
-    "7. 用 `fairpool validate 文件` 检查，再用 `fairpool solve 文件` 求解。",
-)
-
-
-def _write_instructions(book: object, schema: ModelSchema) -> None:
-    from openpyxl.styles import Alignment, Font
-
-    sheet = book.create_sheet("instructions", 0)  # type: ignore[attr-defined]
-    sheet.append([f"fairpool — {schema.model}: {schema.description}"])
-    sheet.append([schema.description_zh])
-    sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([])
-    for english, chinese in zip(INSTRUCTIONS_EN, INSTRUCTIONS_ZH, strict=True):
-        sheet.append([english, None, None, None, None, None, chinese])
-    sheet.append([])
-    header = [
-        "sheet 工作表",
-        "column 列",
-        "type 类型",
-        "unit 单位",
-        "required 必填",
-        "default 默认",
-        "description",
-        "说明",
-    ]
-    sheet.append(header)
-    header_row = sheet.max_row
-    for cell in sheet[header_row]:
-        cell.font = Font(bold=True)
-    for table in schema.sheets:
-        status = "required 必需" if table.required else "optional 可选"
-        sheet.append(
-            [
-                table.name,
-                f"({status})",
-                None,
-                None,
-                None,
-                None,
-                table.description,
-                table.description_zh,
-            ]
-        )
-        for cell in sheet[sheet.max_row]:
-            cell.font = Font(italic=True)
-        for column in table.columns:
-            kind = column.type + (f": {'/'.join(column.choices)}" if column.choices else "")
-            sheet.append(
-                [
-                    table.name,
-                    column.name,
-                    kind,
-                    column.unit,
-                    "yes 是" if column.required else "",
-                    None if column.default in (None, "", ()) else str(column.default),
-                    column.description,
-                    column.description_zh,
-                ]
-            )
-    for letter, width in zip("ABCDEFGH", (16, 26, 22, 11, 12, 10, 70, 50), strict=True):
-        sheet.column_dimensions[letter].width = width
-    for row in sheet.iter_rows(min_row=header_row + 1):
-        row[6].alignment = Alignment(wrap_text=True, vertical="top")
-
-
-def _validation_for(column: Column) -> tuple[str, str] | None:
-    """(kind, formula) of the drop-down or number check for a column, if any."""
-    if column.references == "parties" and column.type in ("id", "id_or_all"):
-        return "list", f"=parties!$A$2:$A${MAX_TEMPLATE_ROWS}"
-    if column.choices:
-        return "list", '"' + ",".join(column.choices) + '"'
-    if column.type == "bool":
-        return "list", '"TRUE,FALSE"'
-    if column.type == "ratio":
-        return "ratio", ""
-    if column.type in ("number", "integer"):
-        return column.type, ""
-    return None
-
-
-def _add_validation(sheet: object, column: Column, cells: str) -> None:
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    spec = _validation_for(column)
-    if spec is None:
-        return
-    kind, formula = spec
-    if kind == "list":
-        rule = DataValidation(type="list", formula1=formula, allow_blank=True)
-    elif kind == "ratio":
-        rule = DataValidation(
-            type="decimal", operator="between", formula1="0", formula2="1", allow_blank=True
-        )
-    elif kind == "integer":
-        rule = DataValidation(
-            type="whole", operator="between", formula1="1900", formula2="2200", allow_blank=True
-        )
-    else:
-        rule = DataValidation(
-            type="decimal",
-            operator="between",
-            formula1="-1E+15",
-            formula2="1E+15",
-            allow_blank=True,
-        )
-    rule.error = f"{column.name}: {column.description}"
-    rule.errorTitle = "fairpool"
-    rule.prompt = f"{column.description}\n{column.description_zh}"
-    rule.showErrorMessage = kind != "list" or column.references != "parties"
-    sheet.add_data_validation(rule)  # type: ignore[attr-defined]
-    rule.add(cells)
-
-
-def write_case_workbook(
-    path: str | os.PathLike[str],
-    schema: ModelSchema | str,
-    settings: Mapping[str, object],
-    rows: Mapping[str, Sequence[Mapping[str, object]]],
-    *,
-    instructions: bool = True,
-) -> Path:
-    """Write a case workbook laid out by ``schema``, atomically.
-
-    ``settings`` fills the ``case`` sheet (key | value) and ``rows`` the table sheets
-    (``{sheet: [{column: value}]}``; id lists may be tuples). Every sheet of the schema is
-    written, empty ones with their header only, so a template and a filled case look alike.
-    """
-    import openpyxl
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    if isinstance(schema, str):
-        schema = schema_for(schema)
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    if instructions:
-        _write_instructions(book, schema)
-    header_fill = PatternFill("solid", fgColor="DDEBF7")
-    for table in schema.sheets:
-        sheet = book.create_sheet(table.name)
-        if table.layout == "key_value":
-            sheet.append(["key", "value", "unit 单位", "description", "说明"])
-            for column in table.columns:
-                value = settings.get(column.name, column.default)
-                sheet.append(
-                    [
-                        column.name,
-                        _cell_value(value),
-                        column.unit,
-                        column.description,
-                        column.description_zh,
-                    ]
-                )
-                spec = _validation_for(column)
-                if spec is not None and spec[0] == "list":
-                    _add_validation(sheet, column, f"B{sheet.max_row}")
-            for cell in sheet[1]:
-                cell.font = Font(bold=True)
-                cell.fill = header_fill
-            for letter, width in zip("ABCDE", (28, 22, 10, 70, 40), strict=True):
-                sheet.column_dimensions[letter].width = width
-            continue
-        records = list(rows.get(table.name, ()))
-        extra = [k for r in records for k in r if k not in table.column_names]
-        extra = list(dict.fromkeys(extra))
-        names = [*table.column_names, *extra]
-        sheet.append(names)
-        for record in records:
-            sheet.append([_cell_value(record.get(name)) for name in names])
-        for index, name in enumerate(names, start=1):
-            cell = sheet.cell(row=1, column=index)
-            cell.font = Font(bold=True)
-            cell.fill = header_fill
-            letter = get_column_letter(index)
-            sheet.column_dimensions[letter].width = max(12, len(name) + 4)
-            if name in table.column_names:
-                column = table.column(name)
-                unit = f" [{column.unit}]" if column.unit else ""
-                need = "required" if column.required else f"optional, default {column.default!r}"
-                cell.comment = Comment(
-                    f"{column.description}{unit} ({need})\n{column.description_zh}",
-                    "fairpool",
-                    width=300,
-                    height=120,
-                )
-                _add_validation(sheet, column, f"{letter}2:{letter}{MAX_TEMPLATE_ROWS}")
-        sheet.freeze_panes = "A2"
-    return _atomic_save(book, path)

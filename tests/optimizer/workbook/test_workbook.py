@@ -8,16 +8,16 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from cases.workbook import (
+from fairpool.optimizer.workbook.reader import (
     case_tables_from_rows,
     parse_cell,
     read_case_tables,
     read_model_name,
-    write_case_workbook,
 )
-from models.joint_park import write_template
-from optimizer.errors import CaseError
-from optimizer.schema import JOINT_PARK, Column
+from fairpool.optimizer.workbook.template import write_case_workbook
+from fairpool.models.joint_park import write_template
+from fairpool.optimizer.errors import CaseError
+from fairpool.optimizer.workbook.schema import JOINT_PARK, Column
 
 
 def _column(kind: str, **kwargs) -> Column:

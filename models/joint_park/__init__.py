@@ -50,9 +50,9 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
-from cases.workbook import ROW, CaseTables, case_tables_from_rows, read_case_tables
-from cases.workbook import write_case_workbook as _write_case_workbook
-from models.planning import (
+from fairpool.optimizer.workbook.reader import ROW, CaseTables, case_tables_from_rows, read_case_tables
+from fairpool.optimizer.workbook.template import write_case_workbook as _write_case_workbook
+from fairpool.models.planning import (
     CoreMode,
     DistanceKind,
     PlanResult,
@@ -65,7 +65,7 @@ from models.planning import (
     solve_plan_model,
     worst_blocking,
 )
-from models.validation import (
+from fairpool.optimizer.workbook.checks import (
     CaseChecks,
     check_sweep_party,
     check_target,
@@ -74,8 +74,8 @@ from models.validation import (
     known_list,
     read_coalition_sheet,
 )
-from optimizer.analysis import GameAnalysis, analyse_game
-from optimizer.coalitions import (
+from fairpool.optimizer.analysis import GameAnalysis, analyse_game
+from fairpool.optimizer.coalitions import (
     CoalitionEngine,
     CoalitionNumbers,
     CompiledEvaluator,
@@ -83,11 +83,11 @@ from optimizer.coalitions import (
     content_key,
     model_game,
 )
-from optimizer.errors import CaseError, InfeasibleError, SolverError
-from optimizer.game import Game, coalition_label, requirements_met
-from optimizer.results import Allocation
-from optimizer.schema import ALL, JOINT_PARK
-from optimizer.solutions import METHODS, solve_method
+from fairpool.optimizer.errors import CaseError, InfeasibleError, SolverError
+from fairpool.optimizer.game import Game, coalition_label, requirements_met
+from fairpool.optimizer.results import Allocation
+from fairpool.optimizer.workbook.schema import ALL, JOINT_PARK
+from fairpool.optimizer.solutions import METHODS, solve_method
 
 if TYPE_CHECKING:
     import pyomo.environ as pyo
@@ -739,7 +739,7 @@ class ParkCoalitionModel:
 
     def compile(self) -> CompiledGame:
         """The MILP compiled once (notes §4b): S changes the upper bounds of the ``allow`` rows."""
-        from optimizer.solve import compile_pyomo
+        from fairpool.optimizer.solve import compile_pyomo
 
         m = build_coalition_model(self)
         compiled = compile_pyomo(m)
@@ -826,7 +826,7 @@ class PyomoCoalitionSolver:
     """
 
     def __init__(self, model: ParkCoalitionModel) -> None:
-        from optimizer.solve import pyomo_solver
+        from fairpool.optimizer.solve import pyomo_solver
 
         self.data = model
         self.model = build_coalition_model(model)
@@ -840,7 +840,7 @@ class PyomoCoalitionSolver:
 
     def solve(self, mask: int) -> tuple[float, np.ndarray]:
         """(v(S), which components S activates) for a coalition mask."""
-        from optimizer.solve import solve_pyomo
+        from fairpool.optimizer.solve import solve_pyomo
 
         allowed = self.data.allowed(mask)
         if mask == 0 or not allowed.any():
@@ -1463,7 +1463,7 @@ def _spec_with(spec: PlanSpec, sources: Sequence[tuple[str, object]]) -> PlanSpe
 
 
 def _feasible(case: JointParkCase, game: Game, pools: Pools, spec: PlanSpec) -> bool:
-    from optimizer.solve import SolveStatus
+    from fairpool.optimizer.solve import SolveStatus
 
     m = build_plan_model(case, game, pools, np.zeros(case.n), spec)
     activate_only(m, "feasibility_objective")
@@ -1527,7 +1527,7 @@ def solve_plan(
     """
     import pyomo.environ as pyo
 
-    from optimizer.solve import SolveStatus, pyomo_solver
+    from fairpool.optimizer.solve import SolveStatus, pyomo_solver
 
     spec = spec or default_spec(case, core)
     started = time.perf_counter()
@@ -2037,7 +2037,7 @@ def core_band(
     """
     import pyomo.environ as pyo
 
-    from optimizer.solve import SolveStatus, pyomo_solver
+    from fairpool.optimizer.solve import SolveStatus, pyomo_solver
 
     game, pools, sweep_spec = _sweep_setup(case, party, stream, phase, base)
     caps = tuple(limit for limit in case.limits if limit.limit == "cap")

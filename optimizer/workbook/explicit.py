@@ -35,9 +35,9 @@ from pathlib import Path
 
 import numpy as np
 
-from cases.labels import LabelScan, parse_label, scan_labels
-from optimizer.errors import CaseError, Problem
-from optimizer.game import MAX_PLAYERS, Game, Orientation
+from fairpool.optimizer.workbook.labels import LabelScan, parse_label, scan_labels
+from fairpool.optimizer.errors import CaseError, Problem
+from fairpool.optimizer.game import MAX_PLAYERS, Game, Orientation
 
 FILL_METHODS = ("partition",)
 """Ways to fill missing coalitions (SPEC §2.4); ``None`` means every coalition is required."""
@@ -195,7 +195,7 @@ def _build_game(
     if problems:
         raise CaseError(problems)
     if missing.size:
-        from optimizer.fill import fill_by_partition
+        from fairpool.optimizer.fill import fill_by_partition
 
         values = fill_by_partition(values, orientation, players=players)
 

@@ -74,13 +74,13 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 
-from optimizer.errors import CaseError, FairpoolError, SolverError
-from optimizer.game import MAX_PLAYERS, Game, Orientation, coalition_label
+from fairpool.optimizer.errors import CaseError, FairpoolError, SolverError
+from fairpool.optimizer.game import MAX_PLAYERS, Game, Orientation, coalition_label
 
 if TYPE_CHECKING:
     import highspy
 
-    from optimizer.solve import CompiledProgram
+    from fairpool.optimizer.solve import CompiledProgram
 
 Progress = Callable[[int, int], None]
 """``progress(done, total)``: coalitions with a value so far (cached ones included) / asked for."""
@@ -600,7 +600,7 @@ class WorkerRecipe:
 
 def _open_in_worker(recipe: WorkerRecipe) -> None:
     """Pool initializer: one HiGHS thread for this process, then open the recipe once."""
-    from optimizer.solve import pin_threads
+    from fairpool.optimizer.solve import pin_threads
 
     try:
         pin_threads(1)
@@ -623,7 +623,7 @@ def _evaluate_on_dask_worker(task: Task, recipe: WorkerRecipe, model_key: str) -
     """A Dask task: reuse this thread's runner of the model (opened on first use)."""
     runners: dict[str, Callable[[Task], ChunkResult]] | None = getattr(_THREAD, "runners", None)
     if runners is None:
-        from optimizer.solve import pin_threads
+        from fairpool.optimizer.solve import pin_threads
 
         pin_threads(1)  # one HiGHS thread for the MILPs solved on this worker
         runners = _THREAD.runners = {}
@@ -892,7 +892,7 @@ class CoalitionEngine:
         arrived: queue.SimpleQueue[tuple[str, object]] = queue.SimpleQueue()
 
         def solve_here() -> None:
-            from optimizer.solve import pin_threads
+            from fairpool.optimizer.solve import pin_threads
 
             try:
                 pin_threads(1)  # one HiGHS thread here too: the cores are the workers'
