@@ -5,7 +5,7 @@ belongs to a model family::
 
     import fairpool
 
-    game = fairpool.Game(("A", "B", "C"), [0, 0, 0, 0, 0, 60, 60, 60], "benefit")
+    game = fairpool.Game(("A", "B", "C"), [0, 0, 0, 0, 0, 0, 60, 60], "benefit")
     fairpool.shapley(game).as_dict()          # {'A': 0.0, 'B': 30.0, 'C': 30.0}
     case = fairpool.read_case("cases/sichuan_zhejiang_park.xlsx")
     result = fairpool.solve(case)             # a PlanResult: allocations, plan, fairness

@@ -13,11 +13,13 @@ import json
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
 if TYPE_CHECKING:
+    from fairpool.models import AnyFamily
+    from fairpool.models.family import Case, CoreMode, DistanceKind
     from fairpool.optimizer.game import Game
     from fairpool.optimizer.results import Allocation
 
@@ -190,8 +192,8 @@ def _engine(
         yield
 
 
-def _read_case(file: Path) -> tuple[Any, Any]:
-    """(model family module, validated case) of a workbook."""
+def _read_case(file: Path) -> tuple[AnyFamily, Case]:
+    """(model family, validated case) of a workbook."""
     from fairpool.models import family_of
 
     family = family_of(file)
@@ -224,11 +226,11 @@ def validate(file: CaseFile, as_json: JsonFlag = False) -> None:
     """Check a case workbook and list every problem with its sheet, row and column."""
     with _reporting_errors():
         family, case = _read_case(file)
-        warnings = list(getattr(case, "warnings", ()))
+        warnings = list(case.warnings)
         if as_json:
-            _echo_json({"valid": True, "model": family.MODEL, "warnings": warnings})
+            _echo_json({"valid": True, "model": family.name, "warnings": warnings})
             return
-        typer.echo(f"{file}: valid {family.MODEL} case, {len(case.parties)} parties")
+        typer.echo(f"{file}: valid {family.name} case, {len(case.parties)} parties")
         for warning in warnings:
             typer.echo(f"warning: {warning}")
 
@@ -267,7 +269,12 @@ def solve(
                 f"shares them out); `fairpool shapley {file}` samples the Shapley value instead",
                 err=True,
             )
-        result = family.solve_case(case, target=target, core=core, distance=distance)
+        result = family.solve(
+            case,
+            target=target,
+            core=cast("CoreMode | None", core),
+            distance=cast("DistanceKind | None", distance),
+        )
         folder = output if output is not None else file.parent
         written = write_results_workbook(result, folder / f"{file.stem}_results.xlsx")
         if as_json:
@@ -298,16 +305,14 @@ def check(
         from fairpool.reports.document import check_document
 
         family, case = _read_case(file)
-        proposal_table = None
-        if proposal is not None:
-            proposal_table = family.read_case(proposal).proposal
-        verdict = family.check_proposal(case, proposal_table)
+        given = None if proposal is None else family.read_proposal(proposal, case)
+        judged = family.check(case, given)
         if as_json:
-            _echo_json(check_document(verdict))
+            _echo_json(check_document(judged))
         else:
-            for line in verdict.verdict:
+            for line in judged.verdict:
                 typer.echo(line)
-        if strict and not verdict.fair:
+        if strict and not judged.fair:
             raise typer.Exit(EXIT_CHECK_FAILED)
 
 
@@ -335,45 +340,25 @@ def sweep(
     with _reporting_errors(), _engine(workers, cache, no_cache, scheduler):
         import numpy as np
 
+        from fairpool.models.family import ALL, SweepLine
         from fairpool.optimizer.errors import CaseError
-        from fairpool.reports.document import json_number
-        from fairpool.reports.text import render_table
+        from fairpool.reports.document import sweep_document
+        from fairpool.reports.text import render_sweep
 
         if step <= 0 or stop < start:
             raise CaseError("--step must be positive and --to at least --from")
-        from fairpool.models import sweep_line
-
         family, case = _read_case(file)
-        line = {
-            key: "*" if value.lower() in ("all", "*") else value
-            for key, value in (("stream", stream), ("phase", phase), ("project", project))
-        }
+
+        def picked(value: str) -> str:
+            return ALL if value.lower() in ("all", ALL) else value
+
+        line = SweepLine(party, picked(stream), picked(phase), picked(project))
         ratios = np.round(np.arange(start, stop + step / 2, step), 10)
-        table, band = sweep_line(family, case, party, ratios, **line)
+        result = family.sweep(case, line, ratios.tolist())
         if as_json:
-            records = [
-                {k: (json_number(v) if isinstance(v, float) else v) for k, v in row.items()}
-                for row in table.to_dict(orient="records")
-            ]
-            band_json = None if band is None else [json_number(band[0]), json_number(band[1])]
-            _echo_json(
-                {
-                    "party": party,
-                    "stream": stream,
-                    "phase": phase,
-                    "core_band": band_json,
-                    "sweep": records,
-                }
-            )
-            return
-        rows = [list(map(str, table.columns))]
-        for record in table.itertuples(index=False):
-            rows.append([f"{v:,.4f}" if isinstance(v, float) else str(v) for v in record])
-        typer.echo(render_table(rows))
-        if band is None:
-            typer.echo("\nCore band: none — whatever this ratio, some coalition would leave.")
+            _echo_json(sweep_document(result))
         else:
-            typer.echo(f"\nCore band: {band[0]:.4f} … {band[1]:.4f} (no coalition blocks)")
+            typer.echo(render_sweep(result))
 
 
 @app.command()
@@ -391,7 +376,7 @@ def coalitions(
         from fairpool.reports.text import cell, render_table
 
         family, case = _read_case(file)
-        game = family.build_coalition_game(case)
+        game = family.coalition_game(case)
         labels = [game.label(mask) for mask in range(1, 1 << game.n)]
         if as_json:
             _echo_json(
@@ -433,9 +418,9 @@ def shapley(
         from fairpool.reports.document import json_number
         from fairpool.reports.text import cell, render_table
 
-        family, case = _read_case(file)
+        _, case = _read_case(file)
         allocation = case_shapley(
-            family, case, exact_limit=exact_limit, permutations=permutations, seed=seed
+            case, exact_limit=exact_limit, permutations=permutations, seed=seed
         )
         errors = standard_errors(allocation)
         if as_json:
@@ -487,14 +472,14 @@ def demo(
     """Solve the shipped three-party co-built park (四川–浙江 style) and write its results."""
     with _reporting_errors():
         from fairpool.cases import case_path
-        from fairpool.models import joint_park
+        from fairpool.models import family
         from fairpool.reports.document import case_document
         from fairpool.reports.excel import write_results_workbook
         from fairpool.reports.text import render_case_result
 
         source = case_path("sichuan_zhejiang_park.xlsx")
-        case = joint_park.read_case(source)
-        result = joint_park.solve_case(case)
+        park = family("joint_park")
+        result = park.solve(park.read_case(source))
         written = write_results_workbook(result, output / "sichuan_zhejiang_park_results.xlsx")
         if as_json:
             _echo_json({**case_document(result), "results_workbook": str(written)})
@@ -547,6 +532,8 @@ def parse_allocation(text: str, the_game: Game) -> Allocation:
 
     Every party must be given exactly once; unknown or missing parties are input errors.
     """
+    import numpy as np
+
     from fairpool.optimizer.errors import CaseError, Problem
     from fairpool.optimizer.results import Allocation
 
@@ -582,7 +569,9 @@ def parse_allocation(text: str, the_game: Game) -> Allocation:
         )
     if problems:
         raise CaseError(problems)
-    return Allocation("proposal", the_game.players, [shares[i] for i in range(the_game.n)])
+    return Allocation(
+        "proposal", the_game.players, np.array([shares[i] for i in range(the_game.n)])
+    )
 
 
 def main() -> None:

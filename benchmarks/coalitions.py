@@ -35,6 +35,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -49,6 +50,9 @@ from fairpool.optimizer.coalitions import (
 from fairpool.optimizer.game import membership_matrix
 from fairpool.optimizer.solutions.shapley import shapley_values
 from fairpool.optimizer.solve import pin_threads
+
+if TYPE_CHECKING:
+    from fairpool.models.infrastructure.coalitions import InfrastructureCoalitionModel
 
 # -- the toy infrastructure game ----------------------------------------------------------------
 
@@ -231,27 +235,31 @@ def infrastructure_case(
     """(the family's coalition model, its rebuild-per-coalition baseline), or why not."""
     try:
         from fairpool.cases.generated import generate_infrastructure_case
-        from fairpool.models import infrastructure
+        from fairpool.models.infrastructure.coalitions import compile_coalition_model
     except ImportError as error:
         return f"not available ({error})"
-    model = infrastructure.coalition_model(
+    model = compile_coalition_model(
         generate_infrastructure_case(parties=parties, projects=projects, seed=seed)
     )
     return model, lambda mask: infrastructure_rebuild_value(model, mask)
 
 
-def infrastructure_rebuild_value(model: object, mask: int) -> float:
+def infrastructure_rebuild_value(model: InfrastructureCoalitionModel, mask: int) -> float:
     """Baseline (a) for the family: its Pyomo model built afresh with S's numbers (Params,
     variable bounds; a budget row with no limit is dropped), solved by a fresh solver. Like the
     family's evaluator, S with no hostable project of positive weight is 0 without a solve."""
-    from fairpool.models import infrastructure
+    from fairpool.models.infrastructure.coalitions import build_coalition_model
     from fairpool.optimizer.solve import pyomo_solver, solve_pyomo
 
-    numbers = model.numbers(np.array([mask]))  # type: ignore[attr-defined]
+    numbers = model.numbers(np.array([mask]))
     if not numbers.solve[0]:
         return 0.0
-    weights, allowed, pooled = numbers.column_cost[0], numbers.column_upper[0], numbers.row_upper[0]
-    m = infrastructure.build_coalition_model(model)  # type: ignore[arg-type]
+    weights, allowed, pooled = numbers.column_cost, numbers.column_upper, numbers.row_upper
+    assert (
+        weights is not None and allowed is not None and pooled is not None
+    )  # numbers() sets all three
+    weights, allowed, pooled = weights[0], allowed[0], pooled[0]
+    m = build_coalition_model(model)
     for p in m.Pj:
         m.weight[p] = float(weights[p])
         m.y[p].setub(float(allowed[p]))

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from fairpool.models.infrastructure import InfrastructureCase, case_from_rows, write_case
+from fairpool.models.infrastructure.case import InfrastructureCase, case_from_rows
+from fairpool.models.infrastructure.template import write_case
 
 Rows = dict[str, list[dict[str, object]]]
 FIRST_YEAR = 2026
@@ -88,12 +89,12 @@ def infrastructure_rows(
                 for y in horizon
                 if y >= opening
             ]
-    budget_rows = []
-    for i, party in enumerate(ids):
+    budget_rows: list[dict[str, object]] = []
+    for i, region in enumerate(ids):
         need = yearly_capex[i, : construction_end - FIRST_YEAR + 1]
         level = max(float(need.mean()) * float(rng.uniform(0.5, 1.2)), 500.0)
         budget_rows += [
-            {"party": party, "year": FIRST_YEAR + t, "amount": round(level, 2)}
+            {"party": region, "year": FIRST_YEAR + t, "amount": round(level, 2)}
             for t in range(construction_end - FIRST_YEAR + 1)
         ]
     rows: Rows = {
@@ -125,11 +126,17 @@ def infrastructure_rows(
 
 
 def generate_infrastructure_case(
-    parties: int = 12, projects: int = 40, seed: int = 0, **options: object
+    parties: int = 12,
+    projects: int = 40,
+    seed: int = 0,
+    *,
+    years: int = 30,
+    divisible: bool = False,
+    exclusions: bool = True,
 ) -> InfrastructureCase:
-    """A generated, validated :class:`InfrastructureCase` (``options``: see
+    """A generated, validated :class:`InfrastructureCase` (options: see
     :func:`infrastructure_rows`). 12 × 40 is the benchmark case."""
-    settings, rows = infrastructure_rows(parties, projects, seed, **options)  # type: ignore[arg-type]
+    settings, rows = infrastructure_rows(parties, projects, seed, years, divisible, exclusions)
     return case_from_rows(settings, rows, source=f"generated_{parties}x{projects}_{seed}.xlsx")
 
 
@@ -138,10 +145,13 @@ def write_generated_infrastructure_case(
     parties: int = 12,
     projects: int = 40,
     seed: int = 0,
-    **options: object,
+    *,
+    years: int = 30,
+    divisible: bool = False,
+    exclusions: bool = True,
 ) -> Path:
     """Write the generated case as a workbook (``fairpool solve`` reads it like any case)."""
-    settings, rows = infrastructure_rows(parties, projects, seed, **options)  # type: ignore[arg-type]
+    settings, rows = infrastructure_rows(parties, projects, seed, years, divisible, exclusions)
     return write_case(path, settings, rows)
 
 

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Generic, Literal, Protocol, TypeVar
 
 if TYPE_CHECKING:
     import pandas as pd
+
     from fairpool.optimizer.analysis import GameAnalysis
     from fairpool.optimizer.coalitions import CompiledCoalitionModel
     from fairpool.optimizer.fairness import FairnessReport
@@ -234,16 +235,17 @@ class ProposalCheck:
 
 CaseT = TypeVar("CaseT", bound=Case)
 ProposalT = TypeVar("ProposalT")
+CaseIn = TypeVar("CaseIn", bound=Case, contravariant=True)
 PathLike = str | os.PathLike[str]
 
 
-class SolveCase(Protocol[CaseT]):
+class SolveCase(Protocol[CaseIn]):
     """``solve(case, *, target=None, core=None, distance=None) -> PlanResult``: the fairest
     plan within the rules; settings left ``None`` come from the case sheet."""
 
     def __call__(
         self,
-        case: CaseT,
+        case: CaseIn,
         /,
         *,
         target: str | None = None,

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
 from fairpool.models.family import (
     AmountKind,
     Case,
@@ -37,6 +38,7 @@ from fairpool.optimizer.results import Allocation
 
 if TYPE_CHECKING:
     import pyomo.environ as pyo
+
     from fairpool.optimizer.solve import SolveResult
 
 CORE_TOLERANCE = 1e-6

@@ -151,7 +151,9 @@ class Game:
         players: Iterable[str],
         coalition_value: Callable[[frozenset[str]], float],
         orientation: Orientation = "benefit",
-        **kwargs: object,
+        *,
+        names: Sequence[str] = (),
+        attributes: Mapping[str, np.ndarray] | None = None,
     ) -> Game:
         """Build a game by calling ``coalition_value(S)`` on every non-empty coalition."""
         players = tuple(players)
@@ -159,7 +161,7 @@ class Game:
         values = np.zeros(1 << n)
         for mask in range(1, 1 << n):
             values[mask] = coalition_value(frozenset(players[i] for i in members(mask, n)))
-        return cls(players, values, orientation, **kwargs)  # type: ignore[arg-type]
+        return cls(players, values, orientation, tuple(names), dict(attributes or {}))
 
     @classmethod
     def from_mapping(
@@ -167,7 +169,9 @@ class Game:
         players: Iterable[str],
         coalition_values: Mapping[str, float],
         orientation: Orientation = "benefit",
-        **kwargs: object,
+        *,
+        names: Sequence[str] = (),
+        attributes: Mapping[str, np.ndarray] | None = None,
     ) -> Game:
         """Build a game from ``{"A+B": value}``; every non-empty coalition must be listed."""
         players = tuple(players)
@@ -180,7 +184,7 @@ class Game:
         if missing.size:
             labels = ", ".join(coalition_label(players, int(m)) for m in missing[:5])
             raise CaseError(f"{missing.size} coalitions have no value (e.g. {labels})")
-        return cls(players, values, orientation, **kwargs)  # type: ignore[arg-type]
+        return cls(players, values, orientation, tuple(names), dict(attributes or {}))
 
     # -- size and coalitions -----------------------------------------------------------
     @property

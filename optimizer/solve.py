@@ -24,6 +24,8 @@ from fairpool.optimizer.errors import SolverError
 
 if TYPE_CHECKING:
     import highspy
+    from pyomo.contrib.solver.solvers.highs import Highs as PyomoHighs
+    from pyomo.environ import ConcreteModel
 
 
 class SolveStatus(Enum):
@@ -187,7 +189,7 @@ PYOMO_STATUS_TABLE: dict[object, SolveStatus] = {}
 """Pyomo ``TerminationCondition`` → :class:`SolveStatus`; anything not listed is ``ERROR``."""
 
 
-def pyomo_solver(time_limit: float | None = None) -> object:
+def pyomo_solver(time_limit: float | None = None) -> PyomoHighs:
     """A persistent Pyomo HiGHS solver set up once: quiet, exact MIP gap.
 
     ``threads`` is not set: see :func:`pin_threads`.
@@ -220,7 +222,7 @@ def pyomo_solver(time_limit: float | None = None) -> object:
     return solver
 
 
-def solve_pyomo(model: object, solver: object | None = None) -> SolveResult:
+def solve_pyomo(model: ConcreteModel, solver: PyomoHighs | None = None) -> SolveResult:
     """Solve a Pyomo model with HiGHS; load the variable values when optimal.
 
     ``solver`` (from :func:`pyomo_solver`) makes repeated solves persistent; without it a
@@ -231,7 +233,7 @@ def solve_pyomo(model: object, solver: object | None = None) -> SolveResult:
     if not PYOMO_STATUS_TABLE:
         PYOMO_STATUS_TABLE.update(_pyomo_status_table())
     try:
-        results = solver.solve(model)  # type: ignore[attr-defined]
+        results = solver.solve(model)
     except Exception as error:
         raise SolverError(f"HiGHS (via Pyomo) failed: {error}") from error
     condition = results.termination_condition
@@ -259,13 +261,13 @@ class CompiledModel:
     highs: highspy.Highs
     columns: dict[str, int]
     rows: dict[str, int]
-    symbol: object
+    symbol: Callable[[object], str]
 
     def column(self, var: object) -> int | None:
-        return self.columns.get(self.symbol(var))  # type: ignore[operator]
+        return self.columns.get(self.symbol(var))
 
     def row(self, constraint: object) -> int | None:
-        return self.rows.get(self.symbol(constraint))  # type: ignore[operator]
+        return self.rows.get(self.symbol(constraint))
 
     def columns_of(self, variables: Iterable[object]) -> np.ndarray:
         """HiGHS column indices (int32) of Pyomo variables; SolverError if one was dropped."""
@@ -291,7 +293,7 @@ def _indices(components: Iterable[object], index_of: Callable[[object], int | No
     return np.array(indices, dtype=np.int32)
 
 
-def compile_pyomo(model: object) -> CompiledModel:
+def compile_pyomo(model: ConcreteModel) -> CompiledModel:
     """Translate a Pyomo model into a HiGHS instance once (LP file with symbolic labels).
 
     Mutable Params must hold non-zero placeholders where they are coefficients (a zero
@@ -304,13 +306,11 @@ def compile_pyomo(model: object) -> CompiledModel:
 
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "model.lp")
-        _, symbol_map_id = model.write(  # type: ignore[attr-defined]
-            path, io_options={"symbolic_solver_labels": True}
-        )
+        _, symbol_map_id = model.write(path, io_options={"symbolic_solver_labels": True})
         highs = new_highs()
         if highs.readModel(path) != highspy.HighsStatus.kOk:
             raise SolverError("HiGHS could not read the compiled model")
-    symbol_map = model.solutions.symbol_map[symbol_map_id]  # type: ignore[attr-defined]
+    symbol_map = model.solutions.symbol_map[symbol_map_id]
     lp = highs.getLp()
     columns = {name: j for j, name in enumerate(lp.col_names_)}
     rows = {name: j for j, name in enumerate(lp.row_names_)}

@@ -15,14 +15,19 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from fairpool.optimizer.analysis import GameAnalysis, analyse_game
-from fairpool.optimizer.fairness import FairnessReport, check_allocation
+from fairpool.models.family import ALL
+from fairpool.optimizer.analysis import GameAnalysis
+from fairpool.optimizer.fairness import FairnessReport
 from fairpool.optimizer.game import Game, tolerance
-from fairpool.optimizer.properties import GameProperties, game_properties
+from fairpool.optimizer.properties import GameProperties
 from fairpool.optimizer.results import Allocation
-from fairpool.optimizer.solutions.nucleolus import least_core_epsilon
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from fairpool.models.family import PlanResult, ProposalCheck, SweepResult
 
 
 def json_number(value: float) -> float | None:
@@ -95,83 +100,74 @@ def game_document(analysis: GameAnalysis) -> dict[str, Any]:
     return document
 
 
-def _records(frame: Any) -> list[dict[str, Any]]:
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """DataFrame rows as JSON records, numbers made JSON-safe."""
-    records = []
-    for row in frame.to_dict(orient="records"):
-        records.append(
-            {
-                key: json_number(value) if isinstance(value, float) else value
-                for key, value in row.items()
-            }
-        )
-    return records
+    return [
+        {
+            str(key): json_number(value) if isinstance(value, float) else value
+            for key, value in row.items()
+        }
+        for row in frame.to_dict(orient="records")
+    ]
 
 
-def case_fairness(result: Any) -> dict[str, Any]:
-    """{method: FairnessReport} of a solved case: the result's own if it has them."""
-    reports = getattr(result, "fairness", None)
-    if reports:
-        return dict(reports)
-    return {m: check_allocation(result.game, a) for m, a in result.allocations.items()}
-
-
-def plan_values(result: Any) -> tuple[str, dict[str, float]]:
-    """("npv", {party: NPV}) of a benefit case's plan, or ("cost_shares", …) of a cost case."""
-    if getattr(result, "npv", None) is not None:
-        return "npv", dict(result.npv)
-    return "cost_shares", dict(result.cost_shares)
-
-
-def case_document(result: Any) -> dict[str, Any]:
+def case_document(result: PlanResult) -> dict[str, Any]:
     """The JSON document of a solved case (``fairpool solve --json``), SPEC §4.
 
     The game keys of :func:`game_document` (``solutions`` and ``fairness`` from the case's
-    own allocations), plus ``case`` {name, unit}, ``coalition_values`` {"A+B": value},
-    ``allocations`` {method: {party: NPV}} (cost sharing: cost shares), ``plan``
-    {``target``, ``npv`` (cost sharing: ``cost_shares``), ``distance``, and ``ratios``
-    [{party, stream, phase, ratio}] (joint park) or ``shares`` [{party, project, year,
-    amount}]}, ``fairness.plan`` for the plan itself, and ``warnings``. ``result`` is a model
-    family's result object.
+    own allocations, ``fairness.plan`` for the plan itself), plus ``case`` {name, unit},
+    ``coalition_values`` {"A+B": value}, ``allocations`` {method: {party: NPV}} (cost
+    sharing: cost shares), ``plan`` {``target``, ``npv`` (cost sharing: ``cost_shares``),
+    ``distance``, and ``ratios`` [{party, stream, phase, ratio}] (joint park) or ``shares``
+    [{party, project, year, amount}]}, and ``warnings``.
     """
-
     game = result.game
-    analysis = getattr(result, "analysis", None)
-    epsilon = analysis.least_core_epsilon if analysis else least_core_epsilon(game)
-    properties = analysis.properties if analysis else game_properties(game)
-    document = _game_keys(game, result.allocations, case_fairness(result), epsilon, properties)
-    key, values = plan_values(result)
-    plan: dict[str, Any] = {
-        "target": result.target,
-        key: {p: json_number(x) for p, x in values.items()},
-        "distance": json_number(result.distance),
-    }
-    for table in ("ratios", "shares"):
-        frame = getattr(result, table, None)
-        if frame is not None:
-            plan[table] = _records(frame)
-    shares = [values[p] for p in game.players]
-    document["fairness"]["plan"] = fairness_entry(game, check_allocation(game, shares))
+    document = _game_keys(
+        game, result.allocations, result.fairness, result.least_core_epsilon, result.properties
+    )
     document["case"] = {"name": result.case_name, "unit": result.unit}
     document["coalition_values"] = {
         label: json_number(value) for label, value in result.coalition_values.items()
     }
     document["allocations"] = dict(document["solutions"])
-    document["plan"] = plan
+    document["plan"] = {
+        "target": result.target,
+        result.amount_kind: {p: json_number(x) for p, x in result.amounts.items()},
+        "distance": json_number(result.distance),
+        result.plan_kind: records(result.plan_table),
+    }
     document["warnings"] = list(result.warnings)
     return document
 
 
-def check_document(check: Any) -> dict[str, Any]:
-    """The JSON document of ``fairpool check``: the game keys plus ``allocations.proposal``
-    (NPV per party under the proposal), ``fairness.proposal``, ``distances`` and
-    ``verdict`` (plain-language lines)."""
-
-    game = check.game
-    analysis = analyse_game(game, proposal=check.allocation.shares)
-    document = game_document(analysis)
+def check_document(check: ProposalCheck) -> dict[str, Any]:
+    """The JSON document of ``fairpool check``: the game keys of the check's analysis (with
+    ``allocations.proposal``, the proposal's NPV or cost share per party, and
+    ``fairness.proposal``), plus ``distances``, ``rule_violations``, ``verdict``
+    (plain-language lines) and ``fair``."""
+    document = game_document(check.analysis)
     document["distances"] = {k: json_number(v) for k, v in check.distances.items()}
     document["rule_violations"] = list(check.rule_violations)
     document["verdict"] = list(check.verdict)
     document["fair"] = bool(check.fair)
     return document
+
+
+def sweep_document(sweep: SweepResult) -> dict[str, Any]:
+    """The JSON document of ``fairpool sweep``: the line (``party``, ``stream``, ``phase``,
+    ``project``; ``all`` is every one, as on the command line), ``core_band`` ([lo, hi] or
+    null) and ``sweep`` (one record per value)."""
+    band = sweep.core_band
+    line = sweep.line
+
+    def named(value: str) -> str:
+        return "all" if value == ALL else value
+
+    return {
+        "party": line.party,
+        "stream": named(line.stream),
+        "phase": named(line.phase),
+        "project": named(line.project),
+        "core_band": None if band is None else [json_number(band[0]), json_number(band[1])],
+        "sweep": records(sweep.table),
+    }

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fairpool.optimizer.game import Game
+
+if TYPE_CHECKING:
+    from fairpool.models.family import PlanResult, SweepResult
 
 
 def display_width(text: str) -> int:
@@ -122,10 +125,10 @@ def render_comparison(game: Game, document: Mapping[str, Any], source: str) -> s
     return "\n".join(lines)
 
 
-def render_case_result(result: Any) -> str:
+def render_case_result(result: PlanResult) -> str:
     """A solved case for the terminal: coalition values, methods side by side, the plan
     (ratio schedule, or cost shares by project), each party against the target, the verdict."""
-    from fairpool.reports.document import case_document, plan_values
+    from fairpool.reports.document import case_document
 
     game = result.game
     document = case_document(result)
@@ -140,22 +143,21 @@ def render_case_result(result: Any) -> str:
         lines.append("")
     else:
         lines.append(f"{(1 << game.n) - 1} coalition values: see `fairpool coalitions`.\n")
-    what = "cost shares" if document["plan"].get("cost_shares") else "NPV"
+    what = "cost shares" if result.amount_kind == "cost_shares" else "NPV"
     lines.append(render_comparison(game, document, f"Allocations ({what})"))
     lines.append("")
     lines.append(
         f"Plan: target {result.target}, core {result.core}, distance {result.distance_kind}"
     )
     lines.append(_plan_table(result))
-    key, values = plan_values(result)
     labels = dict(zip(game.players, party_labels(game), strict=True))
-    plan_label = "plan NPV" if key == "npv" else "plan cost share"
+    plan_label = "plan NPV" if result.amount_kind == "npv" else "plan cost share"
     table = [["party", plan_label, "target", "plan − target", "alone", "better off?"]]
     for i, party in enumerate(game.players):
         table.append(
             [
                 labels[party],
-                cell(values[party]),
+                cell(result.amounts[party]),
                 cell(result.target_shares[party]),
                 cell(result.residual[party]),
                 cell(game.standalone_values[i]),
@@ -176,25 +178,38 @@ def render_case_result(result: Any) -> str:
     return "\n".join(lines)
 
 
-def _plan_table(result: Any) -> str:
+def _plan_table(result: PlanResult) -> str:
     """Joint park: ratio per party and stream (rows) and phase (columns). Infrastructure and
     cost sharing: each party's payments summed over the years, per project."""
-    ratios = getattr(result, "ratios", None)
-    if ratios is not None and len(ratios):
-        pivot = ratios.pivot_table(
+    plan = result.plan_table
+    if not len(plan):
+        return "(no plan table)"
+    if result.plan_kind == "ratios":
+        pivot = plan.pivot_table(
             index=["party", "stream"], columns="phase", values="ratio", sort=False
         )
         table = [["party", "stream", *map(str, pivot.columns)]]
-        for (party, stream), values in pivot.iterrows():
-            table.append([party, stream, *(f"{v:.4f}" for v in values)])
+        for (party, stream), values in zip(pivot.index, pivot.to_numpy(), strict=True):
+            table.append([str(party), str(stream), *(f"{v:.4f}" for v in values)])
         return render_table(table, right_from=2)
-    shares = getattr(result, "shares", None)
-    if shares is None or not len(shares):
-        return "(no plan table)"
-    pivot = shares.pivot_table(
+    pivot = plan.pivot_table(
         index="party", columns="project", values="amount", aggfunc="sum", sort=False
     ).fillna(0.0)
     table = [["party (sum over years)", *map(str, pivot.columns)]]
-    for party, values in pivot.iterrows():
-        table.append([str(party), *(cell(v) for v in values)])
+    for party, amounts in zip(pivot.index, pivot.to_numpy(), strict=True):
+        table.append([str(party), *(cell(v) for v in amounts)])
     return render_table(table)
+
+
+def render_sweep(sweep: SweepResult) -> str:
+    """A sweep for the terminal: one row per value, then the exact core band."""
+    table = sweep.table
+    rows = [list(map(str, table.columns))]
+    for record in table.itertuples(index=False):
+        rows.append([f"{v:,.4f}" if isinstance(v, float) else str(v) for v in record])
+    band = sweep.core_band
+    if band is None:
+        closing = "Core band: none — whatever this ratio, some coalition would leave."
+    else:
+        closing = f"Core band: {band[0]:.4f} … {band[1]:.4f} (no coalition blocks)"
+    return f"{render_table(rows)}\n\n{closing}"

@@ -228,7 +228,7 @@ def test_shapley_exact_and_sampled_agree_within_their_error() -> None:
 def test_shapley_above_fifteen_parties_is_sampled(tmp_path: Path) -> None:
     """16 parties: 65,535 coalitions are not enumerated; 40 orders are sampled instead."""
     from fairpool.cases.generated import write_generated_infrastructure_case
-    from fairpool.models.infrastructure import coalition_model
+    from fairpool.models import family
     from fairpool.optimizer.coalitions import coalition_values
 
     workbook = write_generated_infrastructure_case(
@@ -239,8 +239,8 @@ def test_shapley_above_fifteen_parties_is_sampled(tmp_path: Path) -> None:
     document = json.loads(result.stdout)
     assert len(document["shapley"]) == 16 and len(document["standard_error"]) == 16
     assert document["details"]["estimator"] == "permutation sampling"
-    from fairpool.models.infrastructure import read_case
-
-    model = coalition_model(read_case(workbook))
+    infrastructure = family("infrastructure")
+    model = infrastructure.coalition_model(infrastructure.read_case(workbook))
+    assert model is not None
     grand = coalition_values(model, [(1 << 16) - 1])[0]
     assert sum(document["shapley"].values()) == pytest.approx(grand, rel=1e-9)

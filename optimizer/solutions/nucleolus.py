@@ -35,6 +35,7 @@ Every nucleolus and prenucleolus returned has passed Kohlberg's criterion
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -70,12 +71,15 @@ class KohlbergResult:
 
     ``passed`` is True when every excess level collection checked was balanced (weakly,
     with the singletons at their standalone value, for the nucleolus). ``failed_level`` is
-    the excess value of the first level that is not, if any.
+    the excess value of the first level that is not, if any. ``balance_checks`` counts the
+    balancedness LPs the check needed: at most n per pass over the levels (see
+    :func:`kohlberg_check`), however many levels there are.
     """
 
     passed: bool
     levels_checked: int
     failed_level: float | None = None
+    balance_checks: int = 0
 
 
 class _StageLP:
@@ -286,19 +290,22 @@ def kohlberg_check(game: Game, shares: np.ndarray, imputations: bool) -> Kohlber
     standalone = benefit.standalone_values
     if imputations and np.any(x < standalone - tol):
         return KohlbergResult(False, 0, float(np.min(x - standalone)))
-    at_standalone = (1 << np.flatnonzero(np.abs(x - standalone) <= tol)) if imputations else []
+    at_standalone = np.zeros(0, dtype=np.int64)  # singletons {i} with x_i = v({i}), as masks
+    if imputations:
+        at_standalone = np.left_shift(np.int64(1), np.flatnonzero(np.abs(x - standalone) <= tol))
     excess = v - coalition_sums(x)
     excess[0] = -np.inf
     excess[-1] = -np.inf
     proper = (1 << n) - 2
     take = min(proper, max(4 * n, 256))
+    balance_checks = 0
     while True:
         top = np.argpartition(excess, -take)[-take:]
         top = top[np.argsort(-excess[top], kind="stable")]
-        optional = np.array(at_standalone, dtype=np.int64)
-        result = _check_levels(top, excess[top], optional, n, tol, complete=take == proper)
+        result, checks = _check_levels(top, excess[top], at_standalone, n, tol, take == proper)
+        balance_checks += checks
         if result is not None:
-            return result
+            return dataclasses.replace(result, balance_checks=balance_checks)
         take = min(proper, take * 8)
 
 
@@ -309,13 +316,15 @@ def _check_levels(
     n: int,
     tol: float,
     complete: bool,
-) -> KohlbergResult | None:
+) -> tuple[KohlbergResult | None, int]:
     """Check level collections of ``masks`` (sorted by decreasing excess).
 
-    Returns None when more coalitions are needed: the last level may continue beyond the
-    ``masks`` taken unless they are all the proper coalitions (``complete``).
+    Returns the result, or None when more coalitions are needed: the last level may continue
+    beyond the ``masks`` taken unless they are all the proper coalitions (``complete``);
+    and the number of balancedness LPs solved.
     """
     levels = 0
+    checks = 0
     start = 0
     basis = np.zeros((0, n))  # orthonormal rows spanning the collection checked so far
     while start < len(masks):
@@ -323,16 +332,18 @@ def _check_levels(
         while end < len(masks) and excess[end] >= excess[start] - tol:
             end += 1
         if end == len(masks) and not complete:
-            return None
+            return None, checks
         levels += 1
         basis, grew = _extend_basis(basis, membership_matrix(masks[start:end], n))
         # a level inside the span of a balanced collection keeps it balanced (see above)
-        if grew and not _is_balanced(masks[:end], at_standalone, n):
-            return KohlbergResult(False, levels, float(excess[start]))
+        if grew:
+            checks += 1
+            if not _is_balanced(masks[:end], at_standalone, n):
+                return KohlbergResult(False, levels, float(excess[start])), checks
         if len(basis) == n:
-            return KohlbergResult(True, levels)
+            return KohlbergResult(True, levels), checks
         start = end
-    return None if not complete else KohlbergResult(True, levels)
+    return (None if not complete else KohlbergResult(True, levels)), checks
 
 
 def _extend_basis(basis: np.ndarray, vectors: np.ndarray) -> tuple[np.ndarray, bool]:

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from typing import Unpack
 
 import numpy as np
 
@@ -39,6 +40,7 @@ from fairpool.optimizer.coalitions import (
     CoalitionEngine,
     CoalitionModel,
     CoalitionSettings,
+    EngineOptions,
     current_settings,
     model_game,
 )
@@ -66,7 +68,7 @@ def sampled_shapley(
     *,
     players: Sequence[str] | None = None,
     batch_size: int = 2048,
-    **same_options: object,
+    **same_options: Unpack[EngineOptions],
 ) -> Allocation:
     """The Shapley value estimated from ``permutations`` random orders (see module docstring).
 
@@ -102,7 +104,7 @@ def sampled_shapley(
     elif isinstance(value, CoalitionModel):
         n = len(value.players)
         players = players or value.players
-        engine = CoalitionEngine(value, **same_options)  # type: ignore[arg-type]
+        engine = CoalitionEngine(value, **same_options)
         function = engine.values
     else:
         if n_players is None:
@@ -210,7 +212,7 @@ def model_shapley(
     exact_limit: int | None = None,
     permutations: int | None = None,
     seed: int | None = None,
-    **same_options: object,
+    **same_options: Unpack[EngineOptions],
 ) -> Allocation:
     """The Shapley value of a model game: exact up to ``exact_limit`` parties, sampled above.
 

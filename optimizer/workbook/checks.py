@@ -1,24 +1,25 @@
 """Cross-sheet checks shared by the model families (STYLE §4: validate before building).
 
-The workbook reader (``optimizer/workbook/reader.py``) has already typed every cell; these checks look
-across rows and sheets (unknown ids, duplicates, negative amounts, the target key, the
-explicit coalition table) and collect every problem with its file, sheet, row and column in a
-:class:`CaseChecks`, which raises one :class:`~optimizer.errors.CaseError` at the end.
+The workbook reader (``optimizer/workbook/reader.py``) has already typed every cell; these
+checks look across rows and sheets (ids referenced by a schema column that name no row of
+their sheet, duplicates, negative amounts, the target key, the explicit coalition table) and
+collect every problem with its file, sheet, row and column in a :class:`CaseChecks`, which
+raises one :class:`~fairpool.optimizer.errors.CaseError` at the end.
 :func:`check_sweep_party` checks a command's argument and raises at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from fairpool.optimizer.workbook.reader import ROW, CaseTables
 from fairpool.optimizer.errors import CaseError, Problem
 from fairpool.optimizer.game import coalition_label
-from fairpool.optimizer.workbook.schema import ALL
 from fairpool.optimizer.solutions import method_names
+from fairpool.optimizer.workbook.reader import ROW, CaseTables
+from fairpool.optimizer.workbook.schema import ALL
 
 
 class CaseChecks:
@@ -44,7 +45,8 @@ class CaseChecks:
 
     def setting_row(self, key: str) -> object:
         """The Excel row of a ``case`` key (for messages), None if unknown."""
-        return dict(self.tables.settings.get("_rows", {}) or {}).get(key)  # type: ignore[call-overload]
+        rows = self.tables.settings.get("_rows")  # {key: Excel row}, set by the reader
+        return rows.get(key) if isinstance(rows, Mapping) else None
 
 
 def known_list(kind: str, names: Iterable[str]) -> str:
@@ -96,6 +98,38 @@ def check_unknown_ids(
                     column,
                     f"unknown {singular} {item!r}; " + known_list(kind, known),
                 )
+
+
+def check_references(
+    checks: CaseChecks,
+    known: Mapping[str, Sequence[str]],
+    skip: Iterable[str] = ("coalitions",),
+) -> None:
+    """Every id in a column declaring ``references`` in the schema names a known row of that
+    sheet (``known``: {sheet: ids}); ``*`` is allowed in ``id_or_all`` columns.
+
+    Driven from the schema, so a new id column is checked as soon as it is declared. The
+    ``coalitions`` sheet is skipped: :func:`read_coalition_sheet` checks it with its own
+    messages.
+    """
+    tables = checks.tables
+    skipped = set(skip)
+    for sheet in tables.schema.sheets:
+        if sheet.layout != "table" or sheet.name in skipped:
+            continue
+        table = tables.table(sheet.name)
+        for column in sheet.columns:
+            if column.references not in known:
+                continue
+            check_unknown_ids(
+                checks,
+                table,
+                sheet.name,
+                column.name,
+                known[column.references],
+                column.references,
+                allow_all=column.type == "id_or_all",
+            )
 
 
 def check_non_negative(

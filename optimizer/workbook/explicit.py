@@ -35,9 +35,9 @@ from pathlib import Path
 
 import numpy as np
 
-from fairpool.optimizer.workbook.labels import LabelScan, parse_label, scan_labels
 from fairpool.optimizer.errors import CaseError, Problem
 from fairpool.optimizer.game import MAX_PLAYERS, Game, Orientation
+from fairpool.optimizer.workbook.labels import LabelScan, parse_label, scan_labels
 
 FILL_METHODS = ("partition",)
 """Ways to fill missing coalitions (SPEC §2.4); ``None`` means every coalition is required."""
@@ -453,8 +453,8 @@ def _read_coalitions_xlsx(path: Path) -> tuple[_CoalitionRows, _PlayersTable | N
             )
     label_at, value_at = header.index("coalition"), header.index("value")
     numbers, labels, texts, cells = [], [], [], []
-    for number, row in enumerate(table[1:], start=2):
-        row = list(row) + [None] * (len(header) - len(row))
+    for number, given in enumerate(table[1:], start=2):
+        row = [*given, *[None] * (len(header) - len(given))]
         if all(c is None or _cell_text(c).strip() == "" for c in row):
             continue
         numbers.append(number)

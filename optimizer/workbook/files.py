@@ -9,6 +9,10 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 
 @contextlib.contextmanager
@@ -36,8 +40,8 @@ def atomic_output(path: str | os.PathLike[str]) -> Iterator[Path]:
         raise
 
 
-def atomic_save(book: object, path: str | os.PathLike[str]) -> Path:
+def atomic_save(book: Workbook, path: str | os.PathLike[str]) -> Path:
     """Save an openpyxl workbook at ``path`` through :func:`atomic_output`."""
     with atomic_output(path) as temp:
-        book.save(temp)  # type: ignore[attr-defined]
+        book.save(temp)
     return Path(path)

@@ -22,7 +22,7 @@ The two agree on every label (a hypothesis test checks this).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -54,8 +54,8 @@ class LabelScan:
     masks: np.ndarray
     players: tuple[str, ...]
     flagged_rows: np.ndarray
-    value_starts: np.ndarray | None = None
-    value_lengths: np.ndarray | None = None
+    value_starts: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    value_lengths: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     buffer: bytes = b""
 
 
@@ -120,23 +120,21 @@ def scan_labels(lines: bytes, players: Sequence[str] | None = None, start: int =
         return LabelScan(np.zeros(0, np.int64), tuple(players or ()), np.zeros(0, np.int64))
 
     discovering = players is None
-    if discovering:
-        players = _discover(tokens)
-    table = _PartyTable(tuple(players), tokens.word_count)
+    ids = _discover(tokens) if players is None else tuple(players)
+    table = _PartyTable(ids, tokens.word_count)
     bits, known = table.lookup(tokens)
     unknown = ~known
     unknown[tokens.value_tokens] = False
     if tokens.in_rest is not None:
         unknown &= ~tokens.in_rest
     if discovering and (tokens.lengths[unknown] > 0).any():
-        players = tuple(players) + _newcomers(tokens, unknown & (tokens.lengths > 0))
-        table = _PartyTable(players, tokens.word_count)
+        ids += _newcomers(tokens, unknown & (tokens.lengths > 0))
+        table = _PartyTable(ids, tokens.word_count)
         bits, known = table.lookup(tokens)
         unknown = ~known
         unknown[tokens.value_tokens] = False
         if tokens.in_rest is not None:
             unknown &= ~tokens.in_rest
-    players = tuple(players)
 
     bits[tokens.value_tokens] = 0  # unknown tokens keep junk bits: their rows are flagged
     if discovering:
@@ -161,9 +159,9 @@ def scan_labels(lines: bytes, players: Sequence[str] | None = None, start: int =
     single = tokens.value_tokens[whole]
     value_lengths[value_rows[whole]] = tokens.lengths[single]
     value_starts[value_rows[whole]] = tokens.word_ends[single] + 8 - tokens.lengths[single]
-    if discovering and len(players) > 1:
-        players, sums = _in_first_appearance_order(players, sums, flagged_rows, tokens, clean_bits)
-    return LabelScan(sums, players, flagged_rows, value_starts, value_lengths, lines)
+    if discovering and len(ids) > 1:
+        ids, sums = _in_first_appearance_order(ids, sums, flagged_rows, tokens, clean_bits)
+    return LabelScan(sums, ids, flagged_rows, value_starts, value_lengths, lines)
 
 
 class _Tokens:

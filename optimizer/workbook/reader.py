@@ -16,19 +16,22 @@ example cases, from the same schema. Files are written atomically (temp file + `
 
 from __future__ import annotations
 
-import contextlib
 import math
 import os
 import re
-import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, SupportsInt
 
 import pandas as pd
 
 from fairpool.optimizer.errors import CaseError, Problem
 from fairpool.optimizer.workbook.schema import Column, ModelSchema, Sheet
+from fairpool.optimizer.workbook.template import cell_value
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 ROW = "_row"
 """Column of every table holding the Excel row number of the record (for messages)."""
@@ -73,7 +76,7 @@ def where(path: str, sheet: str, row: object = None, column: str | None = None) 
     """Name a place in a workbook: file, sheet, row and column as far as known."""
     parts = [Path(path).name, f"sheet {sheet}"]
     if row is not None:
-        parts.append(f"row {int(row)}")  # type: ignore[call-overload]
+        parts.append(f"row {int(row) if isinstance(row, SupportsInt) else row}")
     if column is not None:
         parts.append(f"column {column}")
     return ", ".join(parts)
@@ -167,7 +170,7 @@ def parse_cell(column: Column, value: object) -> object:
 
 def _default(column: Column) -> object:
     if column.type == "id_list":
-        return tuple(LIST_SEPARATORS.split(column.default)) if column.default else ()
+        return tuple(LIST_SEPARATORS.split(str(column.default))) if column.default else ()
     return column.default
 
 
@@ -208,8 +211,8 @@ def _read_table(
             continue  # comment row
         record: dict[str, object] = {}
         for column in sheet.columns:
-            index = positions.get(column.name)
-            value = cells[index] if index is not None and index < len(cells) else None
+            at = positions.get(column.name)
+            value = cells[at] if at is not None and at < len(cells) else None
             if _blank(value):
                 if column.required:
                     collect.add(sheet.name, offset, column.name, "a value is required here")
@@ -238,7 +241,7 @@ def _read_table(
 
 
 def _read_key_value(
-    rows: list[tuple[object, ...]], sheet: Sheet, collect: _Collector
+    rows: Sequence[tuple[object, ...]], sheet: Sheet, collect: _Collector
 ) -> dict[str, object]:
     known = {c.name.lower(): c for c in sheet.columns}
     settings: dict[str, object] = {}
@@ -284,7 +287,7 @@ def _read_key_value(
     return settings
 
 
-def _open(path: str | os.PathLike[str], collect: _Collector):
+def _open(path: str | os.PathLike[str], collect: _Collector) -> Workbook:
     import openpyxl
 
     file = Path(path)
@@ -298,8 +301,8 @@ def _open(path: str | os.PathLike[str], collect: _Collector):
         raise CaseError(f"{file.name}: cannot be opened as an .xlsx workbook ({error})") from None
 
 
-def _sheet_lookup(book: object) -> dict[str, str]:
-    return {name.strip().lower(): name for name in book.sheetnames}  # type: ignore[attr-defined]
+def _sheet_lookup(book: Workbook) -> dict[str, str]:
+    return {name.strip().lower(): name for name in book.sheetnames}
 
 
 def read_model_name(path: str | os.PathLike[str]) -> str:
@@ -382,7 +385,7 @@ def case_tables_from_rows(
     tables: dict[str, pd.DataFrame] = {}
     for sheet in schema.sheets:
         if sheet.layout == "key_value":
-            cells = [(k, _cell_value(v)) for k, v in settings.items()]
+            cells = [(k, cell_value(v)) for k, v in settings.items()]
             parsed = _read_key_value(cells, sheet, collect)
             continue
         if sheet.name not in rows:
@@ -391,7 +394,7 @@ def case_tables_from_rows(
             continue
         records = list(rows[sheet.name])
         names = list(dict.fromkeys([*sheet.column_names, *(k for r in records for k in r)]))
-        grid = [tuple(names)] + [tuple(_cell_value(r.get(n)) for n in names) for r in records]
+        grid = [tuple(names)] + [tuple(cell_value(r.get(n)) for n in names) for r in records]
         table = _read_table(grid, sheet, collect)
         if table is not None:
             tables[sheet.name] = table

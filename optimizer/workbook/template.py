@@ -9,15 +9,20 @@ import math
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fairpool.optimizer.workbook.files import atomic_save
 from fairpool.optimizer.workbook.schema import Column, ModelSchema
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
 MAX_TEMPLATE_ROWS = 500
 """Rows covered by the template's drop-down validation."""
 
 
-def _cell_value(value: object) -> object:
+def cell_value(value: object) -> object:
     if isinstance(value, tuple | list | frozenset | set):
         return "+".join(str(v) for v in value)
     if isinstance(value, float) and math.isnan(value):
@@ -47,10 +52,10 @@ INSTRUCTIONS_ZH = (
 )
 
 
-def _write_instructions(book: object, schema: ModelSchema) -> None:
+def _write_instructions(book: Workbook, schema: ModelSchema) -> None:
     from openpyxl.styles import Alignment, Font
 
-    sheet = book.create_sheet("instructions", 0)  # type: ignore[attr-defined]
+    sheet = book.create_sheet("instructions", 0)
     sheet.append([f"fairpool — {schema.model}: {schema.description}"])
     sheet.append([schema.description_zh])
     sheet["A1"].font = Font(bold=True, size=13)
@@ -123,7 +128,7 @@ def _validation_for(column: Column) -> tuple[str, str] | None:
     return None
 
 
-def _add_validation(sheet: object, column: Column, cells: str) -> None:
+def _add_validation(sheet: Worksheet, column: Column, cells: str) -> None:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     spec = _validation_for(column)
@@ -152,7 +157,7 @@ def _add_validation(sheet: object, column: Column, cells: str) -> None:
     rule.errorTitle = "fairpool"
     rule.prompt = f"{column.description}\n{column.description_zh}"
     rule.showErrorMessage = kind != "list" or column.references != "parties"
-    sheet.add_data_validation(rule)  # type: ignore[attr-defined]
+    sheet.add_data_validation(rule)
     rule.add(cells)
 
 
@@ -189,7 +194,7 @@ def write_case_workbook(
                 sheet.append(
                     [
                         column.name,
-                        _cell_value(value),
+                        cell_value(value),
                         column.unit,
                         column.description,
                         column.description_zh,
@@ -210,7 +215,7 @@ def write_case_workbook(
         names = [*table.column_names, *extra]
         sheet.append(names)
         for record in records:
-            sheet.append([_cell_value(record.get(name)) for name in names])
+            sheet.append([cell_value(record.get(name)) for name in names])
         for index, name in enumerate(names, start=1):
             cell = sheet.cell(row=1, column=index)
             cell.font = Font(bold=True)

@@ -1,5 +1,6 @@
 """cost_sharing: c(S) against a brute-force oracle, every rule with its core check, the plan
-moved into the core, explicit tables, proposals, the core band, bad inputs, round trips."""
+moved into the core, explicit tables, proposals, the core band, bad inputs, round trips —
+through the family contract (:data:`fairpool.models.cost_sharing.FAMILY`)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ import pytest
 
 from fairpool.cases.build_cases import water_plant
 from fairpool.models import cost_sharing as cs
+from fairpool.models import family
+from fairpool.models.family import PlanResult, SweepLine
 from fairpool.models.planning import coalition_table
 from fairpool.optimizer.coalitions import coalition_values
 from fairpool.optimizer.errors import CaseError
@@ -88,8 +91,8 @@ def water_case() -> cs.CostSharingCase:
 
 
 @pytest.fixture(scope="module")
-def water_result(water_case) -> cs.CostSharingResult:
-    return cs.solve_case(water_case)
+def water_result(water_case) -> PlanResult:
+    return cs.solve(water_case)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -97,6 +100,7 @@ def test_coalition_costs_match_the_brute_force_oracle(seed: int) -> None:
     case = random_case(seed)
     oracle = np.array([0.0] + [brute_force_cost(case, m) for m in range(1, 1 << case.n)])
     model = cs.coalition_model(case)
+    assert model is not None
     evaluator = model.open()
     assert [evaluator.value(m) for m in range(1 << case.n)] == pytest.approx(oracle)
     assert coalition_values(model) == pytest.approx(oracle)
@@ -106,7 +110,8 @@ def test_water_plant_has_economies_of_scale_and_every_rule_is_checked(water_resu
     r = water_result
     game = r.game
     assert game.orientation == "cost" and game.n == 6
-    assert r.analysis.properties.superadditive  # cost game: subadditive, sharing pays
+    assert r.model == "cost_sharing" and family("cost_sharing") is cs.FAMILY
+    assert r.properties.superadditive  # cost game: subadditive, sharing pays
     assert game.grand_value < game.standalone_values.sum()
     for method, allocation in r.allocations.items():
         assert allocation.shares.sum() == pytest.approx(game.grand_value)
@@ -114,17 +119,27 @@ def test_water_plant_has_economies_of_scale_and_every_rule_is_checked(water_resu
         assert report.in_core == r.fairness[method].in_core, method
     assert r.fairness["shapley"].in_core and r.fairness["nucleolus"].in_core
     assert not r.fairness["equal"].in_core
-    assert r.in_core and r.cost_shares == pytest.approx(r.target_shares)
-    assert set(r.facilities.facility) == {"TAIHU_L"}
-    assert r.connections.demand.sum() == pytest.approx(190.0)
+    assert r.in_core and r.amounts == pytest.approx(r.target_shares)
+    assert r.amount_kind == "cost_shares" and r.plan_kind == "shares"
+    plan = r.plan_table
+    assert list(plan.party) == list(game.players) and set(plan.project) == {"*"}
+    assert plan.amount.to_numpy() == pytest.approx([r.amounts[p] for p in game.players])
+    assert r.cash_flows.empty and list(r.cash_flows.columns) == ["party", "year", "amount"]
+    savings = dict(r.facts)
+    for i, p in enumerate(game.players):
+        assert savings[f"savings_{p}"] == pytest.approx(game.standalone_values[i] - r.amounts[p])
+    assert list(r.tables) == ["facilities", "connections"]
+    assert set(r.tables["facilities"].facility) == {"TAIHU_L"}
+    assert r.tables["connections"].demand.sum() == pytest.approx(190.0)
 
 
 def test_a_target_outside_the_core_is_moved_into_it(water_case, water_result) -> None:
-    result = cs.solve_case(water_case, target="equal", core="hard", game=water_result.game)
+    result = cs.solve(water_case, target="equal", core="hard", game=water_result.game)
     assert not result.fairness["equal"].in_core
     assert result.in_core and result.distance > 0
-    off = cs.solve_case(water_case, target="equal", core="off", game=water_result.game)
-    assert off.cost_shares == pytest.approx(off.target_shares) and not off.in_core
+    assert sum(result.amounts.values()) == pytest.approx(water_result.game.grand_value)
+    off = cs.solve(water_case, target="equal", core="off", game=water_result.game)
+    assert off.amounts == pytest.approx(off.target_shares) and not off.in_core
 
 
 def test_explicit_table_and_missing_coalitions() -> None:
@@ -137,9 +152,10 @@ def test_explicit_table_and_missing_coalitions() -> None:
         ],
     }
     case = cs.case_from_rows({}, rows)
-    result = cs.solve_case(case)
+    assert cs.coalition_model(case) is None
+    result = cs.solve(case)
     assert result.allocations["scrb"].as_dict() == pytest.approx({"A": 5.0, "B": 4.0})
-    assert result.facilities.empty
+    assert result.tables == {}
     broken = copy.deepcopy(rows)
     broken["coalitions"].pop()
     with pytest.raises(
@@ -149,12 +165,24 @@ def test_explicit_table_and_missing_coalitions() -> None:
 
 
 def test_proposal_check_and_core_band_agree_with_a_grid(water_case, water_result) -> None:
-    check = cs.check_proposal(water_case, game=water_result.game)
-    assert sum(check.cost_shares.values()) == pytest.approx(water_result.game.grand_value)
+    check = cs.check(water_case, game=water_result.game)
+    grand = water_result.game.grand_value
+    assert check.amount_kind == "cost_shares" and check.plan_kind == "shares"
+    assert sum(check.amounts.values()) == pytest.approx(grand)
+    assert check.proposal_table.share.to_numpy() == pytest.approx(water_case.proposal)
+    assert check.allocation.shares == pytest.approx(water_case.proposal * grand)
     assert check.in_core is False and check.worst_excess > 0  # pro rata demand is blocked
-    band = cs.core_band(water_case, "SZ")
+    assert not check.fair and check.rule_violations == ()
+    assert check.verdict[0] == f"The shares add up to {grand:,.2f} 亿元, the joint cost."
+    assert any("not in the core" in line for line in check.verdict)
+    assert check.distances["shapley"] == pytest.approx(
+        np.abs(check.allocation.shares - water_result.allocations["shapley"].shares).sum()
+    )
     grid = np.linspace(0, 1, 401)
-    table = cs.sweep(water_case, "SZ", grid)
+    swept = cs.sweep(water_case, SweepLine("SZ"), grid)
+    band, table = swept.core_band, swept.table
+    assert swept.value_column == "share" and swept.line.party == "SZ"
+    assert table.share.to_numpy() == pytest.approx(grid)
     inside = grid[table.in_core.to_numpy()]
     if band is None:
         assert inside.size == 0
@@ -192,18 +220,19 @@ def test_template_fill_read_solve_write_read(tmp_path) -> None:
         sheets
     )
     case = cs.read_case(path)
-    result = cs.solve_case(case)
+    assert cs.read_proposal(path, case) == pytest.approx(case.proposal)
+    result = cs.solve(case)
     out = write_results_workbook(
         result,
         tmp_path / "results.xlsx",
-        check=cs.check_proposal(case, game=result.game),
-        sweeps={"A": cs.sweep(case, "A", [0.2, 0.4])},
+        check=cs.check(case, game=result.game),
+        sweeps={"A": cs.sweep(case, SweepLine("A"), [0.2, 0.4]).table},
     )
     written = pd.read_excel(out, sheet_name=None)
     assert {"summary", "allocations", "plan", "core_checks", "facilities", "proposal"} <= set(
         written
     )
-    table = coalition_table(result)
+    table = coalition_table(result.game)
     assert table.value.iloc[-1] == pytest.approx(result.game.grand_value)
 
 
@@ -212,3 +241,50 @@ def test_shipped_workbook_matches_its_generator(water_case) -> None:
     rebuilt = cs.case_from_rows(settings, rows)
     assert rebuilt.parties == water_case.parties
     assert np.allclose(rebuilt.fixed_cost, water_case.fixed_cost)
+
+
+def test_without_a_proposal_the_sweep_slides_from_the_target(tmp_path) -> None:
+    """No proposal sheet: the others share the rest as in the target rule (the Shapley value
+    here), so at the party's own Shapley share every cost is its Shapley cost; checking
+    the case's proposal, or reading one from a workbook without one, names the file."""
+    settings, rows = dict(cs.TEMPLATE_SETTINGS), copy.deepcopy(cs.template_rows())
+    rows["proposal"] = []
+    path = cs.write_case(tmp_path / "no_proposal.xlsx", settings, rows)
+    case = cs.read_case(path)
+    assert case.proposal is None
+    game = cs.coalition_game(case)
+    shapley = cs.solve(case, game=game).allocations["shapley"].shares
+    own = shapley[1] / game.grand_value
+    swept = cs.sweep(case, SweepLine("B"), [0.0, own, 1.0], game=game)
+    costs = swept.table[[f"cost_{p}" for p in case.parties]].to_numpy()
+    assert costs[1] == pytest.approx(shapley)
+    assert costs.sum(axis=1) == pytest.approx(np.full(3, game.grand_value))
+    assert bool(swept.table.in_core[1]) and swept.core_band is not None
+    assert swept.core_band[0] <= own <= swept.core_band[1]
+    with pytest.raises(CaseError, match=r"no_proposal\.xlsx: no proposal sheet"):
+        cs.check(case)
+    with pytest.raises(CaseError, match=r"no_proposal\.xlsx: no proposal sheet"):
+        cs.read_proposal(path, case)
+    with pytest.raises(CaseError, match=r"sweep share 1\.5 is outside \[0, 1\]"):
+        cs.sweep(case, SweepLine("B"), [1.5])
+
+
+def test_a_proposal_from_another_workbook_is_read_in_the_case_order(tmp_path) -> None:
+    settings, rows = dict(cs.TEMPLATE_SETTINGS), copy.deepcopy(cs.template_rows())
+    case = cs.case_from_rows(settings, rows)
+    rows["parties"].reverse()
+    rows["proposal"] = [
+        {"party": "A", "share": 0.5},
+        {"party": "B", "share": 0.3},
+        {"party": "C", "share": 0.2},
+    ]
+    path = cs.write_case(tmp_path / "proposal.xlsx", settings, rows)
+    assert cs.read_case(path).parties == ("C", "B", "A")
+    assert cs.read_proposal(path, case) == pytest.approx([0.5, 0.3, 0.2])
+    rows["parties"] = rows["parties"][:2]
+    rows["proposal"] = [{"party": "C", "share": 0.5}, {"party": "B", "share": 0.5}]
+    rows["facilities"] = [f for f in rows["facilities"] if f["facility"] in ("OWN_B", "OWN_C")]
+    rows["connections"] = [c for c in rows["connections"] if c["facility"] in ("OWN_B", "OWN_C")]
+    fewer = cs.write_case(tmp_path / "fewer.xlsx", settings, rows)
+    with pytest.raises(CaseError, match=r"fewer\.xlsx: its parties"):
+        cs.read_proposal(fewer, case)

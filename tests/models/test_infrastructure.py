@@ -15,6 +15,7 @@ import pytest
 from fairpool.cases.build_cases import river_program
 from fairpool.cases.generated import generate_infrastructure_case, infrastructure_rows
 from fairpool.models import infrastructure as inf
+from fairpool.models.family import PlanResult, SweepLine
 from fairpool.models.planning import coalition_table
 from fairpool.optimizer.coalitions import coalition_values
 from fairpool.optimizer.errors import CaseError
@@ -56,10 +57,12 @@ def brute_force_values(case: inf.InfrastructureCase) -> np.ndarray:
     return values
 
 
-def assert_plan_keeps_the_rules(case: inf.InfrastructureCase, result: inf.InfrastructureResult):
+def assert_plan_keeps_the_rules(case: inf.InfrastructureCase, result: PlanResult) -> None:
     """Funding, budgets, hosts, dependencies, exclusions and subsidies hold; NPVs recompute."""
-    shares = inf.shares_from_frame(case, result.shares)
-    build = result.build["built"].to_numpy()
+    assert result.model == "infrastructure" and result.amount_kind == "npv"
+    assert list(result.plan_table.columns) == ["party", "project", "year", "amount"]
+    shares = inf.shares_from_frame(case, result.plan_table)
+    build = result.tables["build"]["built"].to_numpy()
     assert (shares >= 0).all()
     funded = shares.sum(axis=0)
     # every built project's cost net of the subsidy is paid in full, every year; no more
@@ -68,7 +71,15 @@ def assert_plan_keeps_the_rules(case: inf.InfrastructureCase, result: inf.Infras
     assert (shares.sum(axis=1) <= case.budget + 1e-6).all()
     assert feasible_for(case, (1 << case.n) - 1, np.round(build))
     npv = inf.plan_npv(case, build, shares)
-    assert np.allclose(npv, [result.npv[p] for p in case.parties], atol=1e-6)
+    assert np.allclose(npv, [result.amounts[p] for p in case.parties], atol=1e-6)
+    facts = dict(result.facts)
+    assert facts["welfare"] == pytest.approx(npv.sum(), abs=1e-6)
+    assert facts["built_projects"] == "+".join(
+        p for p, y in zip(case.projects, build, strict=True) if y > 1e-9
+    )
+    benefit = build @ case.benefit_pv()
+    for i, party in enumerate(case.parties):
+        assert facts[f"benefit_{party}"] == pytest.approx(benefit[i], abs=1e-6)
 
 
 @pytest.fixture(scope="module")
@@ -77,8 +88,8 @@ def river_case() -> inf.InfrastructureCase:
 
 
 @pytest.fixture(scope="module")
-def river_result(river_case) -> inf.InfrastructureResult:
-    return inf.solve_case(river_case)
+def river_result(river_case) -> PlanResult:
+    return inf.solve(river_case)
 
 
 # -- the coalition game ---------------------------------------------------------------------
@@ -122,10 +133,11 @@ def test_cache_key_changes_with_the_data() -> None:
 @pytest.mark.parametrize("seed", [1, 5])
 def test_welfare_optimum_matches_the_oracle_and_the_plan_keeps_the_rules(seed: int) -> None:
     case = generate_infrastructure_case(parties=4, projects=8, seed=seed)
-    result = inf.solve_case(case, core="soft")
+    result = inf.solve(case, core="soft")
     oracle = brute_force_values(case)
-    assert result.best_welfare == pytest.approx(oracle[-1], abs=1e-6)
-    assert result.welfare == pytest.approx(oracle[-1], abs=1e-5)
+    facts = dict(result.facts)
+    assert facts["best_welfare"] == pytest.approx(oracle[-1], abs=1e-6)
+    assert facts["welfare"] == pytest.approx(oracle[-1], abs=1e-5)
     assert_plan_keeps_the_rules(case, result)
 
 
@@ -140,7 +152,7 @@ def test_welfare_step_on_the_small_model_equals_the_plan_models_own(
 
     case = generate_infrastructure_case(parties=5, projects=9, seed=seed, divisible=divisible)
     build, welfare = inf.welfare_plan(case)
-    game = inf.build_coalition_game(case)
+    game = inf.coalition_game(case)
     results = []
     for fixed in (None, build):
         m = inf.build_plan_model(case, game, np.zeros(case.n), inf.PlanSpec("off", "off", fixed))
@@ -156,37 +168,49 @@ def test_river_program_plan_is_in_the_core_and_keeps_the_rules(river_case, river
     assert r.players == ("AH", "ZJ", "JS", "SH")
     assert_plan_keeps_the_rules(river_case, r)
     assert r.in_core and all(r.individually_rational.values())
-    assert r.npv == pytest.approx(r.target_shares, abs=1e-4)  # Shapley is in the core here
-    assert "SH_TUNNEL" not in r.built_projects and "BRIDGE" in r.built_projects
+    assert r.amounts == pytest.approx(r.target_shares, abs=1e-4)  # Shapley is in the core here
+    built = dict(r.facts)["built_projects"].split("+")
+    assert "SH_TUNNEL" not in built and "BRIDGE" in built
     assert {"shapley", "nucleolus", "scrb", "equal_bcr", "territorial"} <= set(r.allocations)
     # payments by rule: npv = benefit − payment
-    benefit = r.build["built"].to_numpy() @ river_case.benefit_pv()
-    for method, payments in r.payments.items():
-        shares = np.array([payments[p] for p in r.players])
-        assert r.allocations[method].shares == pytest.approx(benefit - shares, abs=1e-6)
-    bcr = benefit / np.array([r.payments["equal_bcr"][p] for p in r.players])
+    benefit = r.tables["build"]["built"].to_numpy() @ river_case.benefit_pv()
+    payments = r.tables["payments"]
+    assert list(payments.party) == list(r.players) and list(payments.name) == list(r.names)
+    methods = [c for c in payments.columns if c not in ("party", "name")]
+    assert methods == list(r.allocations)
+    for method in methods:
+        paid = payments[method].to_numpy()
+        assert r.allocations[method].shares == pytest.approx(benefit - paid, abs=1e-6)
+    bcr = benefit / payments["equal_bcr"].to_numpy()
     assert bcr == pytest.approx(np.full(4, bcr[0]))
     # the rail link's subsidy is not paid by the provinces
-    rail = r.shares[r.shares.project == "RAIL"].amount.sum()
+    plan = r.plan_table
+    rail = plan[plan.project == "RAIL"].amount.sum()
     k = river_case.project_index("RAIL")
     assert rail == pytest.approx(0.6 * river_case.capex[k].sum() + river_case.om[k].sum())
 
 
 def test_hard_core_on_a_blocked_target_moves_the_plan_into_the_core(river_case) -> None:
-    result = inf.solve_case(river_case, target="equal", core="hard")
+    result = inf.solve(river_case, target="equal", core="hard")
     assert not result.fairness["equal"].in_core
     assert result.in_core and result.epsilon == 0.0
     assert_plan_keeps_the_rules(river_case, result)
 
 
 def test_check_proposal_and_core_band_agree_with_a_grid(river_case, river_result) -> None:
-    check = inf.check_proposal(river_case, game=river_result.game)
-    assert set(check.npv) == set(river_case.parties)
-    assert check.welfare_loss == pytest.approx(0.0, abs=1e-6)
-    band = inf.core_band(river_case, "AH", "*")
-    assert band is not None
+    check = inf.check(river_case)
+    assert check.model == "infrastructure" and check.amount_kind == "npv"
+    assert set(check.amounts) == set(river_case.parties)
+    assert check.game.values == pytest.approx(river_result.game.values)
+    assert dict(check.facts)["welfare_loss"] == pytest.approx(0.0, abs=1e-6)
+    assert check.allocation.shares == pytest.approx([check.amounts[p] for p in check.players])
     grid = np.linspace(0, 1, 201)
-    table = inf.sweep(river_case, "AH", "*", grid)
+    swept = inf.sweep(river_case, SweepLine("AH"), grid)
+    assert swept.value_column == "share" and swept.line == SweepLine("AH")
+    band = swept.core_band
+    assert band is not None
+    table = swept.table
+    assert list(table.columns[:1]) == ["share"] and "within_budgets" in table
     inside = grid[table.in_core.to_numpy()]
     assert inside.min() == pytest.approx(band[0], abs=0.006)
     assert inside.max() == pytest.approx(band[1], abs=0.006)
@@ -201,7 +225,7 @@ def test_dual_prices_lie_in_the_core_of_linear_production_games(seed: int) -> No
         parties=5, projects=9, seed=seed, divisible=True, exclusions=False
     )
     assert inf.linear_production_reasons(case) == []
-    game = inf.build_coalition_game(case)
+    game = inf.coalition_game(case)
     dual = inf.dual_allocation(case, game)
     report = check_allocation(game, dual)
     assert report.efficient and report.in_core
@@ -273,13 +297,13 @@ def test_template_fill_read_solve_write_read(tmp_path) -> None:
     assert {"instructions", "capex", "om", "benefits", "budgets", "proposal"} <= set(sheets)
     case = inf.read_case(path)
     assert case.parties == ("AH", "JS") and case.warnings == ()
-    result = inf.solve_case(case)
+    result = inf.solve(case)
     assert_plan_keeps_the_rules(case, result)
     out = write_results_workbook(
         result,
         tmp_path / "results.xlsx",
-        check=inf.check_proposal(case, game=result.game),
-        sweeps={"AH": inf.sweep(case, "AH", "*", [0.4, 0.5])},
+        check=inf.check(case),
+        sweeps={"AH": inf.sweep(case, SweepLine("AH"), [0.4, 0.5]).table},
     )
     written = pd.read_excel(out, sheet_name=None)
     assert {
@@ -292,8 +316,8 @@ def test_template_fill_read_solve_write_read(tmp_path) -> None:
         "proposal",
     } <= set(written)
     assert list(written["plan"].columns) == ["party", "project", "year", "amount"]
-    assert written["plan"].amount.sum() == pytest.approx(result.shares.amount.sum())
-    table = coalition_table(result)
+    assert written["plan"].amount.sum() == pytest.approx(result.plan_table.amount.sum())
+    table = coalition_table(result.game)
     assert dict(zip(table.coalition, table.value, strict=True)) == pytest.approx(
         dict(result.coalition_values)
     )
@@ -310,3 +334,53 @@ def test_shipped_workbook_matches_its_generator(river_case) -> None:
 def test_generated_benchmark_case_has_the_asked_size() -> None:
     _, rows = infrastructure_rows(parties=12, projects=40, seed=0)
     assert len(rows["parties"]) == 12 and len(rows["projects"]) == 40
+
+
+# -- the family contract --------------------------------------------------------------------
+
+
+def test_the_family_is_the_package_and_its_coalition_model_steps_aside_for_listed_values(
+    tmp_path,
+) -> None:
+    from fairpool.models import family
+
+    assert family("infrastructure") is inf.FAMILY
+    assert inf.FAMILY.schema is inf.INFRASTRUCTURE and inf.FAMILY.orientation == "benefit"
+    settings, rows = _rows()
+    case = inf.case_from_rows(settings, rows)
+    assert case.model == "infrastructure"
+    assert isinstance(inf.coalition_model(case), inf.InfrastructureCoalitionModel)
+    rows["coalitions"] = [
+        {"coalition": "AH", "value": 1.0},
+        {"coalition": "JS", "value": 2.0},
+        {"coalition": "AH+JS", "value": 10.0},
+    ]
+    listed = inf.case_from_rows(settings, rows)
+    assert inf.coalition_model(listed) is None
+    assert inf.coalition_game(listed).values == pytest.approx([0.0, 1.0, 2.0, 10.0])
+
+
+def test_read_proposal_takes_another_workbooks_sheet_or_names_the_file(tmp_path) -> None:
+    settings, rows = _rows()
+    case = inf.case_from_rows(settings, rows)
+    rows["proposal"] = [
+        {"party": "AH", "project": "BRIDGE", "share": 0.3},
+        {"party": "JS", "project": "BRIDGE", "share": 0.7},
+    ]
+    other = inf.write_case(tmp_path / "offer.xlsx", settings, rows)
+    proposal = inf.read_proposal(other, case)
+    assert proposal.shares[:, case.project_index("BRIDGE")] == pytest.approx([0.3, 0.7])
+    assert inf.check(case, proposal).amounts != inf.check(case).amounts
+    rows["proposal"] = []
+    empty = inf.write_case(tmp_path / "empty.xlsx", settings, rows)
+    with pytest.raises(CaseError, match=r"empty\.xlsx: no proposal sheet"):
+        inf.read_proposal(empty, case)
+
+
+def test_sweep_refuses_shares_outside_zero_one_and_projects_not_built(river_case) -> None:
+    with pytest.raises(CaseError, match="outside"):
+        inf.sweep(river_case, SweepLine("AH"), [0.5, 1.5])
+    with pytest.raises(CaseError, match="not built"):
+        inf.sweep(river_case, SweepLine("AH", project="SH_TUNNEL"), [0.5])
+    with pytest.raises(CaseError, match="unknown project"):
+        inf.sweep(river_case, SweepLine("AH", project="NOPE"), [0.5])

@@ -4,7 +4,7 @@ against a grid, the fixed Beijing–Tianjin–Hebei rule reproduced, bad inputs 
 from __future__ import annotations
 
 import copy
-import itertools
+import dataclasses
 import math
 from pathlib import Path
 
@@ -15,31 +15,12 @@ import pytest
 
 from fairpool.cases.build_cases import JINGJINJI_PRE_MOVE_TAX, JINGJINJI_TAX, generated_park
 from fairpool.models import joint_park as jp
+from fairpool.models.family import PlanResult, SweepLine
 from fairpool.optimizer.errors import CaseError, InfeasibleError
 from fairpool.reports.excel import write_results_workbook
+from tests.models.park_oracles import brute_force_values, pyomo_coalition_values
 
 # -- helpers --------------------------------------------------------------------------------
-
-
-def brute_force_values(case: jp.JointParkCase) -> np.ndarray:
-    """v(S) by enumerating every subset of components (the oracle)."""
-    weights = case.component_npv()
-    count = len(case.components)
-    values = np.zeros(1 << case.n)
-    for mask in range(1, 1 << case.n):
-        allowed = np.array([all(mask >> i & 1 for i in req) for req in case.requires])
-        best = 0.0
-        for chosen in itertools.product((0, 1), repeat=count):
-            on = np.array(chosen, dtype=bool)
-            if (on & ~allowed).any():
-                continue
-            if any(on[c] and not on[d] for c in range(count) for d in case.depends_on[c]):
-                continue
-            if any(on[c] and on[e] for c in range(count) for e in case.excludes[c]):
-                continue
-            best = max(best, float(weights[on].sum()))
-        values[mask] = best
-    return values
 
 
 def small_random_case(seed: int, parties: int = 3, components: int = 5) -> jp.JointParkCase:
@@ -49,9 +30,9 @@ def small_random_case(seed: int, parties: int = 3, components: int = 5) -> jp.Jo
     return jp.case_from_rows(settings, rows)
 
 
-def assert_plan_keeps_the_rules(case: jp.JointParkCase, result: jp.JointParkResult) -> None:
+def assert_plan_keeps_the_rules(case: jp.JointParkCase, result: PlanResult) -> None:
     """Ratio bounds, sums, schedules, floors and caps hold; NPVs match a plain recomputation."""
-    ratios = jp.ratios_from_frame(case, result.ratios)
+    ratios = jp.ratios_from_frame(case, result.plan_table)
     lo, hi = jp.ratio_bounds(case)
     tol = 1e-7
     assert (ratios >= lo - tol).all() and (ratios <= hi + tol).all()
@@ -79,7 +60,7 @@ def assert_plan_keeps_the_rules(case: jp.JointParkCase, result: jp.JointParkResu
             assert (mine["take"] >= need - 1e-6).all(), limit.describe()
     _, active = jp.coalition_values(case)
     recomputed = jp.evaluate_plan(case, jp.park_pools(case, active), ratios)
-    npv = np.array([result.npv[p] for p in case.parties])
+    npv = np.array([result.amounts[p] for p in case.parties])
     assert np.allclose(recomputed.npv, npv, rtol=1e-9, atol=1e-6)
     assert math.isclose(npv.sum(), result.game.grand_value, rel_tol=1e-9, abs_tol=1e-6)
 
@@ -96,8 +77,8 @@ def test_milp_coalition_values_match_brute_force(seed: int) -> None:
 
 def test_persistent_pyomo_and_compiled_highspy_agree() -> None:
     case = small_random_case(11, parties=4, components=7)
-    fast, active_fast = jp.coalition_values(case, "highspy")
-    slow, active_slow = jp.coalition_values(case, "pyomo")
+    fast, active_fast = jp.coalition_values(case)
+    slow, active_slow = pyomo_coalition_values(case)
     assert np.allclose(fast, slow, rtol=1e-12, atol=1e-9)
     assert np.allclose(fast, brute_force_values(case), rtol=1e-9, atol=1e-6)
     weights = case.component_npv()
@@ -106,7 +87,7 @@ def test_persistent_pyomo_and_compiled_highspy_agree() -> None:
 
 
 def test_shipped_park_game(sichuan_zhejiang_case) -> None:
-    game = jp.build_coalition_game(sichuan_zhejiang_case)
+    game = jp.coalition_game(sichuan_zhejiang_case)
     assert np.allclose(game.values, brute_force_values(sichuan_zhejiang_case))
     assert game.value("PROV") == 0.0  # the province alone builds nothing
     assert game.value("SEND+HOST+PROV") > game.value("SEND+HOST") > game.value("SEND")
@@ -114,12 +95,12 @@ def test_shipped_park_game(sichuan_zhejiang_case) -> None:
 
 def test_statistic_streams_never_enter_coalition_values(small_park_rows) -> None:
     settings, rows = small_park_rows
-    base = jp.build_coalition_game(jp.case_from_rows(settings, rows)).values
+    base = jp.coalition_game(jp.case_from_rows(settings, rows)).values
     rows = copy.deepcopy(rows)
     for row in rows["revenues"]:
         if row["stream"] == "GDP":
             row["amount"] *= 1000
-    assert np.array_equal(jp.build_coalition_game(jp.case_from_rows(settings, rows)).values, base)
+    assert np.array_equal(jp.coalition_game(jp.case_from_rows(settings, rows)).values, base)
 
 
 def test_explicit_coalitions_sheet_overrides_the_model(small_park_rows) -> None:
@@ -132,7 +113,7 @@ def test_explicit_coalitions_sheet_overrides_the_model(small_park_rows) -> None:
             {"coalition": "SEND+HOST", "value": 50.0},
         ],
     )
-    game = jp.build_coalition_game(jp.case_from_rows(settings, rows))
+    game = jp.coalition_game(jp.case_from_rows(settings, rows))
     assert game.values.tolist() == [0.0, 10.0, 20.0, 50.0]
 
 
@@ -159,23 +140,33 @@ def test_payers_are_required(small_park_rows) -> None:
     ],
 )
 def test_every_plan_keeps_the_rules(sichuan_zhejiang_case, target, core, distance) -> None:
-    result = jp.solve_case(sichuan_zhejiang_case, target=target, core=core, distance=distance)
+    result = jp.solve(sichuan_zhejiang_case, target=target, core=core, distance=distance)
     assert_plan_keeps_the_rules(sichuan_zhejiang_case, result)
-    assert list(result.ratios.columns) == ["party", "stream", "phase", "ratio"]
+    assert list(result.plan_table.columns) == ["party", "stream", "phase", "ratio"]
+    assert result.amount_kind == "npv" and result.plan_kind == "ratios"
     if core == "hard":
         assert result.in_core
 
 
 def test_shapley_plan_of_the_shipped_park_reaches_its_target(sichuan_zhejiang_case) -> None:
-    result = jp.solve_case(sichuan_zhejiang_case)
+    result = jp.solve(sichuan_zhejiang_case)
     shapley = result.allocations["shapley"].shares
-    assert np.allclose([result.npv[p] for p in result.players], shapley, atol=1e-3)
+    assert np.allclose([result.amounts[p] for p in result.players], shapley, atol=1e-3)
     assert result.distance < 1e-3 and result.in_core and result.epsilon <= 1e-6
-    gdp = result.ratios[result.ratios.stream == "GDP"].groupby("phase").ratio.sum()
+    plan = result.plan_table
+    gdp = plan[plan.stream == "GDP"].groupby("phase").ratio.sum()
     assert (gdp > 1.0).all()  # GDP credit double-counted, as its rules demand
+    statistics = result.tables["statistics"]
+    assert list(statistics.columns) == ["party", "stream", "year", "amount"]
+    assert set(statistics.stream) == {"GDP"}
+    case = sichuan_zhejiang_case
+    _, active = jp.coalition_values(case)
+    pool = np.einsum("c,ct->t", active.astype(float), case.revenue[:, case.stream_index("GDP")])
+    credit = statistics.groupby("year").amount.sum().reindex(case.years).to_numpy()
+    assert (credit >= pool - 1e-6).all() and (credit > pool + 1).any()  # counted twice
     host = result.cash_flows[result.cash_flows.party == "HOST"]
     assert (host["take"][host.year >= 2026] >= 500 - 1e-6).all()  # the ¥5 million floor
-    assert {"EXIST", "PARK1", "PARK2"} == set(result.active_components)
+    assert dict(result.facts)["active_components"] == "EXIST+PARK1+PARK2"
 
 
 def test_tight_rules_leave_a_residual_that_is_reported(sichuan_zhejiang_case) -> None:
@@ -183,9 +174,7 @@ def test_tight_rules_leave_a_residual_that_is_reported(sichuan_zhejiang_case) ->
     tight = [r for r in case.rules if r.party != "PROV"] + [
         jp.RatioRule(99, "PROV", "*", "*", 0.0, 0.05)
     ]
-    import dataclasses
-
-    result = jp.solve_case(dataclasses.replace(case, rules=tuple(tight)))
+    result = jp.solve(dataclasses.replace(case, rules=tuple(tight)))
     assert result.residual["PROV"] < -1000  # the province cannot reach its Shapley value
     assert result.distance == pytest.approx(sum(abs(v) for v in result.residual.values()))
     assert result.worst_coalition == "PROV" and result.worst_excess > 0
@@ -194,14 +183,19 @@ def test_tight_rules_leave_a_residual_that_is_reported(sichuan_zhejiang_case) ->
 
 
 def test_nash_target_reaches_its_tolerance(sichuan_zhejiang_case) -> None:
-    nash = jp.solve_case(sichuan_zhejiang_case, target="nash", core="off")
-    gap = nash.details["nash_upper_bound"] - nash.details["nash_lower_bound"]
-    assert 0 <= gap <= jp.NASH_TOLERANCE
+    nash = jp.solve(sichuan_zhejiang_case, target="nash", core="off")
+    facts = dict(nash.facts)
+    gap = facts["nash_upper_bound"] - facts["nash_lower_bound"]
+    assert 0 <= gap <= jp.NASH_TOLERANCE and facts["nash_iterations"] >= 1
+    assert nash.allocations["nash_plan"].details == pytest.approx(
+        {k: facts[k] for k in ("nash_lower_bound", "nash_upper_bound", "nash_iterations")}
+    )
+    assert nash.distance == 0.0  # the Nash plan is its own target
     standalone = nash.game.standalone_values
-    log_nash = np.log(np.array(list(nash.npv.values())) - standalone).sum()
+    log_nash = np.log(np.array(list(nash.amounts.values())) - standalone).sum()
     for target in ("shapley", "nucleolus", "equal_gain"):
-        other = jp.solve_case(sichuan_zhejiang_case, target=target, core="off")
-        gains = np.array(list(other.npv.values())) - standalone
+        other = jp.solve(sichuan_zhejiang_case, target=target, core="off")
+        gains = np.array(list(other.amounts.values())) - standalone
         if (gains > 0).all():
             assert log_nash >= np.log(gains).sum() - 1e-6
 
@@ -221,7 +215,7 @@ def test_caps_truncate_exactly_in_the_plan_model() -> None:
     ]
     case = jp.case_from_rows(settings, rows)
     for target in ("shapley", "equal_gain"):
-        result = jp.solve_case(case, target=target, core="off")
+        result = jp.solve(case, target=target, core="off")
         assert_plan_keeps_the_rules(case, result)
         take = result.cash_flows[
             (result.cash_flows.party == "P1") & result.cash_flows.year.between(2026, 2031)
@@ -230,7 +224,7 @@ def test_caps_truncate_exactly_in_the_plan_model() -> None:
 
 
 def test_increment_sharing_leaves_the_stock_with_its_owner(sichuan_zhejiang_case) -> None:
-    result = jp.solve_case(sichuan_zhejiang_case)
+    result = jp.solve(sichuan_zhejiang_case)
     case = sichuan_zhejiang_case
     _, active = jp.coalition_values(case)
     pools = jp.park_pools(case, active)
@@ -239,14 +233,14 @@ def test_increment_sharing_leaves_the_stock_with_its_owner(sichuan_zhejiang_case
     assert np.allclose(pools.stock[case.party_index("SEND"), vat], 0.0)
     total = np.einsum("c,ct->t", active.astype(float), case.revenue[:, vat])
     assert np.allclose(pools.split[vat] + pools.stock[:, vat].sum(axis=0), total)
-    assert result.npv  # the plan solved with the stock in place
+    assert result.amounts  # the plan solved with the stock in place
 
 
 # -- the fixed Beijing–Tianjin–Hebei rule ---------------------------------------------------
 
 
 def test_fixed_relocation_rule_is_reproduced_exactly(jingjinji_case) -> None:
-    result = jp.solve_case(jingjinji_case)
+    result = jp.solve(jingjinji_case)
     cap = 3 * JINGJINJI_PRE_MOVE_TAX
     expected_bj, cumulative = {}, 0.0
     for year, tax in JINGJINJI_TAX.items():
@@ -261,13 +255,15 @@ def test_fixed_relocation_rule_is_reproduced_exactly(jingjinji_case) -> None:
         assert flows.loc[("HB", year), "take"] == pytest.approx(tax - expected_bj[year], abs=1e-9)
     discount = {y: 1.05 ** -(y - 2015) for y in JINGJINJI_TAX}
     bj_npv = sum(expected_bj[y] * discount[y] for y in JINGJINJI_TAX) - 1500 * discount[2016]
-    assert result.npv["BJ"] == pytest.approx(bj_npv, rel=1e-12)
-    ratios = result.ratios.set_index(["party", "stream", "phase"]).ratio
+    assert result.amounts["BJ"] == pytest.approx(bj_npv, rel=1e-12)
+    ratios = result.plan_table.set_index(["party", "stream", "phase"]).ratio
     assert ratios[("BJ", "VAT", "1")] == 0.5 and ratios[("HB", "CIT", "3")] == 1.0
     shapley = result.allocations["shapley"].as_dict()
-    assert result.distance == pytest.approx(sum(abs(result.npv[p] - shapley[p]) for p in shapley))
-    check = jp.check_proposal(jingjinji_case)
-    assert check.npv["BJ"] == pytest.approx(result.npv["BJ"], rel=1e-12)
+    assert result.distance == pytest.approx(
+        sum(abs(result.amounts[p] - shapley[p]) for p in shapley)
+    )
+    check = jp.check(jingjinji_case)
+    assert check.amounts["BJ"] == pytest.approx(result.amounts["BJ"], rel=1e-12)
     assert check.distances["shapley"] == pytest.approx(result.distance)
     assert not check.individually_rational["BJ"] and check.worst_coalition == "BJ"
 
@@ -276,12 +272,15 @@ def test_fixed_relocation_rule_is_reproduced_exactly(jingjinji_case) -> None:
 
 
 def test_check_proposal_names_who_walks_away(sichuan_zhejiang_case) -> None:
-    check = jp.check_proposal(sichuan_zhejiang_case)
+    check = jp.check(sichuan_zhejiang_case)
+    assert check.model == "joint_park" and check.amount_kind == "npv"
     assert not check.fair and not check.in_core
     assert check.worst_coalition == "PROV" and check.worst_excess > 0
     assert not check.individually_rational["PROV"] and check.individually_rational["HOST"]
     assert any("四川省" in line and "walk away" in line for line in check.verdict)
-    assert sum(check.npv.values()) == pytest.approx(check.game.grand_value, rel=1e-9)
+    assert sum(check.amounts.values()) == pytest.approx(check.game.grand_value, rel=1e-9)
+    assert check.allocation.shares.tolist() == list(check.amounts.values())
+    assert list(check.proposal_table.columns) == ["party", "stream", "phase", "ratio"]
 
 
 def test_check_proposal_reports_broken_rules(sichuan_zhejiang_case) -> None:
@@ -289,13 +288,13 @@ def test_check_proposal_reports_broken_rules(sichuan_zhejiang_case) -> None:
     land = (proposal.stream == "LAND") & (proposal.phase == "2")
     proposal.loc[land & (proposal.party == "PROV"), "ratio"] = 0.2
     proposal.loc[land & (proposal.party == "HOST"), "ratio"] = 0.3
-    check = jp.check_proposal(sichuan_zhejiang_case, proposal)
+    check = jp.check(sichuan_zhejiang_case, proposal)
     assert any("sheet rules row 6" in v for v in check.rule_violations)
 
 
 @pytest.fixture(scope="module")
 def shapley_plan(sichuan_zhejiang_case) -> pd.DataFrame:
-    return jp.solve_case(sichuan_zhejiang_case).ratios
+    return jp.solve(sichuan_zhejiang_case).plan_table
 
 
 @pytest.mark.parametrize("base", ["plan", "proposal"])
@@ -307,9 +306,11 @@ def test_core_band_matches_a_fine_grid(
     sichuan_zhejiang_case, shapley_plan, party, stream, phase, base
 ) -> None:
     base_ratios = shapley_plan if base == "plan" else None
-    band = jp.core_band(sichuan_zhejiang_case, party, stream, phase, base=base_ratios)
+    line = SweepLine(party, stream, phase)
     grid = np.linspace(0, 1, 2001)
-    table = jp.sweep(sichuan_zhejiang_case, party, stream, phase, grid, base=base_ratios)
+    swept = jp.sweep(sichuan_zhejiang_case, line, grid, base=base_ratios)
+    band, table = swept.core_band, swept.table
+    assert swept.line == line and swept.value_column == "ratio"
     inside = table.ratio[table.in_core].to_numpy()
     if base == "plan":
         assert band is not None and band[1] - band[0] > 1e-3  # the plan is inside the core
@@ -322,26 +323,26 @@ def test_core_band_matches_a_fine_grid(
     assert low - step <= inside.min() <= low + step
     assert high - step <= inside.max() <= high + step
     assert ((inside >= low - 1e-9) & (inside <= high + 1e-9)).all()
-    edges = jp.sweep(sichuan_zhejiang_case, party, stream, phase, [low, high], base=base_ratios)
+    edges = jp.sweep(sichuan_zhejiang_case, line, [low, high], base=base_ratios).table
     assert (edges.worst_excess <= 1e-6).all()
     outside = [r for r in (low - 0.01, high + 0.01) if 0 <= r <= 1]
     if outside:
-        beyond = jp.sweep(sichuan_zhejiang_case, party, stream, phase, outside, base=base_ratios)
+        beyond = jp.sweep(sichuan_zhejiang_case, line, outside, base=base_ratios).table
         assert (~beyond.in_core).all()
 
 
 def test_core_band_with_a_binding_cap(jingjinji_case) -> None:
-    band = jp.core_band(jingjinji_case, "BJ", "*", "3")
     grid = np.linspace(0, 1, 1001)
-    inside = jp.sweep(jingjinji_case, "BJ", "*", "3", grid)
-    inside = inside.ratio[inside.in_core].to_numpy()
+    swept = jp.sweep(jingjinji_case, SweepLine("BJ", phase="3"), grid)
+    band, table = swept.core_band, swept.table
+    inside = table.ratio[table.in_core].to_numpy()
     assert band is not None and inside.size
     assert band[0] == pytest.approx(inside.min(), abs=1e-3)
     assert band[1] == pytest.approx(inside.max(), abs=1e-3)
 
 
 def test_sweep_columns_and_rules_flag(sichuan_zhejiang_case) -> None:
-    table = jp.sweep(sichuan_zhejiang_case, "HOST", "*", "*", [0.1, 0.5])
+    table = jp.sweep(sichuan_zhejiang_case, SweepLine("HOST"), [0.1, 0.5]).table
     assert list(table.columns) == [
         "ratio",
         "npv_SEND",
@@ -354,7 +355,7 @@ def test_sweep_columns_and_rules_flag(sichuan_zhejiang_case) -> None:
     ]
     assert table.within_rules.tolist() == [False, True]
     sums = table.filter(like="npv_").sum(axis=1)
-    assert np.allclose(sums, jp.build_coalition_game(sichuan_zhejiang_case).grand_value)
+    assert np.allclose(sums, jp.coalition_game(sichuan_zhejiang_case).grand_value)
 
 
 # -- bad inputs -----------------------------------------------------------------------------
@@ -425,7 +426,7 @@ def test_infeasible_rules_name_the_conflicting_rows(small_park_rows) -> None:
     rows["rules"][1].update(min_ratio=0.5, max_ratio=0.8)  # … and HOST ≥ 0.5
     case = jp.case_from_rows(settings, rows)
     with pytest.raises(InfeasibleError) as caught:
-        jp.solve_case(case)
+        jp.solve(case)
     text = str(caught.value)
     assert "sheet rules row 2 (SEND" in text and "sheet rules row 3 (HOST" in text
     assert "sheet limits" not in text  # the floor is not part of the conflict
@@ -435,7 +436,57 @@ def test_infeasible_floor_is_named(small_park_rows) -> None:
     settings, rows = small_park_rows
     rows["limits"][0]["amount"] = 5000.0
     with pytest.raises(InfeasibleError, match=r"sheet limits row 2 \(HOST floor of 5000"):
-        jp.solve_case(jp.case_from_rows(settings, rows))
+        jp.solve(jp.case_from_rows(settings, rows))
+
+
+# -- the family contract --------------------------------------------------------------------
+
+
+def test_family_wires_the_contract(small_park_rows) -> None:
+    settings, rows = small_park_rows
+    case = jp.case_from_rows(settings, rows)
+    assert jp.FAMILY.name == case.model == "joint_park" and jp.FAMILY.schema is jp.JOINT_PARK
+    assert jp.FAMILY.orientation == "benefit" and "nash" in jp.FAMILY.targets
+    model = jp.FAMILY.coalition_model(case)
+    assert isinstance(model, jp.ParkCoalitionModel)
+    game = jp.FAMILY.coalition_game(case)
+    assert np.allclose(model.open().values(np.arange(1 << case.n)), game.values)
+    listed = jp.case_from_rows(
+        settings,
+        dict(
+            rows,
+            coalitions=[
+                {"coalition": "SEND", "value": 1.0},
+                {"coalition": "HOST", "value": 2.0},
+                {"coalition": "SEND+HOST", "value": 5.0},
+            ],
+        ),
+    )
+    assert jp.FAMILY.coalition_model(listed) is None  # v(S) is listed: nothing to compile
+
+
+def test_read_proposal_of_another_workbook(small_park_rows, tmp_path: Path) -> None:
+    settings, rows = small_park_rows
+    case = jp.case_from_rows(settings, rows)
+    offer = copy.deepcopy(rows)
+    offer["proposal"] = [
+        {"party": "SEND", "stream": "*", "phase": "*", "ratio": 0.3},
+        {"party": "HOST", "stream": "*", "phase": "*", "ratio": 0.7},
+    ]
+    proposal = jp.read_proposal(jp.write_case(tmp_path / "offer.xlsx", settings, offer), case)
+    judged = jp.check(case, proposal)
+    ratios = judged.proposal_table.set_index(["party", "stream", "phase"]).ratio
+    assert ratios[("SEND", "VAT", "2")] == 0.3 and ratios[("HOST", "CIT", "1")] == 0.7
+    assert judged.amounts != jp.check(case).amounts  # not the case's own 50/50 proposal
+    del offer["proposal"]
+    bare = jp.write_case(tmp_path / "bare.xlsx", settings, offer)
+    with pytest.raises(CaseError, match=r"bare\.xlsx: no proposal sheet"):
+        jp.read_proposal(bare, case)
+    longer = copy.deepcopy(rows)
+    longer["phases"].append({"phase": "3", "start_year": 2036, "end_year": 2040})
+    other = jp.write_case(tmp_path / "longer.xlsx", settings, longer)
+    with pytest.raises(CaseError, match=r"longer\.xlsx: .*unknown phase 3"):
+        jp.read_proposal(other, case)
 
 
 # -- round trip -----------------------------------------------------------------------------
@@ -453,13 +504,13 @@ def test_template_fill_read_solve_write_read(tmp_path: Path) -> None:
     book.save(path)
     case = jp.read_case(path)
     assert case.parties == ("SEND", "HOST", "PROV")
-    result = jp.solve_case(case)
+    result = jp.solve(case)
     assert_plan_keeps_the_rules(case, result)
     out = write_results_workbook(
         result,
         tmp_path / "out" / "results.xlsx",
-        check=jp.check_proposal(case, game=result.game),
-        sweeps={"HOST": jp.sweep(case, "HOST", "*", "*", [0.3, 0.6])},
+        check=jp.check(case),
+        sweeps={"HOST": jp.sweep(case, SweepLine("HOST"), [0.3, 0.6]).table},
     )
     sheets = pd.read_excel(out, sheet_name=None)
     assert {
@@ -474,7 +525,7 @@ def test_template_fill_read_solve_write_read(tmp_path: Path) -> None:
     } <= set(sheets)
     plan = sheets["plan"]
     assert list(plan.columns) == ["party", "stream", "phase", "ratio"]
-    assert np.allclose(plan.ratio, result.ratios.ratio)
+    assert np.allclose(plan.ratio, result.plan_table.ratio)
     values = dict(
         zip(sheets["coalition_values"].coalition, sheets["coalition_values"].value, strict=True)
     )

@@ -12,8 +12,6 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -34,169 +32,16 @@ from fairpool.optimizer.coalitions import (
     model_game,
 )
 from fairpool.optimizer.errors import CaseError, SolverError
+from tests.optimizer.coalition_models import (
+    BudgetedProjects,
+    ShortOfCapacity,
+    SlowFormula,
+    SlowFormulaEvaluator,
+    brute_force,
+    budgeted_projects,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
-
-# -- test models (module level: spawned workers import them from here) -----------------------
-
-
-@dataclass(frozen=True, eq=False)
-class BudgetedProjects:
-    """A small co-funding MILP: v(S) = max Σ_p (Σ_{i∈S} b[p, i] − c_p) y_p over the projects
-    whose hosts are all in S, with the chosen projects' costs within S's pooled budget.
-
-    Pyomo form (compiled once): payments x[p, i] ≥ 0, Σ_i x[p, i] = c_p y_p (cover rows),
-    Σ_p x[p, i] ≤ B_i [i ∈ S] (budget rows), y_p ≤ [hosts(p) ⊆ S] (column bounds).
-    """
-
-    players: tuple[str, ...]
-    cost: np.ndarray  # c_p
-    benefit: np.ndarray  # b[p, i]
-    hosts: np.ndarray  # bitmask per project
-    budget: np.ndarray  # B_i
-
-    def cache_key(self) -> str:
-        return content_key(self, "test-budgeted-projects/1")
-
-    def open(self) -> CompiledEvaluator:
-        return CompiledEvaluator(self)
-
-    def compile(self) -> CompiledGame:
-        import pyomo.environ as pyo
-
-        from fairpool.optimizer.solve import compile_pyomo
-
-        projects, parties = self.benefit.shape
-        m = pyo.ConcreteModel()
-        m.P = pyo.RangeSet(0, projects - 1)
-        m.I = pyo.RangeSet(0, parties - 1)
-        m.weight = pyo.Param(m.P, mutable=True, initialize=1.0)
-        m.y = pyo.Var(m.P, domain=pyo.Binary)
-        m.x = pyo.Var(m.P, m.I, domain=pyo.NonNegativeReals)
-        m.objective = pyo.Objective(expr=sum(m.weight[p] * m.y[p] for p in m.P), sense=-1)
-        m.cover = pyo.Constraint(
-            m.P, rule=lambda m, p: sum(m.x[p, i] for i in m.I) == float(self.cost[p]) * m.y[p]
-        )
-        m.budgets = pyo.Constraint(
-            m.I, rule=lambda m, i: sum(m.x[p, i] for p in m.P) <= float(self.budget[i])
-        )
-        compiled = compile_pyomo(m)
-        y = compiled.columns_of(m.y[p] for p in m.P)
-        rows = compiled.rows_of(m.budgets[i] for i in m.I)
-        return CompiledGame(compiled.program(), y, y, rows, columns={"y": y})
-
-    def numbers(self, masks: np.ndarray) -> CoalitionNumbers:
-        member = (masks[:, None] >> np.arange(len(self.players))) & 1
-        hosted = (self.hosts[None, :] & masks[:, None]) == self.hosts[None, :]
-        return CoalitionNumbers(
-            solve=np.ones(len(masks), dtype=bool),
-            column_cost=member @ self.benefit.T - self.cost,
-            column_lower=np.zeros(len(self.cost)),
-            column_upper=hosted.astype(float),
-            row_upper=self.budget * member,
-        )
-
-
-def budgeted_projects(parties: int = 6, projects: int = 8, seed: int = 0) -> BudgetedProjects:
-    rng = np.random.default_rng(seed)
-    hosts = np.array(
-        [
-            sum(1 << int(i) for i in rng.choice(parties, rng.integers(1, 3), replace=False))
-            for _ in range(projects)
-        ],
-        dtype=np.int64,
-    )
-    return BudgetedProjects(
-        players=tuple("ABCDEFGHIJKLMNOP"[:parties]),
-        cost=rng.integers(5, 30, projects).astype(float),
-        benefit=rng.integers(0, 12, (projects, parties)).astype(float),
-        hosts=hosts,
-        budget=rng.integers(5, 25, parties).astype(float),
-    )
-
-
-def brute_force(data: BudgetedProjects) -> np.ndarray:
-    """v(S) by enumerating project subsets (pooled budgets: anyone in S may pay for anything)."""
-    n = len(data.players)
-    projects = len(data.cost)
-    values = np.zeros(1 << n)
-    for mask in range(1, 1 << n):
-        member = (mask >> np.arange(n)) & 1
-        weight = data.benefit @ member - data.cost
-        hosted = (data.hosts & mask) == data.hosts
-        pool = float(data.budget @ member)
-        best = 0.0
-        for chosen in itertools.product((False, True), repeat=projects):
-            on = np.array(chosen)
-            if (on & ~hosted).any() or data.cost[on].sum() > pool + 1e-9:
-                continue
-            best = max(best, float(weight[on].sum()))
-        values[mask] = best
-    return values
-
-
-@dataclass(frozen=True)
-class SlowFormula:
-    """v(S) = Σ_{i∈S} w_i + |S|², computed slowly (``delay`` s per coalition); no solver."""
-
-    players: tuple[str, ...]
-    weights: tuple[float, ...]
-    delay: float = 0.0
-
-    def cache_key(self) -> str:
-        return content_key((self.players, self.weights), "test-slow-formula/1")
-
-    def open(self) -> SlowFormulaEvaluator:
-        return SlowFormulaEvaluator(self)
-
-
-class SlowFormulaEvaluator:
-    opened = 0
-    solves = 0
-
-    def __init__(self, model: SlowFormula) -> None:
-        self.model = model
-        self.highs_time = 0.0
-        SlowFormulaEvaluator.opened += 1
-
-    def value(self, mask: int) -> float:
-        time.sleep(self.model.delay)
-        SlowFormulaEvaluator.solves += 1
-        members = [i for i in range(len(self.model.players)) if mask >> i & 1]
-        return float(sum(self.model.weights[i] for i in members) + len(members) ** 2)
-
-
-@dataclass(frozen=True)
-class ShortOfCapacity:
-    """c(S) = min x s.t. x ≥ demand(S), x ≤ capacity(S): infeasible when S lacks party A."""
-
-    players: tuple[str, ...] = ("A", "B", "C")
-
-    def cache_key(self) -> str:
-        return content_key(self, "test-short/1")
-
-    def open(self) -> CompiledEvaluator:
-        return CompiledEvaluator(self)
-
-    def compile(self) -> CompiledGame:
-        from fairpool.optimizer.solve import CompiledProgram, new_highs
-
-        highs = new_highs()
-        highs.addVar(0.0, 1e30)
-        highs.changeColCost(0, 1.0)
-        highs.addRow(0.0, 1e30, 1, np.array([0], dtype=np.int32), np.array([1.0]))
-        only = np.array([0], dtype=np.int32)
-        return CompiledGame(CompiledProgram.from_highs(highs), bound_columns=only, bound_rows=only)
-
-    def numbers(self, masks: np.ndarray) -> CoalitionNumbers:
-        demand = 10.0 * np.array([bin(int(m)).count("1") for m in masks], dtype=float)
-        capacity = np.where(masks & 1, 100.0, 5.0)
-        return CoalitionNumbers(
-            solve=np.ones(len(masks), dtype=bool),
-            column_upper=capacity[:, None],
-            row_lower=demand[:, None],
-        )
-
 
 # -- tests ------------------------------------------------------------------------------------
 
@@ -214,9 +59,9 @@ def test_compiled_model_matches_brute_force() -> None:
 @pytest.fixture
 def always_parallel(monkeypatch: pytest.MonkeyPatch) -> None:
     """Start worker processes however short the work (tests' models are small)."""
-    from fairpool.optimizer import coalitions
+    from fairpool.optimizer.coalitions import engine
 
-    monkeypatch.setattr(coalitions, "PARALLEL_FROM_SECONDS", 0.0)
+    monkeypatch.setattr(engine, "PARALLEL_FROM_SECONDS", 0.0)
 
 
 def test_serial_parallel_and_dask_give_identical_values(always_parallel: None) -> None:
@@ -224,9 +69,7 @@ def test_serial_parallel_and_dask_give_identical_values(always_parallel: None) -
 
     model = budgeted_projects(parties=6, projects=9, seed=1)
     serial = coalition_values(model, workers=1)
-    with CoalitionEngine(model, workers=2) as engine:
-        parallel = engine.values()
-        assert engine._pool is not None
+    parallel = coalition_values(model, workers=2)
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
     ) as cluster:
@@ -236,23 +79,36 @@ def test_serial_parallel_and_dask_give_identical_values(always_parallel: None) -
     assert np.allclose(serial, brute_force(model), atol=1e-9)
 
 
-def test_a_model_that_is_not_compiled_runs_in_parallel_too(always_parallel: None) -> None:
-    """Plain models (``open()`` only) go mask by mask through the same workers and thread."""
-    model = SlowFormula(tuple("ABCDEF"), tuple(range(6)))
+def test_a_model_that_is_not_compiled_runs_in_parallel_too(
+    always_parallel: None, tmp_path: Path
+) -> None:
+    """Plain models (``open()`` only) go mask by mask through the same workers and thread:
+    the model is opened here and in a worker process, and the values are the serial ones."""
+    model = SlowFormula(tuple("ABCDEF"), tuple(range(6)), opened_in=str(tmp_path))
     assert not isinstance(model, CompiledCoalitionModel)
-    with CoalitionEngine(model, workers=2) as engine:
-        parallel = engine.values()
-        assert engine._pool is not None
+    parallel = coalition_values(model, workers=2)
+    opened_by = {int(path.name) for path in tmp_path.iterdir()}
+    assert os.getpid() in opened_by and len(opened_by) == 2
     assert np.array_equal(parallel, coalition_values(model))
 
 
-def test_short_work_starts_no_worker_processes() -> None:
-    """63 small MILPs take milliseconds: spawning a worker (≈ 0.2 s) would only cost time."""
-    model = budgeted_projects(parties=6, projects=9, seed=1)
-    with CoalitionEngine(model, workers=2) as engine:
-        values = engine.values()
-        assert engine._pool is None
-    assert np.array_equal(values, coalition_values(model, workers=1))
+@pytest.mark.parametrize("forced", [False, True], ids=["engine-decides", "workers-forced"])
+def test_three_parties_with_two_workers_give_the_serial_values(
+    forced: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A small case with ``workers=2`` finishes and gives exactly the serial values, whether
+    the engine starts a worker process for it (forced) or solves it all here."""
+    if forced:
+        from fairpool.optimizer.coalitions import engine
+
+        monkeypatch.setattr(engine, "PARALLEL_FROM_SECONDS", 0.0)
+    model = budgeted_projects(parties=3, projects=4, seed=6)
+    serial = model_game(model)
+    with coalition_settings(workers=2):
+        parallel = model_game(model)
+        assert np.array_equal(coalition_values(model), serial.values)
+    assert np.array_equal(parallel.values, serial.values)
+    assert np.allclose(serial.values, brute_force(model), atol=1e-9)
 
 
 def test_the_compiled_program_reopens_to_the_same_values() -> None:
@@ -351,16 +207,27 @@ def test_numbers_shared_by_every_coalition_may_be_one_dimensional() -> None:
     assert runner.solves == 6
 
 
-def test_second_run_reads_everything_from_the_cache(tmp_path: Path) -> None:
+def test_second_run_reads_everything_from_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     model = budgeted_projects(parties=5, projects=6, seed=2)
     cache = tmp_path / "coalitions.sqlite"
+    compiled: list[BudgetedProjects] = []
+    compile_model = BudgetedProjects.compile
+
+    def counted_compile(self: BudgetedProjects) -> CompiledGame:
+        compiled.append(self)
+        return compile_model(self)
+
+    monkeypatch.setattr(BudgetedProjects, "compile", counted_compile)
     with CoalitionEngine(model, cache=cache) as first:
         values = first.values()
         assert (first.solved, first.cached) == (31, 0)
+    assert len(compiled) == 1
     with CoalitionEngine(model, cache=cache) as second:
         again = second.values()
         assert (second.solved, second.cached) == (0, 31)
-        assert second._evaluator is None  # nothing was even built
+    assert len(compiled) == 1  # nothing was even built
     assert np.array_equal(values, again)
     other = budgeted_projects(parties=5, projects=6, seed=4)  # other content, other key
     with CoalitionEngine(other, cache=cache) as third:
@@ -371,33 +238,25 @@ def test_second_run_reads_everything_from_the_cache(tmp_path: Path) -> None:
 
 
 def test_cache_survives_a_killed_run(tmp_path: Path) -> None:
-    """Kill a run (SIGKILL) mid-way, resume: only the missing coalitions are solved."""
+    """A run killed (SIGKILL) mid-way resumes: only the missing coalitions are solved.
+
+    The run kills itself at its 200th solve; its solves take at least 200 × 5 ms = 1 s, so
+    the cache, which commits at least every COMMIT_SECONDS = 0.5 s, holds some values then.
+    """
+    from fairpool.optimizer.coalitions import COMMIT_SECONDS
+
+    assert 2 * COMMIT_SECONDS <= 200 * 0.005
     cache = tmp_path / "coalitions.sqlite"
     script = textwrap.dedent(
         f"""
-        from tests.optimizer.test_coalitions import SlowFormula
+        from tests.optimizer.coalition_models import SlowFormula
         from fairpool.optimizer.coalitions import coalition_values
-        model = SlowFormula(tuple("ABCDEFGH"), tuple(range(8)), delay=0.01)
+        model = SlowFormula(tuple("ABCDEFGH"), tuple(range(8)), delay=0.005, killed_after=200)
         coalition_values(model, cache={str(cache)!r})
         """
     )
-    run = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT)
-    try:
-        stored = 0
-        deadline = time.monotonic() + 20
-        while stored == 0 and time.monotonic() < deadline and run.poll() is None:
-            time.sleep(0.05)
-            if cache.exists():
-                try:
-                    with sqlite3.connect(cache) as db:
-                        stored = db.execute("SELECT COUNT(*) FROM coalition_values").fetchone()[0]
-                except sqlite3.OperationalError:  # table not created yet
-                    pass
-        if run.poll() is None:
-            os.kill(run.pid, signal.SIGKILL)
-    finally:
-        run.wait()
-    assert run.returncode == -signal.SIGKILL, "the run ended before it could be killed"
+    run = subprocess.run([sys.executable, "-c", script], cwd=ROOT, check=False)
+    assert run.returncode == -signal.SIGKILL, "the run was not killed"
     with sqlite3.connect(cache) as db:
         stored = db.execute("SELECT COUNT(*) FROM coalition_values").fetchone()[0]
     assert 0 < stored < 255

@@ -20,7 +20,7 @@ from fairpool.optimizer.solutions.sampling import (
 )
 from fairpool.optimizer.solutions.shapley import shapley
 from tests.conftest import party_ids, unanimity_game
-from tests.optimizer.test_coalitions import SlowFormula, budgeted_projects
+from tests.optimizer.coalition_models import SlowFormula, budgeted_projects
 
 
 def random_game(n: int, seed: int) -> Game:

@@ -7,14 +7,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from fairpool.models import cost_sharing as cs
+import fairpool
+from fairpool.models.family import PlanResult
 from fairpool.reports import excel
 
 
 @pytest.fixture(scope="module")
-def water_result() -> cs.CostSharingResult:
-    return cs.solve_case(
-        cs.read_case(Path(__file__).resolve().parents[2] / "cases" / "water_plant.xlsx")
+def water_result() -> PlanResult:
+    return fairpool.solve(
+        fairpool.read_case(Path(__file__).resolve().parents[2] / "cases" / "water_plant.xlsx")
     )
 
 

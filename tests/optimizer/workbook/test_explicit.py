@@ -11,10 +11,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fairpool.cases import case_path, shipped_cases
-from fairpool.optimizer.workbook.explicit import read_game_file
-from fairpool.optimizer.workbook.labels import discover_players, parse_label, scan_labels
 from fairpool.optimizer.errors import CaseError
 from fairpool.optimizer.game import Game
+from fairpool.optimizer.workbook.explicit import read_game_file
+from fairpool.optimizer.workbook.labels import discover_players, parse_label, scan_labels
 
 THREE = "coalition,value\nA,1\nB,2\nC,3\nA+B,4\nA+C,5\nB+C,6\nA+B+C,9\n"
 

@@ -7,7 +7,9 @@ import sys
 
 import pytest
 
-from fairpool.optimizer.workbook.schema import JOINT_PARK, SCHEMAS, schema_for, schema_markdown
+from fairpool.models import FAMILY_NAMES, family
+from fairpool.models.joint_park.schema import JOINT_PARK
+from fairpool.optimizer.workbook.schema import schema_markdown
 
 SPEC_COLUMNS = {
     "parties": ["id", "name"],
@@ -41,8 +43,10 @@ def test_optional_sheets_are_marked_optional() -> None:
     assert optional == {"streams", "limits", "proposal", "coalitions"}
 
 
-@pytest.mark.parametrize("schema", list(SCHEMAS.values()), ids=list(SCHEMAS))
-def test_every_column_is_declared_completely(schema) -> None:
+@pytest.mark.parametrize("model", FAMILY_NAMES)
+def test_every_column_is_declared_completely(model: str) -> None:
+    schema = family(model).schema
+    assert schema.model == model
     for sheet in schema.sheets:
         assert sheet.description and sheet.description_zh
         assert len(set(sheet.column_names)) == len(sheet.column_names), sheet.name
@@ -52,12 +56,6 @@ def test_every_column_is_declared_completely(schema) -> None:
             if column.type == "choice":
                 assert column.choices, column.name
                 assert column.required or column.default in column.choices, column.name
-
-
-def test_schema_for_names_the_known_models() -> None:
-    assert schema_for("joint_park") is JOINT_PARK
-    with pytest.raises(KeyError, match="joint_park"):
-        schema_for("nope")
 
 
 def test_docs_are_generated_from_the_schema() -> None:

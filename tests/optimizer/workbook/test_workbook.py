@@ -8,16 +8,17 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from fairpool.models.joint_park import write_template
+from fairpool.models.joint_park.schema import JOINT_PARK
+from fairpool.optimizer.errors import CaseError
 from fairpool.optimizer.workbook.reader import (
     case_tables_from_rows,
     parse_cell,
     read_case_tables,
     read_model_name,
 )
+from fairpool.optimizer.workbook.schema import Column
 from fairpool.optimizer.workbook.template import write_case_workbook
-from fairpool.models.joint_park import write_template
-from fairpool.optimizer.errors import CaseError
-from fairpool.optimizer.workbook.schema import JOINT_PARK, Column
 
 
 def _column(kind: str, **kwargs) -> Column:

@@ -1,0 +1,398 @@
+"""The fairest split plan of a park within its rules: a lexicographic solve of the plan model.
+
+    (1) least core violation ε* (``core="soft"``; ``"hard"`` forces ε = 0, ``"off"`` drops the
+        core rows),
+    (2) the distance to the target allocation (L1 or L∞) given ε ≤ ε*, or for the Nash
+        target max Σ_p log(npv_p − v({p})) by tangent cuts,
+    (3) a tie-break among equally close plans: ratios closest to the target's share of the
+        pool (this also sets the statistic streams' ratios).
+
+Each step runs through :func:`fairpool.models.planning.solve_step`; when the rules admit no
+plan, :func:`diagnose_infeasible` names a minimal set of conflicting rules.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+
+from fairpool.models.family import CoreMode, DistanceKind, PlanResult
+from fairpool.models.joint_park.case import TARGETS_HELP, JointParkCase, Limit, RatioRule
+from fairpool.models.joint_park.coalitions import coalition_values
+from fairpool.models.joint_park.flows import (
+    Pools,
+    cash_flow_frame,
+    evaluate_plan,
+    park_pools,
+    ratios_frame,
+    statistics_frame,
+)
+from fairpool.models.joint_park.plan_model import PlanSpec, build_plan_model, default_spec
+from fairpool.models.planning import (
+    LexicographicStep,
+    activate_only,
+    keep_distance,
+    keep_epsilon,
+    plan_result,
+    plan_tolerance,
+    solve_lexicographic,
+    solve_plan_model,
+    solve_step,
+)
+from fairpool.optimizer.analysis import analyse_game
+from fairpool.optimizer.errors import CaseError, InfeasibleError, SolverError
+from fairpool.optimizer.game import Game
+from fairpool.optimizer.results import Allocation
+from fairpool.optimizer.solutions import METHODS, solve_method
+from fairpool.optimizer.workbook.checks import dense_values
+
+if TYPE_CHECKING:
+    import pyomo.environ as pyo
+
+NASH_TOLERANCE = 1e-6
+"""Nash target: stop when Σ log(gain) is within this (absolute) of the LP upper bound."""
+
+NASH_ITERATIONS = 200
+"""Nash target: the most tangent-cut rounds before giving up."""
+
+
+@dataclass(frozen=True)
+class ParkGame:
+    """A park's coalition game and the pools of the components its grand coalition builds,
+    computed once for a solve, a check or a sweep.
+
+    ``warnings``: a ``coalitions`` sheet whose v(N) differs from the components';
+    ``seconds``: the time the coalition values took.
+    """
+
+    game: Game
+    pools: Pools
+    warnings: tuple[str, ...] = ()
+    seconds: float = 0.0
+
+
+def park_game(case: JointParkCase) -> ParkGame:
+    """v(S) (the MILP, or the ``coalitions`` sheet) and the grand coalition's pools.
+
+    A listed v(N) that differs from the components' is warned about: the plan NPVs add up to
+    the components' v(N), which is what the pools hold.
+    """
+    started = time.perf_counter()
+    values, active = coalition_values(case)
+    warnings = []
+    if case.coalition_values is not None:
+        listed = dense_values(dict(case.coalition_values), case.n)
+        if abs(listed[-1] - values[-1]) > 1e-6 * max(1.0, abs(values[-1])):
+            warnings.append(
+                f"the coalitions sheet gives v(N) = {listed[-1]:g} but the park's components "
+                f"give {values[-1]:g}; plan NPVs add up to the latter"
+            )
+        values = listed
+    game = Game(case.parties, values, "benefit", case.party_names, case.attributes)
+    return ParkGame(game, park_pools(case, active), tuple(warnings), time.perf_counter() - started)
+
+
+# -- conflicting rules -----------------------------------------------------------------------------
+
+RuleSource = RatioRule | Limit | Literal["one_ratio", "core"]
+"""One rule source of a plan: a rules row, a limits row, the one-ratio key or the hard core."""
+
+
+def rule_sources(spec: PlanSpec) -> list[RuleSource]:
+    """Every rule source of ``spec``, in the order the deletion filter tries them."""
+    sources: list[RuleSource] = [*spec.rules, *spec.limits]
+    if spec.one_ratio:
+        sources.append("one_ratio")
+    if spec.core == "hard":
+        sources.append("core")
+    return sources
+
+
+def spec_with(spec: PlanSpec, sources: Sequence[RuleSource]) -> PlanSpec:
+    """``spec`` keeping only ``sources`` (the core off unless the hard core is among them)."""
+    return PlanSpec(
+        tuple(s for s in sources if isinstance(s, RatioRule)),
+        tuple(s for s in sources if isinstance(s, Limit)),
+        "one_ratio" in sources,
+        "hard" if "core" in sources else "off",
+        spec.schedules,
+        spec.fixed,
+        spec.sweep,
+    )
+
+
+def feasible(case: JointParkCase, game: Game, pools: Pools, spec: PlanSpec) -> bool:
+    """Whether some plan meets ``spec``'s rules (a zero objective solved once)."""
+    from fairpool.optimizer.solve import SolveStatus
+
+    m = build_plan_model(case, game, pools, np.zeros(case.n), spec)
+    activate_only(m, "feasibility_objective")
+    status = solve_plan_model(m).status
+    if status not in (SolveStatus.OPTIMAL, SolveStatus.INFEASIBLE):
+        raise SolverError(f"HiGHS could not decide whether the rules are feasible ({status.value})")
+    return status is SolveStatus.OPTIMAL
+
+
+def describe_source(source: RuleSource) -> str:
+    """Where a rule source is written, for the infeasibility message."""
+    if source == "one_ratio":
+        return "sheet case, key one_ratio_for_all_streams (TRUE)"
+    if source == "core":
+        return (
+            "the core constraints (core = hard): no plan within the rules is in the core; "
+            "use core = soft"
+        )
+    return source.describe()
+
+
+def diagnose_infeasible(
+    case: JointParkCase, game: Game, pools: Pools, spec: PlanSpec
+) -> InfeasibleError:
+    """An :class:`InfeasibleError` naming a minimal set of conflicting rules (deletion filter).
+
+    Drop each rule source in turn; keep it dropped if the rest is still infeasible. What
+    remains is irreducible: removing any one of them makes the plan feasible.
+    """
+    sources = rule_sources(spec)
+    needed: list[RuleSource] = []
+    if feasible(case, game, pools, spec_with(spec, [])):
+        needed = list(sources)
+        for source in sources:
+            trial = [s for s in needed if s is not source]
+            if not feasible(case, game, pools, spec_with(spec, trial)):
+                needed = trial
+    lines = [describe_source(source) for source in needed] or [
+        "the ratios of each stream and phase must add up to 1 (fixed proposal "
+        "ratios or the park's pools admit no plan)"
+    ]
+    return InfeasibleError(
+        "The rules admit no split plan. These rules conflict (relax any one of them):\n  - "
+        + "\n  - ".join(lines)
+    )
+
+
+# -- the lexicographic solve -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanOutcome:
+    """The solved plan: ratios, ε*, distance, Nash details and solver time."""
+
+    ratios: np.ndarray
+    epsilon: float
+    distance: float
+    runtime: float
+    details: Mapping[str, float] = field(default_factory=dict)
+
+
+def solve_plan(
+    case: JointParkCase,
+    game: Game,
+    pools: Pools,
+    target: np.ndarray | None,
+    core: CoreMode,
+    distance: DistanceKind = "l1",
+    spec: PlanSpec | None = None,
+) -> PlanOutcome:
+    """Lexicographic plan solve: least ε (soft core), then distance (or Nash), then tie-break.
+
+    ``target`` None: the Nash target. Each optimum is kept, within
+    :func:`~fairpool.models.planning.plan_tolerance`, as a constraint of the later steps.
+    Raises :class:`InfeasibleError` naming the conflicting rules when no plan meets them.
+    """
+    from fairpool.optimizer.solve import pyomo_solver
+
+    spec = spec or default_spec(case, core)
+    started = time.perf_counter()
+    m = build_plan_model(case, game, pools, target, spec, distance)
+    solver = pyomo_solver(case.time_limit)
+    slack = plan_tolerance(game)
+
+    def infeasible() -> InfeasibleError:
+        return diagnose_infeasible(case, game, pools, spec)
+
+    def solve(objective: str, what: str) -> float:
+        return solve_step(m, objective, what, solver, infeasible)
+
+    steps = []
+    if core == "soft":
+        steps.append(
+            LexicographicStep("epsilon_objective", "least core violation", keep_epsilon(slack))
+        )
+    if target is not None:
+        steps.append(
+            LexicographicStep("distance_objective", "distance to the target", keep_distance(slack))
+        )
+    optima = solve_lexicographic(m, steps, solver, infeasible)
+    epsilon = max(optima[0], 0.0) if core == "soft" else 0.0
+    best = optima[-1] if target is not None else 0.0
+    details: dict[str, float] = {}
+    if target is None:
+        import pyomo.environ as pyo
+
+        details = solve_nash(m, solve, game.standalone_values, slack)
+        m.nash_cap = pyo.Constraint(
+            expr=sum(m.log_gain[p] for p in m.P) >= details["nash_lower_bound"] - 1e-9
+        )
+    solve("tie_objective", "tie-break")
+    ratios = np.zeros((case.n, len(case.streams), len(case.phases)))
+    for index in m.r:
+        ratios[index] = m.r[index].value or 0.0
+    ratios = np.clip(ratios, 0.0, 1.0)
+    return PlanOutcome(ratios, epsilon, best, time.perf_counter() - started, details)
+
+
+def solve_nash(
+    m: pyo.ConcreteModel,
+    solve: Callable[[str, str], float],
+    standalone: np.ndarray,
+    tol: float,
+) -> dict[str, float]:
+    """Outer approximation of max Σ log g_p by tangent cuts, to :data:`NASH_TOLERANCE`.
+
+    Start from the plan of the largest least gain min_p g_p (none > 0: no Nash plan). The
+    cuts over-estimate log (concave), so each LP optimum U is an upper bound and the LP's
+    point gives the lower bound L = Σ log g_p; stop when U − L ≤ NASH_TOLERANCE. ``solve``
+    (objective, what) solves one LP (:func:`fairpool.models.planning.solve_step`).
+    """
+    m.least_gain_bound.activate()
+    least = solve("least_gain_objective", "Nash start: largest least gain")
+    if least <= tol:
+        raise InfeasibleError(
+            "target = nash needs a plan giving every party more than it gets alone, and the "
+            f"rules allow none (best least gain {least:g}); choose another target"
+        )
+    m.least_gain_bound.deactivate()
+    n = len(standalone)
+
+    def gains() -> np.ndarray:
+        return np.array([m.npv[p].value for p in range(n)]) - standalone
+
+    def cut_at(point: np.ndarray) -> None:
+        for p in range(n):
+            g0 = float(point[p])
+            m.tangents.add(m.log_gain[p] <= math.log(g0) + (m.npv[p] - standalone[p] - g0) / g0)
+
+    cut_at(np.maximum(gains(), least))
+    lower, upper = -math.inf, math.inf
+    for iterations in range(1, NASH_ITERATIONS + 1):
+        upper = solve("nash_objective", "Nash target")
+        point = gains()
+        if (point > 0).all():
+            lower = max(lower, float(np.log(point).sum()))
+        if upper - lower <= NASH_TOLERANCE:
+            return {
+                "nash_lower_bound": lower,
+                "nash_upper_bound": upper,
+                "nash_iterations": iterations,
+            }
+        cut_at(np.maximum(point, least * 1e-3))
+    raise SolverError(f"the Nash target did not converge (gap {upper - lower:g})")
+
+
+# -- the target and the result ---------------------------------------------------------------------
+
+
+def target_allocation(game: Game, target: str) -> Allocation:
+    """The allocation the plan aims at.
+
+    shapley / nucleolus / any METHODS key: the engine's solution; proportional:<a>:
+    x_p = v(N) a_p / Σ a; equal_gain: x_p = v({p}) + (v(N) − Σ_q v({q}))/n.
+    """
+    if target == "equal_gain":
+        standalone = game.standalone_values
+        shares = standalone + (game.grand_value - standalone.sum()) / game.n
+        return Allocation("equal_gain", game.players, shares)
+    if target.startswith("proportional"):
+        attribute = target.partition(":")[2].strip()
+        weights = game.attribute(attribute)
+        if (weights < 0).any() or weights.sum() <= 0:
+            raise CaseError(f"party attribute {attribute!r} cannot weight a proportional target")
+        shares = game.grand_value * weights / weights.sum()
+        return Allocation("proportional", game.players, shares, {"attribute": attribute})
+    if target not in METHODS:
+        raise CaseError(f"unknown target {target!r}; expected {TARGETS_HELP}")
+    return solve_method(game, target)
+
+
+def solve(
+    case: JointParkCase,
+    *,
+    target: str | None = None,
+    core: CoreMode | None = None,
+    distance: DistanceKind | None = None,
+) -> PlanResult:
+    """Solve a joint-park case: v(S), every allocation, and the fairest plan within the rules.
+
+    ``target``, ``core`` and ``distance`` default to the case sheet's settings (shapley, soft,
+    l1). The result's amounts are NPVs; its plan table the ratios (party, stream, phase,
+    ratio); its cash flows (party, year, take, cost, net, discount_factor, discounted_net);
+    ``tables["statistics"]`` the statistic credit (party, stream, year, amount); its facts the
+    components built and, for the Nash target, the bounds and iterations. Allocations: every
+    engine method, the target (and ``nash_plan`` for the Nash target). Raises
+    :class:`InfeasibleError` naming the conflicting rules if no plan meets them.
+    """
+    target = target or case.target
+    core = core or case.core
+    distance = distance or case.distance
+    park = park_game(case)
+    game = park.game
+    timings = {"coalition_values": park.seconds}
+    warnings = [*case.warnings, *park.warnings]
+    started = time.perf_counter()
+    analysis = analyse_game(game)
+    allocations = dict(analysis.allocations)
+    warnings += [f"allocation {key} not available: {why}" for key, why in analysis.skipped.items()]
+    goal: np.ndarray | None = None
+    if target != "nash":
+        goal_allocation = target_allocation(game, target)
+        allocations.setdefault(goal_allocation.method, goal_allocation)
+        goal = goal_allocation.shares
+    timings["allocations"] = time.perf_counter() - started
+    outcome = solve_plan(case, game, park.pools, goal, core, distance)
+    timings["plan"] = outcome.runtime
+    flows = evaluate_plan(case, park.pools, outcome.ratios)
+    if goal is None:
+        goal = flows.npv
+        allocations["nash_plan"] = Allocation(
+            "nash_plan", game.players, flows.npv, dict(outcome.details)
+        )
+    built = (c for c, on in zip(case.components, park.pools.active, strict=True) if on)
+    return plan_result(
+        case=case,
+        game=game,
+        allocations=allocations,
+        target=target,
+        core=core,
+        distance_kind=distance,
+        goal=goal,
+        amounts=flows.npv,
+        amount_kind="npv",
+        epsilon=outcome.epsilon,
+        plan_kind="ratios",
+        plan_table=ratios_frame(case, outcome.ratios),
+        cash_flows=cash_flow_frame(case, flows),
+        analysis=analysis,
+        tables={"statistics": statistics_frame(case, flows)},
+        facts=(("active_components", "+".join(built)), *outcome.details.items()),
+        warnings=warnings,
+        timings=timings,
+    )
+
+
+__all__ = [
+    "NASH_TOLERANCE",
+    "ParkGame",
+    "PlanOutcome",
+    "diagnose_infeasible",
+    "park_game",
+    "solve",
+    "solve_nash",
+    "solve_plan",
+    "target_allocation",
+]

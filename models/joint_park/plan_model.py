@@ -1,0 +1,379 @@
+"""The plan model of a park (Pyomo), built by ``define_*`` steps each stating its constraint.
+
+Variables: ratios r[p, k, h] per party, stream and phase; NPVs npv[p] (the shared planning
+blocks of :mod:`fairpool.models.planning` need only ``m.P`` and ``m.npv``). Built here, never
+solved here: :mod:`fairpool.models.joint_park.plan` solves it lexicographically and
+:mod:`fairpool.models.joint_park.proposal` reads core bands off it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from fairpool.models.family import CoreMode, DistanceKind
+from fairpool.models.joint_park.case import JointParkCase, Limit, RatioRule
+from fairpool.models.joint_park.flows import Pools
+from fairpool.models.joint_park.rules import matches, ratio_bounds
+from fairpool.models.planning import define_core_constraints, define_distance_objective
+from fairpool.optimizer.game import Game
+
+if TYPE_CHECKING:
+    import pyomo.environ as pyo
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """r[party, k, h] = ρ on ``cells`` (k, h); other parties share 1 − ρ as in ``base``."""
+
+    party: int
+    cells: tuple[tuple[int, int], ...]
+    base: np.ndarray
+
+
+@dataclass(frozen=True)
+class PlanSpec:
+    """What goes into a plan model.
+
+    ``rules``/``limits``/``one_ratio``/``core`` select the rule sources (so that an
+    infeasible set can be narrowed down); ``fixed`` fixes every ratio (a proposal);
+    ``sweep`` ties ratios to one variable ρ (a core band).
+    """
+
+    rules: tuple[RatioRule, ...]
+    limits: tuple[Limit, ...]
+    one_ratio: bool
+    core: CoreMode
+    schedules: bool = True
+    fixed: np.ndarray | None = None
+    sweep: SweepSpec | None = None
+
+
+def default_spec(case: JointParkCase, core: CoreMode) -> PlanSpec:
+    """Every rule source of the case."""
+    return PlanSpec(case.rules, case.limits, case.one_ratio_for_all_streams, core)
+
+
+def cash_streams(case: JointParkCase) -> list[int]:
+    """Indices of the cash streams."""
+    return [k for k, s in enumerate(case.streams) if s.kind == "cash"]
+
+
+def define_split_ratios(m: pyo.ConcreteModel, case: JointParkCase) -> None:
+    """Σ_p r[p, k, h] = 1 for every stream and phase (≥ 1 for double-counted statistics)."""
+    import pyomo.environ as pyo
+
+    m.P = pyo.RangeSet(0, case.n - 1)
+    m.K = pyo.RangeSet(0, len(case.streams) - 1)
+    m.H = pyo.RangeSet(0, len(case.phases) - 1)
+    m.r = pyo.Var(m.P, m.K, m.H, bounds=(0.0, 1.0))
+
+    def rule(m: pyo.ConcreteModel, k: int, h: int) -> object:
+        total = sum(m.r[p, k, h] for p in m.P)
+        return total >= 1 if case.streams[k].double_count else total == 1
+
+    m.split = pyo.Constraint(m.K, m.H, rule=rule)
+
+
+def define_ratio_bounds(m: pyo.ConcreteModel, case: JointParkCase, spec: PlanSpec) -> None:
+    """min_ratio ≤ r[p, k, h] ≤ max_ratio for every rule row matching (p, k, h); a fixed plan
+    fixes every ratio; a sweep leaves the bounds to :func:`define_sweep`."""
+    if spec.fixed is not None:
+        for index in m.r:
+            m.r[index].fix(float(spec.fixed[index]))
+        return
+    if spec.sweep is not None:
+        return
+    lo, hi = ratio_bounds(case, spec.rules)
+    for index in m.r:  # conflicting rows give lb > ub: HiGHS reports the model infeasible
+        m.r[index].setlb(float(lo[index]))
+        m.r[index].setub(float(hi[index]))
+
+
+def define_one_ratio(m: pyo.ConcreteModel, case: JointParkCase, spec: PlanSpec) -> None:
+    """r[p, k, h] = r[p, k₀, h] for every cash stream k (k₀ the first cash stream)."""
+    import pyomo.environ as pyo
+
+    cash = cash_streams(case)
+    pairs = [(p, k, h) for p in m.P for k in cash[1:] for h in m.H] if spec.one_ratio else []
+    m.one_ratio = pyo.Constraint(
+        range(len(pairs)),
+        rule=lambda m, j: m.r[pairs[j]] == m.r[pairs[j][0], cash[0], pairs[j][2]],
+    )
+
+
+def define_monotone_schedule(m: pyo.ConcreteModel, case: JointParkCase, spec: PlanSpec) -> None:
+    """r[p, k, h+1] ≤ r[p, k, h] (nonincreasing) or ≥ (nondecreasing) for scheduled rows."""
+    import pyomo.environ as pyo
+
+    pairs: list[tuple[int, int, int, int]] = []
+    for rule in spec.rules if spec.schedules else ():
+        if rule.schedule == "free":
+            continue
+        sign = -1 if rule.schedule == "nonincreasing" else 1
+        p = case.party_index(rule.party)
+        for k, stream in enumerate(case.streams):
+            if matches(rule.stream, stream.stream):
+                pairs += [(p, k, h, sign) for h in range(len(case.phases) - 1)]
+
+    def monotone(m: pyo.ConcreteModel, j: int) -> object:
+        p, k, h, sign = pairs[j]
+        return sign * (m.r[p, k, h + 1] - m.r[p, k, h]) >= 0
+
+    m.monotone = pyo.Constraint(range(len(pairs)), rule=monotone)
+
+
+def define_sweep(m: pyo.ConcreteModel, case: JointParkCase, spec: PlanSpec) -> None:
+    """r[i, k, h] = ρ on the swept cells, others r[q, k, h] = base_q (1 − ρ)/(1 − base_i)."""
+    import pyomo.environ as pyo
+
+    if spec.sweep is None:
+        return
+    sweep = spec.sweep
+    m.rho = pyo.Var(bounds=(0.0, 1.0))
+    cells = set(sweep.cells)
+    m.sweep_tie = pyo.ConstraintList()
+    for p, k, h in m.r:
+        if (k, h) not in cells:
+            m.r[p, k, h].fix(float(sweep.base[p, k, h]))
+            continue
+        if p == sweep.party:
+            m.sweep_tie.add(m.r[p, k, h] == m.rho)
+            continue
+        rest = 1.0 - sweep.base[sweep.party, k, h]
+        others = case.n - 1
+        share = sweep.base[p, k, h] / rest if rest > 1e-12 else 1.0 / others
+        m.sweep_tie.add(m.r[p, k, h] == share * (1 - m.rho))
+
+
+def define_yearly_take(m: pyo.ConcreteModel, case: JointParkCase, pools: Pools) -> None:
+    """take[p, t] = Σ_{k cash} (r[p, k, h(t)] A'[k, t] + stock[p, k, t]) (before caps)."""
+    import pyomo.environ as pyo
+
+    phase = case.phase_of_year
+    m.T = pyo.RangeSet(0, len(case.years) - 1)
+    cash = cash_streams(case)
+
+    def gross(m: pyo.ConcreteModel, p: int, k: int, t: int) -> Any:  # a Pyomo expression
+        h, amount = phase[t], float(pools.split[k, t])
+        return m.r[p, k, h] * amount if h >= 0 and amount != 0 else 0.0
+
+    m.gross = gross
+    m.take = {
+        (p, t): sum(gross(m, p, k, t) for k in cash) + float(pools.stock[p, cash, t].sum())
+        for p in m.P
+        for t in m.T
+    }
+    m.take_scope = {
+        (p, t, k): gross(m, p, k, t) + float(pools.stock[p, k, t])
+        for p in m.P
+        for t in m.T
+        for k in cash
+    }
+
+
+def define_cumulative_cap(
+    m: pyo.ConcreteModel, case: JointParkCase, spec: PlanSpec, pools: Pools
+) -> None:
+    """Σ_{t∈W} a_t ≤ U with a_t = c_t − e_t, e_t > 0 only once the cap is reached (binary z_t).
+
+    c_t is the capped party's split take; e_t ≤ M_t z_t, K_t = Σ_{τ≤t} a_τ ≥ U z_t, so the
+    take is truncated chronologically exactly as the rule reads; e_t goes to overflow_to.
+    """
+    import pyomo.environ as pyo
+
+    caps = [limit for limit in spec.limits if limit.limit == "cap"]
+    m.cap_index = pyo.Set(
+        initialize=[
+            (j, t)
+            for j, limit in enumerate(caps)
+            for t in np.flatnonzero(
+                (case.years >= limit.start_year) & (case.years <= limit.end_year)
+            )
+        ],
+        dimen=2,
+    )
+    m.cap_excess = pyo.Var(m.cap_index, bounds=(0.0, None))
+    m.cap_reached = pyo.Var(m.cap_index, domain=pyo.Binary)
+    m.cap_rows = pyo.ConstraintList()
+    m.cap_limits = caps
+    m.take_adjust = {}
+    for j, limit in enumerate(caps):
+        p, q = case.party_index(limit.party), case.party_index(limit.overflow_to)
+        scope = [case.stream_index(s) for s in limit.streams]
+        cumulative = 0.0
+        window = [t for (jj, t) in m.cap_index if jj == j]
+        for t in sorted(window):
+            gross = sum(m.gross(m, p, k, t) for k in scope)
+            big_m = float(pools.split[scope, t].clip(min=0).sum()) + 1.0
+            excess = m.cap_excess[j, t]
+            m.cap_rows.add(excess <= gross)
+            m.cap_rows.add(excess <= big_m * m.cap_reached[j, t])
+            cumulative = cumulative + gross - excess
+            m.cap_rows.add(cumulative <= limit.amount)
+            m.cap_rows.add(cumulative >= limit.amount * m.cap_reached[j, t])
+            m.take_adjust[p, t] = m.take_adjust.get((p, t), 0) - excess
+            m.take_adjust[q, t] = m.take_adjust.get((q, t), 0) + excess
+    for (p, t), expr in list(m.take.items()):
+        m.take[p, t] = expr + m.take_adjust.get((p, t), 0)
+
+
+def cap_sign(case: JointParkCase, cap: Limit, party: int) -> int:
+    """−1 if a cap truncates ``party``'s take, +1 if ``party`` receives its excess, else 0."""
+    if case.party_index(cap.party) == party:
+        return -1
+    return 1 if case.party_index(cap.overflow_to) == party else 0
+
+
+def define_cash_floor(
+    m: pyo.ConcreteModel, case: JointParkCase, spec: PlanSpec, pools: Pools
+) -> None:
+    """take[p, t] (over the floor's streams) ≥ amount (+ cost[p, t] with plus_costs), t ∈ W."""
+    import pyomo.environ as pyo
+
+    m.floor = pyo.ConstraintList()
+    cash = cash_streams(case)
+    for limit in spec.limits:
+        if limit.limit != "floor":
+            continue
+        p = case.party_index(limit.party)
+        scope = [case.stream_index(s) for s in limit.streams]
+        all_cash = sorted(scope) == cash
+        for t in np.flatnonzero((case.years >= limit.start_year) & (case.years <= limit.end_year)):
+            need = limit.amount + (float(pools.cost[p, t]) if limit.plus_costs else 0.0)
+            if all_cash:
+                take = m.take[p, t]
+            else:
+                take = sum(m.take_scope[p, t, k] for k in scope)
+                for cap_j, cap in enumerate(m.cap_limits):  # caps on exactly these streams
+                    if (
+                        sorted(case.stream_index(s) for s in cap.streams) == sorted(scope)
+                        and (cap_j, t) in m.cap_index
+                    ):
+                        take = take + cap_sign(case, cap, p) * m.cap_excess[cap_j, t]
+            m.floor.add(take >= need)
+
+
+def define_npv(m: pyo.ConcreteModel, case: JointParkCase, pools: Pools) -> None:
+    """npv[p] = Σ_t d_t (take[p, t] − cost[p, t]) (an equality-defined free variable)."""
+    import pyomo.environ as pyo
+
+    d = case.discount
+    m.npv = pyo.Var(m.P)
+    m.npv_definition = pyo.Constraint(
+        m.P,
+        rule=lambda m, p: (
+            m.npv[p] == sum(float(d[t]) * m.take[p, t] for t in m.T) - float(pools.cost[p] @ d)
+        ),
+    )
+
+
+def define_nash_objective(m: pyo.ConcreteModel, standalone: np.ndarray) -> None:
+    """max Σ_p t_p with t_p ≤ log g⁰ + (g_p − g⁰)/g⁰ (tangent cuts), g_p = npv_p − v({p}).
+
+    Also the start: max min_p g_p (``least_gain_objective``, with ``least_gain_bound``).
+    """
+    import pyomo.environ as pyo
+
+    m.standalone = standalone
+    m.log_gain = pyo.Var(m.P)
+    m.tangents = pyo.ConstraintList()
+    m.least_gain = pyo.Var()
+    m.least_gain_bound = pyo.Constraint(
+        m.P, rule=lambda m, p: m.npv[p] - float(standalone[p]) >= m.least_gain
+    )
+    m.least_gain_bound.deactivate()
+    m.least_gain_objective = pyo.Objective(expr=m.least_gain, sense=pyo.maximize)
+    m.least_gain_objective.deactivate()
+    m.nash_objective = pyo.Objective(expr=sum(m.log_gain[p] for p in m.P), sense=pyo.maximize)
+    m.nash_objective.deactivate()
+
+
+def define_tie_break(m: pyo.ConcreteModel, case: JointParkCase, weights: np.ndarray) -> None:
+    """min Σ_{p,k,h} |r[p, k, h] − w_p| (w: target share of the pool), for equally close plans."""
+    import pyomo.environ as pyo
+
+    m.w = {p: float(weights[p]) for p in range(case.n)}
+    m.r_above = pyo.Var(m.P, m.K, m.H, bounds=(0.0, None))
+    m.r_below = pyo.Var(m.P, m.K, m.H, bounds=(0.0, None))
+    m.r_deviation = pyo.Constraint(
+        m.P,
+        m.K,
+        m.H,
+        rule=lambda m, p, k, h: m.r[p, k, h] - m.w[p] == m.r_above[p, k, h] - m.r_below[p, k, h],
+    )
+    m.tie_objective = pyo.Objective(
+        expr=sum(m.r_above[i] + m.r_below[i] for i in m.r_above), sense=pyo.minimize
+    )
+    m.tie_objective.deactivate()
+
+
+def pool_weights(target: np.ndarray) -> np.ndarray:
+    """w_p = τ_p⁺ / Σ τ⁺ (equal when no party has a positive target)."""
+    positive = np.clip(target, 0.0, None)
+    if positive.sum() > 0:
+        return positive / positive.sum()
+    return np.full(len(target), 1 / len(target))
+
+
+def build_plan_model(
+    case: JointParkCase,
+    game: Game,
+    pools: Pools,
+    target: np.ndarray | None,
+    spec: PlanSpec | None = None,
+    distance: DistanceKind = "l1",
+) -> pyo.ConcreteModel:
+    """The plan model: ratios under the rules, NPVs, core rows, distance and tie-break.
+
+    ``target`` None builds the Nash objective instead of the distance. Every ``*_objective``
+    is built deactivated; a lexicographic solve activates them in turn.
+    """
+    import pyomo.environ as pyo
+
+    spec = spec or default_spec(case, case.core)
+    m = pyo.ConcreteModel(name="joint_park_plan")
+    define_split_ratios(m, case)
+    define_ratio_bounds(m, case, spec)
+    define_sweep(m, case, spec)
+    define_one_ratio(m, case, spec)
+    define_monotone_schedule(m, case, spec)
+    define_yearly_take(m, case, pools)
+    define_cumulative_cap(m, case, spec, pools)
+    define_cash_floor(m, case, spec, pools)
+    define_npv(m, case, pools)
+    define_core_constraints(m, game, spec.core)
+    if target is not None:
+        define_distance_objective(m, target, distance)
+        weights = pool_weights(target)
+    else:
+        define_nash_objective(m, game.standalone_values)
+        weights = np.full(case.n, 1.0 / case.n)
+    define_tie_break(m, case, weights)
+    m.feasibility_objective = pyo.Objective(expr=0.0 * m.epsilon, sense=pyo.minimize)
+    m.feasibility_objective.deactivate()
+    return m
+
+
+__all__ = [
+    "PlanSpec",
+    "SweepSpec",
+    "build_plan_model",
+    "cap_sign",
+    "cash_streams",
+    "default_spec",
+    "define_cash_floor",
+    "define_cumulative_cap",
+    "define_monotone_schedule",
+    "define_nash_objective",
+    "define_npv",
+    "define_one_ratio",
+    "define_ratio_bounds",
+    "define_split_ratios",
+    "define_sweep",
+    "define_tie_break",
+    "define_yearly_take",
+    "pool_weights",
+]
