@@ -248,7 +248,6 @@ def infrastructure_rebuild_value(model: InfrastructureCoalitionModel, mask: int)
     """Baseline (a) for the family: its Pyomo model built afresh with S's numbers (Params,
     variable bounds; a budget row with no limit is dropped), solved by a fresh solver. Like the
     family's evaluator, S with no hostable project of positive weight is 0 without a solve."""
-    from fairpool.models.infrastructure.coalitions import build_coalition_model
     from fairpool.optimizer.solve import pyomo_solver, solve_pyomo
 
     numbers = model.numbers(np.array([mask]))
@@ -259,7 +258,7 @@ def infrastructure_rebuild_value(model: InfrastructureCoalitionModel, mask: int)
         weights is not None and allowed is not None and pooled is not None
     )  # numbers() sets all three
     weights, allowed, pooled = weights[0], allowed[0], pooled[0]
-    m = build_coalition_model(model)
+    m = model.build()
     for p in m.Pj:
         m.weight[p] = float(weights[p])
         m.y[p].setub(float(allowed[p]))

@@ -19,6 +19,7 @@ The data are illustrative, in the style of real arrangements, not official figur
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 
@@ -552,7 +553,7 @@ def river_program() -> tuple[dict[str, object], Rows]:
     horizon = range(2026, 2056)
     projects, capex, om, benefits = [], [], [], []
     for spec in RIVER_PROJECTS:
-        start, years, amount = spec["capex"]  # type: ignore[misc]
+        start, years, amount = cast("tuple[int, int, float]", spec["capex"])
         opening = start + years
         projects.append(
             {
@@ -574,7 +575,7 @@ def river_program() -> tuple[dict[str, object], Rows]:
             for y in horizon
             if y >= opening
         ]
-        for party, per_year in spec["benefits"].items():  # type: ignore[attr-defined]
+        for party, per_year in cast("dict[str, float]", spec["benefits"]).items():
             benefits += [
                 {"project": spec["project"], "party": party, "year": y, "amount": per_year}
                 for y in horizon
@@ -634,7 +635,7 @@ def water_plant() -> tuple[dict[str, object], Rows]:
     or join a shared plant at one of three sites (larger, cheaper per unit: economies of
     scale) paying its pipeline. Costs are present values over 20 years. Illustrative data.
     """
-    settings = {
+    settings: dict[str, object] = {
         "name": "太湖流域区域供水共享（示例） Taihu regional water supply",
         "unit": "亿元",
         "target": "shapley",

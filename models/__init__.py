@@ -14,13 +14,12 @@ from __future__ import annotations
 import importlib
 import os
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Unpack
 
 from fairpool.models.family import (
     Case,
-    CoreMode,
-    DistanceKind,
     Family,
+    PlanOptions,
     PlanResult,
     ProposalCheck,
     SweepLine,
@@ -57,15 +56,10 @@ def read_case(path: str | os.PathLike[str]) -> Case:
     return family_of(path).read_case(path)
 
 
-def solve(
-    case: Case,
-    *,
-    target: str | None = None,
-    core: CoreMode | None = None,
-    distance: DistanceKind | None = None,
-) -> PlanResult:
-    """The fairest plan of a case within its rules (:meth:`Family.solve`)."""
-    return family(case.model).solve(case, target=target, core=core, distance=distance)
+def solve(case: Case, /, **options: Unpack[PlanOptions]) -> PlanResult:
+    """The fairest plan of a case within its rules (:meth:`Family.solve`): ``target``,
+    ``core`` and ``distance`` by keyword, those not given from the case sheet."""
+    return family(case.model).solve(case, **options)
 
 
 def check(case: Case, proposal: object | None = None) -> ProposalCheck:

@@ -1,6 +1,8 @@
 """Planning written once, for every model family: the lexicographic plan solve, core rows
 (all at once or by row generation), the distance to a target, the one core tolerance and the
-plan verdict, a proposal judged, the core band of a line of allocations, the coalition table.
+plan verdict, the result of a solved plan (:func:`plan_result` of a :class:`SolvedPlan`), a
+proposal judged, the core band of a line of allocations, the coalition table, and the
+coalition game of a case (:func:`case_game`).
 
 The lexicographic solve (:func:`solve_lexicographic`) runs a family's steps in order: least
 core violation ε* (soft core), then the distance to the target (or the Nash product), then a
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Unpack
 
 import numpy as np
 import pandas as pd
@@ -27,18 +29,21 @@ from fairpool.models.family import (
     CoreMode,
     DistanceKind,
     PlanResult,
+    PlanSettings,
     PlanTableKind,
     ProposalCheck,
 )
 from fairpool.optimizer.analysis import GameAnalysis, analyse_game
 from fairpool.optimizer.errors import InfeasibleError, SolverError
 from fairpool.optimizer.fairness import FairnessReport, check_allocation
-from fairpool.optimizer.game import Game, coalition_sums, members
+from fairpool.optimizer.game import Game, Orientation, coalition_sums, members
 from fairpool.optimizer.results import Allocation
+from fairpool.optimizer.workbook.checks import dense_values
 
 if TYPE_CHECKING:
     import pyomo.environ as pyo
 
+    from fairpool.optimizer.coalitions import CoalitionModel, EngineOptions
     from fairpool.optimizer.solve import SolveResult
 
 CORE_TOLERANCE = 1e-6
@@ -122,79 +127,114 @@ def empty_core_warning(
     ]
 
 
+@dataclass(frozen=True, kw_only=True)
+class SolvedPlan:
+    """A family's solved plan, before the verdicts that :func:`plan_result` computes for every
+    family.
+
+    Attributes:
+        amounts: the plan's amount per party, in the game's orientation (NPVs, or cost shares).
+        epsilon: the least core violation within the rules (0 when core = off).
+        kind, table: the plan as a table, ``ratios`` (party, stream, phase, ratio) or
+            ``shares`` (party, project, year, amount).
+        cash_flows: amounts per party and year (columns per family; empty without years).
+        tables, facts: the family's further tables and summary figures
+            (:class:`~fairpool.models.family.PlanResult`).
+        warnings: the family's findings while solving (the case's own warnings, the skipped
+            methods and an empty core are added by :func:`plan_result`).
+        timings: seconds per step.
+    """
+
+    amounts: np.ndarray
+    epsilon: float
+    kind: PlanTableKind
+    table: pd.DataFrame
+    cash_flows: pd.DataFrame
+    tables: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    facts: tuple[tuple[str, object], ...] = ()
+    warnings: Sequence[str] = ()
+    timings: Mapping[str, float] = field(default_factory=dict)
+
+
+def case_result(case: Case, game: Game) -> dict[str, Any]:
+    """The :class:`~fairpool.models.family.CaseResult` fields of a result on ``case``'s
+    ``game``, by keyword (the result classes extend CaseResult)."""
+    return {
+        "model": case.model,
+        "case_name": case.name,
+        "unit": case.unit,
+        "players": game.players,
+        "names": game.names,
+        "game": game,
+    }
+
+
+def amount_kind(game: Game) -> AmountKind:
+    """What a plan's amounts are: NPVs in a benefit game, cost shares in a cost game."""
+    return "cost_shares" if game.orientation == "cost" else "npv"
+
+
 def plan_result(
-    *,
     case: Case,
+    settings: PlanSettings,
     game: Game,
     allocations: Mapping[str, Allocation],
-    target: str,
-    core: CoreMode,
-    distance_kind: DistanceKind,
     goal: np.ndarray,
-    amounts: np.ndarray,
-    amount_kind: AmountKind,
-    epsilon: float,
-    plan_kind: PlanTableKind,
-    plan_table: pd.DataFrame,
-    cash_flows: pd.DataFrame,
+    plan: SolvedPlan,
     analysis: GameAnalysis | None = None,
-    tables: Mapping[str, pd.DataFrame] | None = None,
-    facts: tuple[tuple[str, object], ...] = (),
-    warnings: Sequence[str] = (),
-    timings: Mapping[str, float] | None = None,
 ) -> PlanResult:
     """The :class:`PlanResult` of a solved plan, with every verdict computed here once.
 
-    ``amounts`` are the plan's amounts per party and ``goal`` the target's (the game's
+    ``plan.amounts`` are the plan's amounts per party and ``goal`` the target's (the game's
     orientation); ``analysis`` (when the family analysed the game) gives the properties, the
     least core and the skipped methods, which are computed here otherwise. Fairness: every
     allocation and the plan (:func:`method_fairness`); verdict: :func:`plan_verdict`;
-    distance: :func:`plan_distance`; a warning when ε* shows that no plan within the rules is
-    in the core.
+    distance: :func:`plan_distance`. Warnings: the case's, the plan's, one per skipped method,
+    and one when ε* shows that no plan within the rules is in the core.
     """
     from fairpool.optimizer.properties import game_properties
     from fairpool.optimizer.solutions.nucleolus import least_core_epsilon
 
-    amounts = np.asarray(amounts, dtype=float)
+    amounts = np.asarray(plan.amounts, dtype=float)
     goal = np.asarray(goal, dtype=float)
     verdict = plan_verdict(game, amounts)
     parties = game.players
+    skipped = dict(analysis.skipped) if analysis else {}
     return PlanResult(
-        model=case.model,
-        case_name=case.name,
-        unit=case.unit,
-        players=parties,
-        names=game.names,
-        game=game,
+        **case_result(case, game),
         coalition_values={game.label(m): float(game.values[m]) for m in range(1, 1 << game.n)},
         allocations=dict(allocations),
         fairness=method_fairness(game, allocations, amounts),
-        skipped=dict(analysis.skipped) if analysis else {},
+        skipped=skipped,
         properties=analysis.properties if analysis else game_properties(game),
         least_core_epsilon=analysis.least_core_epsilon if analysis else least_core_epsilon(game),
-        target=target,
-        core=core,
-        distance_kind=distance_kind,
+        target=settings.target,
+        core=settings.core,
+        distance_kind=settings.distance,
         target_shares=dict(zip(parties, map(float, goal), strict=True)),
-        amount_kind=amount_kind,
+        amount_kind=amount_kind(game),
         amounts=dict(zip(parties, map(float, amounts), strict=True)),
-        distance=plan_distance(amounts, goal, distance_kind),
+        distance=plan_distance(amounts, goal, settings.distance),
         residual=dict(zip(parties, map(float, amounts - goal), strict=True)),
-        epsilon=float(epsilon),
+        epsilon=float(plan.epsilon),
         worst_coalition=verdict.worst_coalition,
         worst_excess=verdict.worst_excess,
         in_core=verdict.in_core,
         individually_rational=verdict.individually_rational,
-        plan_kind=plan_kind,
-        plan_table=plan_table,
-        cash_flows=cash_flows,
-        tables=dict(tables or {}),
-        facts=facts,
+        plan_kind=plan.kind,
+        plan_table=plan.table,
+        cash_flows=plan.cash_flows,
+        tables=dict(plan.tables),
+        facts=plan.facts,
         warnings=(
-            *warnings,
-            *empty_core_warning(core, epsilon, game, case.unit, verdict.worst_coalition),
+            *case.warnings,
+            *plan.warnings,
+            *(f"allocation {key} not available: {why}" for key, why in skipped.items()),
+            *empty_core_warning(
+                settings.core, plan.epsilon, game, case.unit, verdict.worst_coalition
+            ),
         ),
-        timings=dict(timings or {}),
+        timings=dict(plan.timings),
     )
 
 
@@ -294,16 +334,13 @@ def solve_lexicographic(
 
 
 def judge_proposal(
-    *,
-    model: str,
-    case_name: str,
-    unit: str,
+    case: Case,
     game: Game,
     amounts: np.ndarray,
-    amount_kind: AmountKind,
-    plan_kind: PlanTableKind,
-    proposal_table: pd.DataFrame,
+    kind: PlanTableKind,
+    table: pd.DataFrame,
     cash_flows: pd.DataFrame,
+    *,
     rule_violations: Sequence[str] = (),
     notes: Sequence[str] = (),
     verdict: Sequence[str] | None = None,
@@ -311,11 +348,14 @@ def judge_proposal(
 ) -> ProposalCheck:
     """A :class:`ProposalCheck` of ``amounts`` (the game's orientation), computed once.
 
-    Every method and the proposal are analysed together (:func:`analyse_game`); the verdict
-    is :func:`plan_verdict`'s; distances are L1 to the Shapley value and the nucleolus.
-    ``verdict`` (plain-language lines) defaults to :func:`proposal_verdict`, then ``notes``,
-    the distances and the rule violations. Fair: rational, in the core, within the rules.
+    ``kind`` and ``table`` give the proposal as ratios or shares, ``cash_flows`` its amounts
+    per party and year. Every method and the proposal are analysed together
+    (:func:`analyse_game`); the verdict is :func:`plan_verdict`'s; distances are L1 to the
+    Shapley value and the nucleolus. ``verdict`` (plain-language lines) defaults to
+    :func:`proposal_verdict`, then ``notes``, the distances and the rule violations. Fair:
+    rational, in the core, within the rules.
     """
+    unit = case.unit
     amounts = np.asarray(amounts, dtype=float)
     analysis = analyse_game(game, proposal=amounts)
     stable = plan_verdict(game, amounts)
@@ -335,16 +375,11 @@ def judge_proposal(
     else:
         lines = list(verdict)
     return ProposalCheck(
-        model=model,
-        case_name=case_name,
-        unit=unit,
-        players=game.players,
-        names=game.names,
-        game=game,
+        **case_result(case, game),
         analysis=analysis,
-        plan_kind=plan_kind,
-        proposal_table=proposal_table.reset_index(drop=True),
-        amount_kind=amount_kind,
+        plan_kind=kind,
+        proposal_table=table.reset_index(drop=True),
+        amount_kind=amount_kind(game),
         amounts=dict(zip(game.players, map(float, amounts), strict=True)),
         cash_flows=cash_flows,
         individually_rational=stable.individually_rational,
@@ -566,14 +601,37 @@ def coalition_table(game: Game) -> pd.DataFrame:
     )
 
 
+def case_game(
+    case: Case,
+    model: CoalitionModel | None,
+    orientation: Orientation,
+    **engine: Unpack[EngineOptions],
+) -> Game:
+    """The coalition game of a case: the values its ``coalitions`` sheet lists when ``model``
+    is ``None`` (the family's ``coalition_model`` says so), else v(S) (or c(S)) of ``model``
+    for every coalition by the coalition engine (:func:`~fairpool.optimizer.coalitions.model_game`;
+    ``engine``: its options, unset ones from ``coalition_settings``)."""
+    from fairpool.optimizer.coalitions import model_game
+
+    if model is None:
+        values = dense_values(dict(case.coalition_values or {}), case.n)
+        return Game(case.parties, values, orientation, case.party_names, case.attributes)
+    names, attributes = case.party_names, case.attributes
+    return model_game(model, orientation, names=names, attributes=attributes, **engine)
+
+
 __all__ = [
     "ALL_CORE_ROWS_UP_TO",
     "CORE_TOLERANCE",
     "CoreRows",
     "LexicographicStep",
     "PlanVerdict",
+    "SolvedPlan",
     "activate_only",
     "add_core_rows",
+    "amount_kind",
+    "case_game",
+    "case_result",
     "coalition_table",
     "core_band_on_line",
     "core_tolerance",

@@ -156,10 +156,11 @@ def jingjinji_case():
 
 @pytest.fixture
 def small_park_rows():
-    """(settings, rows) of the joint_park template's valid two-party example park."""
-    from fairpool.models.joint_park import TEMPLATE_SETTINGS, template_rows
+    """(settings, rows) of the joint_park template's valid two-party example park; the
+    settings name the model, as the template's ``case`` sheet does."""
+    from fairpool.models.joint_park import MODEL, TEMPLATE_SETTINGS, template_rows
 
-    return dict(TEMPLATE_SETTINGS), template_rows()
+    return {"model": MODEL, **TEMPLATE_SETTINGS}, template_rows()
 
 
 # -- explicit game files (cases/explicit.py, cli.py) -------------------------------------

@@ -22,8 +22,7 @@ Modules: :mod:`.schema` (the workbook), :mod:`.case` (reading and checks),
 
 from __future__ import annotations
 
-import numpy as np
-
+from fairpool.models.cost_sharing import case, coalitions, plan, proposal, template
 from fairpool.models.cost_sharing.case import (
     CostSharingCase,
     case_from_rows,
@@ -33,31 +32,14 @@ from fairpool.models.cost_sharing.case import (
 from fairpool.models.cost_sharing.coalitions import coalition_game, coalition_model
 from fairpool.models.cost_sharing.plan import solve
 from fairpool.models.cost_sharing.proposal import check, sweep
-from fairpool.models.cost_sharing.schema import COST_SHARING, COST_SHARING_TARGETS
+from fairpool.models.cost_sharing.schema import COST_SHARING
 from fairpool.models.cost_sharing.template import (
     TEMPLATE_SETTINGS,
     template_rows,
     write_case,
     write_template,
 )
-from fairpool.models.family import Family
-
-FAMILY: Family[CostSharingCase, np.ndarray] = Family(
-    name="cost_sharing",
-    schema=COST_SHARING,
-    targets=COST_SHARING_TARGETS,
-    orientation="cost",
-    read_case=read_case,
-    read_proposal=read_proposal,
-    coalition_game=coalition_game,
-    coalition_model=coalition_model,
-    solve=solve,
-    check=check,
-    sweep=sweep,
-    write_template=write_template,
-)
-"""The cost_sharing family (:class:`fairpool.models.family.Family`); proposals are arrays of
-shares of c(N), one per party in the case's order."""
+from fairpool.models.family import family_from_modules
 
 __all__ = [
     "COST_SHARING",
@@ -76,3 +58,7 @@ __all__ = [
     "write_case",
     "write_template",
 ]
+
+FAMILY = family_from_modules(COST_SHARING, case, coalitions, plan, proposal, template)
+"""The cost_sharing family (:class:`fairpool.models.family.Family`); proposals are arrays of
+shares of c(N), one per party in the case's order."""

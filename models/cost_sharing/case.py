@@ -14,13 +14,13 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 
 from fairpool.models.cost_sharing.schema import COST_SHARING, COST_SHARING_TARGETS
-from fairpool.models.family import CoreMode, DistanceKind
+from fairpool.models.family import CaseSettings, case_settings, read_target
 from fairpool.optimizer.errors import CaseError
 from fairpool.optimizer.workbook.checks import (
     CaseChecks,
@@ -31,37 +31,27 @@ from fairpool.optimizer.workbook.checks import (
     read_coalition_sheet,
     unique_ids,
 )
-from fairpool.optimizer.workbook.reader import (
-    ROW,
-    CaseTables,
-    case_tables_from_rows,
-    read_case_tables,
-)
+from fairpool.optimizer.workbook.reader import ROW, CaseReader, CaseTables
 
 MODEL = "cost_sharing"
+TARGETS = COST_SHARING_TARGETS
+"""The plan targets, as the ``case`` sheet and error messages list them."""
 SHARE_TOLERANCE = 1e-6
 """How far the proposal's shares may add up from 1."""
 
 
-@dataclass(frozen=True, eq=False)
-class CostSharingCase:
+@dataclass(frozen=True, kw_only=True, eq=False)
+class CostSharingCase(CaseSettings):
     """A validated cost-sharing case: a facility model, or an explicit cost table.
 
-    Arrays: ``demand[i]``; per option f ``capacity``, ``fixed_cost``, ``variable_cost``,
+    The settings and parties are :class:`~fairpool.models.family.CaseSettings`'s;
+    ``coalition_values`` holds the explicit table {mask: c(S)} when given. Arrays:
+    ``demand[i]``; per option f ``capacity``, ``fixed_cost``, ``variable_cost``,
     ``max_units``, ``requires`` (bitmask of R_f); ``connection[i, f]`` (NaN: cannot connect).
-    ``coalition_values`` holds the explicit table when given. ``proposal[i]``: shares of c(N).
+    ``proposal[i]``: shares of c(N).
     """
 
-    source: str
-    name: str
-    unit: str
-    target: str
-    core: CoreMode
-    distance: DistanceKind
-    time_limit: float | None
-    parties: tuple[str, ...]
-    party_names: tuple[str, ...]
-    attributes: Mapping[str, np.ndarray]
+    model: ClassVar[str] = MODEL
     demand: np.ndarray
     facilities: tuple[str, ...] = ()
     facility_names: tuple[str, ...] = ()
@@ -71,28 +61,12 @@ class CostSharingCase:
     max_units: np.ndarray = field(default_factory=lambda: np.zeros(0))
     requires: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     connection: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
-    coalition_values: Mapping[int, float] | None = None
     proposal: np.ndarray | None = None
-    warnings: tuple[str, ...] = ()
-
-    @property
-    def model(self) -> str:
-        """The family name, as in the ``case`` sheet's ``model`` row."""
-        return MODEL
-
-    @property
-    def n(self) -> int:
-        return len(self.parties)
 
     @property
     def explicit(self) -> bool:
         """The cost table is given (sheet coalitions) rather than generated."""
         return self.coalition_values is not None
-
-
-def read_case(path: str | os.PathLike[str]) -> CostSharingCase:
-    """Read and validate a cost-sharing workbook (every problem reported together)."""
-    return case_from_tables(read_case_tables(path, COST_SHARING))
 
 
 def read_proposal(path: str | os.PathLike[str], case: CostSharingCase) -> np.ndarray:
@@ -112,14 +86,45 @@ def read_proposal(path: str | os.PathLike[str], case: CostSharingCase) -> np.nda
     return np.array([shares[p] for p in case.parties], dtype=float)
 
 
-def case_from_rows(
-    settings: Mapping[str, object],
-    rows: Mapping[str, Sequence[Mapping[str, object]]],
-    source: str = "case.xlsx",
-) -> CostSharingCase:
-    """A validated case from in-memory rows (same parsing and checks as :func:`read_case`)."""
-    settings = {"model": MODEL, **settings}
-    return case_from_tables(case_tables_from_rows(COST_SHARING, settings, rows, source))
+def case_from_tables(tables: CaseTables) -> CostSharingCase:
+    """Validate typed tables and turn them into a :class:`CostSharingCase`.
+
+    A ``coalitions`` sheet makes the case explicit (facilities and connections are then
+    ignored, with a warning); otherwise the facility model needs options, connections and
+    demands. Every problem is collected before one CaseError is raised.
+    """
+    checks = CaseChecks(tables)
+    parties = tables.table("parties")
+    facilities = tables.table("facilities")
+    party_ids = unique_ids(checks, parties, "parties", "id")
+    coalition_values = read_coalition_sheet(checks, tables.table("coalitions"), party_ids)
+    check_unknown_ids(checks, tables.table("proposal"), "proposal", "party", party_ids, "parties")
+    facility_ids: list[str] = []
+    if coalition_values is None:
+        facility_ids = check_facilities(checks, facilities, party_ids)
+        check_connections(checks, tables.table("connections"), party_ids, facility_ids)
+        check_demands(checks, parties)
+    elif not facilities.empty:
+        checks.warnings.append("sheet coalitions is given: facilities and connections are not used")
+    attributes = party_attributes(parties)
+    target = read_target(tables.settings)
+    check_target(checks, target, list(attributes), example="demand", targets_help=TARGETS)
+    if not party_ids:
+        checks.raise_if_any()
+    case = build_case(
+        tables, party_ids, facility_ids, coalition_values, attributes, checks.warnings
+    )
+    if not case.explicit:
+        check_standalone_service(checks, case)
+    check_proposal_shares(checks, tables.table("proposal"), case.proposal)
+    checks.raise_if_any()
+    return case
+
+
+READER = CaseReader(COST_SHARING, case_from_tables)
+"""Cost-sharing workbooks read (:class:`~fairpool.optimizer.workbook.reader.CaseReader`)."""
+read_case = READER.read_case
+case_from_rows = READER.case_from_rows
 
 
 # -- checks on the tables ---------------------------------------------------------------------
@@ -227,13 +232,12 @@ def build_case(
     facility_ids: Sequence[str],
     coalition_values: Mapping[int, float] | None,
     attributes: Mapping[str, np.ndarray],
-    target: str,
     warnings: Sequence[str],
 ) -> CostSharingCase:
-    """The :class:`CostSharingCase` of checked tables: demands, the option arrays, the
-    connection matrix (first listing of a pair; unknown ids and blank costs left out) and
-    the proposal's shares per party."""
-    settings = tables.settings
+    """The :class:`CostSharingCase` of checked tables: the shared settings
+    (:func:`~fairpool.models.family.case_settings`; attributes with a blank are left out),
+    demands, the option arrays, the connection matrix (first listing of a pair; unknown ids
+    and blank costs left out) and the proposal's shares per party."""
     parties = tables.table("parties").drop_duplicates("id")
     facilities = tables.table("facilities")
     n, count = len(party_ids), len(facility_ids)
@@ -266,18 +270,10 @@ def build_case(
         for _, row in proposal_table.iterrows():
             if row["share"] is not None and row["party"] in party_index:
                 proposal[party_index[row["party"]]] += row["share"]
-    time_limit = settings.get("time_limit")
+    complete = {k: v for k, v in attributes.items() if not np.isnan(v).any()}
+    shared = case_settings(tables, party_ids, complete, coalition_values, warnings)
     return CostSharingCase(
-        source=tables.path,
-        name=str(settings.get("name") or Path(tables.path).stem),
-        unit=str(settings.get("unit") or ""),
-        target=target,
-        core=cast(CoreMode, settings.get("core") or "soft"),
-        distance=cast(DistanceKind, settings.get("distance") or "l1"),
-        time_limit=float(time_limit) if isinstance(time_limit, int | float) else None,
-        parties=tuple(party_ids),
-        party_names=tuple(str(r["name"] or r["id"]) for _, r in parties.iterrows()),
-        attributes={k: v for k, v in attributes.items() if not np.isnan(v).any()},
+        **shared,
         demand=demand,
         facilities=tuple(facility_ids),
         facility_names=tuple(names),
@@ -287,50 +283,14 @@ def build_case(
         max_units=units,
         requires=requires,
         connection=connection,
-        coalition_values=coalition_values,
         proposal=proposal,
-        warnings=tuple(warnings),
     )
-
-
-def case_from_tables(tables: CaseTables) -> CostSharingCase:
-    """Validate typed tables and turn them into a :class:`CostSharingCase`.
-
-    A ``coalitions`` sheet makes the case explicit (facilities and connections are then
-    ignored, with a warning); otherwise the facility model needs options, connections and
-    demands. Every problem is collected before one CaseError is raised.
-    """
-    checks = CaseChecks(tables)
-    parties = tables.table("parties")
-    facilities = tables.table("facilities")
-    party_ids = unique_ids(checks, parties, "parties", "id")
-    coalition_values = read_coalition_sheet(checks, tables.table("coalitions"), party_ids)
-    check_unknown_ids(checks, tables.table("proposal"), "proposal", "party", party_ids, "parties")
-    facility_ids: list[str] = []
-    if coalition_values is None:
-        facility_ids = check_facilities(checks, facilities, party_ids)
-        check_connections(checks, tables.table("connections"), party_ids, facility_ids)
-        check_demands(checks, parties)
-    elif not facilities.empty:
-        checks.warnings.append("sheet coalitions is given: facilities and connections are not used")
-    attributes = party_attributes(parties)
-    target = str(tables.settings.get("target") or "shapley").strip()
-    check_target(
-        checks, target, list(attributes), example="demand", targets_help=COST_SHARING_TARGETS
-    )
-    if not party_ids:
-        checks.raise_if_any()
-    case = build_case(
-        tables, party_ids, facility_ids, coalition_values, attributes, target, checks.warnings
-    )
-    if not case.explicit:
-        check_standalone_service(checks, case)
-    check_proposal_shares(checks, tables.table("proposal"), case.proposal)
-    checks.raise_if_any()
-    return case
 
 
 __all__ = [
+    "MODEL",
+    "READER",
+    "TARGETS",
     "CostSharingCase",
     "build_case",
     "case_from_rows",

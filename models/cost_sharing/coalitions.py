@@ -15,37 +15,50 @@ checks; this module only describes the model as data (:class:`FacilityCoalitionM
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Unpack
 
 import numpy as np
 import pandas as pd
 
 from fairpool.models.cost_sharing.case import CostSharingCase
+from fairpool.models.planning import case_game
 from fairpool.optimizer.coalitions import (
     CoalitionNumbers,
     CompiledEvaluator,
-    CompiledGame,
-    content_key,
-    model_game,
+    EngineOptions,
+    GamePlaces,
+    PyomoCoalitionModel,
 )
-from fairpool.optimizer.game import Game, membership_matrix, requirements_met
-from fairpool.optimizer.workbook.checks import dense_values
+from fairpool.optimizer.game import Game, Orientation, membership_matrix, requirements_met
 
 if TYPE_CHECKING:
     import pyomo.environ as pyo
 
-COALITION_MODEL_VERSION = "cost_sharing.coalitions/1"
-"""Part of the cache key of c(S): bump it when the coalition MILP's formulation changes."""
+    from fairpool.optimizer.solve import CompiledModel
+
+ORIENTATION: Orientation = "cost"
+"""A cost game: c(S) is what S pays to serve its members alone."""
+
+
+class FacilityEvaluator(CompiledEvaluator):
+    """c(S) by re-running the compiled MILP (see :meth:`FacilityCoalitionModel.numbers`)."""
+
+    def configuration(self, mask: int) -> tuple[float, np.ndarray, np.ndarray]:
+        """(c(S), units built per option, link use per connectable pair) for one coalition."""
+        cost = self.value(mask)
+        return cost, np.round(self.column_values("units")), np.round(self.column_values("links"))
 
 
 @dataclass(frozen=True, eq=False)
-class FacilityCoalitionModel:
-    """The c(S) MILP as data: the engine's :class:`~optimizer.coalitions.CoalitionModel`.
+class FacilityCoalitionModel(
+    PyomoCoalitionModel, version="cost_sharing.coalitions/1", evaluator=FacilityEvaluator
+):
+    """The c(S) MILP as data: the engine's
+    :class:`~fairpool.optimizer.coalitions.PyomoCoalitionModel`.
 
     ``links`` lists the connectable (party, option) pairs; ``link_cost[k]`` = κ_f d_i + γ[i, f].
     """
 
-    players: tuple[str, ...]
     demand: np.ndarray
     capacity: np.ndarray
     fixed_cost: np.ndarray
@@ -53,28 +66,51 @@ class FacilityCoalitionModel:
     requires: np.ndarray
     links: np.ndarray
     link_cost: np.ndarray
-    time_limit: float | None = None
 
-    def cache_key(self) -> str:
-        """Hash of every number c(S) depends on (and the formulation's version)."""
-        return content_key(self, COALITION_MODEL_VERSION)
+    def build(self) -> pyo.ConcreteModel:
+        """The c(S) model, built once; a coalition changes only the ``served`` RHS and z bounds.
 
-    def open(self) -> FacilityEvaluator:
-        """Build the Pyomo model once, compile it to HiGHS (notes §4b), return the evaluator."""
-        return FacilityEvaluator(self)
+        min Σ_f φ_f z_f + Σ_k cost_k a_k  s.t.  Σ_{k∋i} a_k = u_i (served),
+        Σ_{k∋f} d_i a_k ≤ K_f z_f (capacity),  a_k ≤ z_f (built),  z_f ∈ {0, …, U_f}, a binary.
+        """
+        import pyomo.environ as pyo
 
-    def compile(self) -> CompiledGame:
-        """The c(S) MILP compiled once; S changes the ``served`` RHS and the bounds of z."""
-        from fairpool.optimizer.solve import compile_pyomo
+        links = self.links.tolist()
+        m = pyo.ConcreteModel(name="cost_sharing_coalitions")
+        m.F = pyo.RangeSet(0, len(self.capacity) - 1)
+        m.K = pyo.RangeSet(0, len(links) - 1)
+        m.I = pyo.RangeSet(0, len(self.players) - 1)
+        m.member = pyo.Param(m.I, mutable=True, initialize=1.0)
+        m.z = pyo.Var(
+            m.F, domain=pyo.NonNegativeIntegers, bounds=lambda m, f: (0, self.max_units[f])
+        )
+        m.a = pyo.Var(m.K, domain=pyo.Binary)
+        m.objective = pyo.Objective(
+            expr=sum(float(self.fixed_cost[f]) * m.z[f] for f in m.F)
+            + sum(float(self.link_cost[k]) * m.a[k] for k in m.K),
+            sense=pyo.minimize,
+        )
+        m.served = pyo.Constraint(
+            m.I, rule=lambda m, i: sum(m.a[k] for k in m.K if links[k][0] == i) == m.member[i]
+        )
+        m.capacity = pyo.Constraint(
+            m.F,
+            rule=lambda m, f: (
+                sum(float(self.demand[links[k][0]]) * m.a[k] for k in m.K if links[k][1] == f)
+                <= float(self.capacity[f]) * m.z[f]
+            ),
+        )
+        m.built = pyo.Constraint(m.K, rule=lambda m, k: m.a[k] <= m.z[links[k][1]])
+        return m
 
-        m = build_coalition_model(self)
-        compiled = compile_pyomo(m)
-        z = compiled.columns_of(m.z[f] for f in m.F)
-        return CompiledGame(
-            program=compiled.program(self.time_limit),
-            bound_columns=z,
-            bound_rows=compiled.rows_of(m.served[i] for i in m.I),
-            columns={"units": z, "links": compiled.columns_of(m.a[k] for k in m.K)},
+    def places(self, m: pyo.ConcreteModel, compiled: CompiledModel) -> GamePlaces:
+        """S changes the ``served`` RHS and the bounds of z; the groups ``units`` (z) and
+        ``links`` (a) are read by :class:`FacilityEvaluator`."""
+        units = compiled.columns_of(m.z[f] for f in m.F)
+        served = compiled.rows_of(m.served[i] for i in m.I)
+        links = compiled.columns_of(m.a[k] for k in m.K)
+        return GamePlaces(
+            bound_columns=units, bound_rows=served, columns={"units": units, "links": links}
         )
 
     def numbers(self, masks: np.ndarray) -> CoalitionNumbers:
@@ -112,58 +148,11 @@ def coalition_model(case: CostSharingCase) -> FacilityCoalitionModel | None:
     )
 
 
-def build_coalition_model(model: FacilityCoalitionModel) -> pyo.ConcreteModel:
-    """The c(S) model, built once; a coalition changes only the ``served`` RHS and z bounds.
-
-    min Σ_f φ_f z_f + Σ_k cost_k a_k  s.t.  Σ_{k∋i} a_k = u_i (served),
-    Σ_{k∋f} d_i a_k ≤ K_f z_f (capacity),  a_k ≤ z_f (built),  z_f ∈ {0, …, U_f}, a binary.
-    """
-    import pyomo.environ as pyo
-
-    links = model.links.tolist()
-    m = pyo.ConcreteModel(name="cost_sharing_coalitions")
-    m.F = pyo.RangeSet(0, len(model.capacity) - 1)
-    m.K = pyo.RangeSet(0, len(links) - 1)
-    m.I = pyo.RangeSet(0, len(model.players) - 1)
-    m.member = pyo.Param(m.I, mutable=True, initialize=1.0)
-    m.z = pyo.Var(m.F, domain=pyo.NonNegativeIntegers, bounds=lambda m, f: (0, model.max_units[f]))
-    m.a = pyo.Var(m.K, domain=pyo.Binary)
-    m.objective = pyo.Objective(
-        expr=sum(float(model.fixed_cost[f]) * m.z[f] for f in m.F)
-        + sum(float(model.link_cost[k]) * m.a[k] for k in m.K),
-        sense=pyo.minimize,
-    )
-    m.served = pyo.Constraint(
-        m.I, rule=lambda m, i: sum(m.a[k] for k in m.K if links[k][0] == i) == m.member[i]
-    )
-    m.capacity = pyo.Constraint(
-        m.F,
-        rule=lambda m, f: (
-            sum(float(model.demand[links[k][0]]) * m.a[k] for k in m.K if links[k][1] == f)
-            <= float(model.capacity[f]) * m.z[f]
-        ),
-    )
-    m.built = pyo.Constraint(m.K, rule=lambda m, k: m.a[k] <= m.z[links[k][1]])
-    return m
-
-
-class FacilityEvaluator(CompiledEvaluator):
-    """c(S) by re-running the compiled MILP (see :meth:`FacilityCoalitionModel.numbers`)."""
-
-    def configuration(self, mask: int) -> tuple[float, np.ndarray, np.ndarray]:
-        """(c(S), units built per option, link use per connectable pair) for one coalition."""
-        cost = self.value(mask)
-        return cost, np.round(self.column_values("units")), np.round(self.column_values("links"))
-
-
-def coalition_game(case: CostSharingCase, **engine: object) -> Game:
+def coalition_game(case: CostSharingCase, **engine: Unpack[EngineOptions]) -> Game:
     """The cost game c(S): the explicit table, or the facility MILP through the engine
-    (``engine``: the options of :func:`~fairpool.optimizer.coalitions.coalition_values`)."""
-    model = coalition_model(case)
-    if model is None:
-        values = dense_values(dict(case.coalition_values or {}), case.n)
-        return Game(case.parties, values, "cost", case.party_names, case.attributes)
-    return model_game(model, "cost", names=case.party_names, attributes=case.attributes, **engine)
+    (:func:`fairpool.models.planning.case_game`; ``engine``: the options of
+    :func:`~fairpool.optimizer.coalitions.coalition_values`)."""
+    return case_game(case, coalition_model(case), ORIENTATION, **engine)
 
 
 def system_frames(case: CostSharingCase) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -172,7 +161,7 @@ def system_frames(case: CostSharingCase) -> tuple[pd.DataFrame, pd.DataFrame]:
     model = coalition_model(case)
     if model is None:
         return pd.DataFrame(), pd.DataFrame()
-    evaluator = model.open()
+    evaluator = FacilityEvaluator(model)
     _, units, used = evaluator.configuration((1 << case.n) - 1)
     served = np.zeros(len(case.facilities))
     rows = []
@@ -202,10 +191,9 @@ def system_frames(case: CostSharingCase) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 __all__ = [
-    "COALITION_MODEL_VERSION",
+    "ORIENTATION",
     "FacilityCoalitionModel",
     "FacilityEvaluator",
-    "build_coalition_model",
     "coalition_game",
     "coalition_model",
     "system_frames",

@@ -16,16 +16,17 @@ on the savings game s(S) = Σ_{i∈S} c({i}) − c(S) in the savings y_i = c({i}
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, Unpack
 
 import numpy as np
 import pandas as pd
 
 from fairpool.models.cost_sharing.case import CostSharingCase
 from fairpool.models.cost_sharing.coalitions import coalition_game, system_frames
-from fairpool.models.family import CoreMode, DistanceKind, PlanResult
+from fairpool.models.family import CoreMode, DistanceKind, PlanOptions, PlanResult
 from fairpool.models.planning import (
     LexicographicStep,
+    SolvedPlan,
     define_core_constraints,
     define_distance_objective,
     keep_epsilon,
@@ -114,6 +115,61 @@ def solve_plan(
     return SharesPlan(shares, epsilon, optima[-1])
 
 
+def solve(
+    case: CostSharingCase,
+    /,
+    *,
+    game: Game | None = None,
+    **options: Unpack[PlanOptions],
+) -> PlanResult:
+    """Solve a cost-sharing case: c(S) (or ``game`` when the caller has it), every rule with
+    its core check, and the plan (the target's cost shares, moved into the least core when
+    core is hard or soft and they are not in it). Settings left ``None`` come from the case.
+
+    The result's plan table lists each party's cost share of the whole system (project
+    ``*``, no year); its tables are the grand coalition's ``facilities`` and
+    ``connections`` (generated cases); its facts are each party's savings c({i}) − x_i.
+    """
+    settings = case.plan_settings(**options)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    game = game if game is not None else coalition_game(case)
+    timings["coalition_values"] = time.perf_counter() - started
+    started = time.perf_counter()
+    analysis = analyse_game(game, plan_methods(case, settings.target))
+    allocations = {k.partition(":")[0]: a for k, a in analysis.allocations.items()}
+    target_in_core = {k.partition(":")[0]: r.in_core for k, r in analysis.fairness.items()}
+    key = settings.target.partition(":")[0]
+    if key not in allocations:
+        reason = analysis.skipped.get(settings.target, "not available")
+        raise CaseError(f"target {settings.target!r} does not apply to this case: {reason}")
+    goal = allocations[key].shares
+    timings["allocations"] = time.perf_counter() - started
+    started = time.perf_counter()
+    if settings.core == "off" or target_in_core[key]:
+        shares = goal.copy()
+        epsilon = 0.0 if settings.core == "off" else max(analysis.least_core_epsilon, 0.0)
+    else:
+        shares, epsilon, _ = solve_plan(game, goal, settings.core, settings.distance)
+    facilities, connections = system_frames(case)
+    timings["plan"] = time.perf_counter() - started
+    tables = {"facilities": facilities, "connections": connections}
+    savings = game.standalone_values - shares
+    plan = SolvedPlan(
+        amounts=shares,
+        epsilon=epsilon,
+        kind="shares",
+        table=pd.DataFrame(
+            {"party": list(case.parties), "project": "*", "year": None, "amount": shares}
+        ),
+        cash_flows=no_cash_flows(),
+        tables={name: frame for name, frame in tables.items() if not frame.empty},
+        facts=tuple((f"savings_{p}", float(s)) for p, s in zip(case.parties, savings, strict=True)),
+        timings=timings,
+    )
+    return plan_result(case, settings, game, allocations, goal, plan, analysis)
+
+
 def plan_methods(case: CostSharingCase, target: str) -> list[str]:
     """The rules computed for a case: every engine method, ``proportional`` on the target's
     attribute (else on the first attribute other than ``benefit``, if any), and
@@ -136,79 +192,6 @@ def target_shares(game: Game, target: str) -> np.ndarray:
         return solve_method(game, target).shares
     except (CaseError, InfeasibleError) as error:
         raise CaseError(f"target {target!r} does not apply to this case: {error}") from error
-
-
-def solve(
-    case: CostSharingCase,
-    *,
-    target: str | None = None,
-    core: CoreMode | None = None,
-    distance: DistanceKind | None = None,
-    game: Game | None = None,
-) -> PlanResult:
-    """Solve a cost-sharing case: c(S) (or ``game`` when the caller has it), every rule with
-    its core check, and the plan (the target's cost shares, moved into the least core when
-    core is hard or soft and they are not in it). Settings left ``None`` come from the case.
-
-    The result's plan table lists each party's cost share of the whole system (project
-    ``*``, no year); its tables are the grand coalition's ``facilities`` and
-    ``connections`` (generated cases); its facts are each party's savings c({i}) − x_i.
-    """
-    target = target or case.target
-    core = core or case.core
-    distance = distance or case.distance
-    timings: dict[str, float] = {}
-    started = time.perf_counter()
-    game = game if game is not None else coalition_game(case)
-    timings["coalition_values"] = time.perf_counter() - started
-    started = time.perf_counter()
-    analysis = analyse_game(game, plan_methods(case, target))
-    allocations = {k.partition(":")[0]: a for k, a in analysis.allocations.items()}
-    target_in_core = {k.partition(":")[0]: r.in_core for k, r in analysis.fairness.items()}
-    key = target.partition(":")[0]
-    if key not in allocations:
-        reason = analysis.skipped.get(target, "not available")
-        raise CaseError(f"target {target!r} does not apply to this case: {reason}")
-    goal = allocations[key].shares
-    timings["allocations"] = time.perf_counter() - started
-    started = time.perf_counter()
-    if core == "off" or target_in_core[key]:
-        plan = goal.copy()
-        epsilon = 0.0 if core == "off" else max(analysis.least_core_epsilon, 0.0)
-    else:
-        plan, epsilon, _ = solve_plan(game, goal, core, distance)
-    facilities, connections = system_frames(case)
-    timings["plan"] = time.perf_counter() - started
-    tables = {"facilities": facilities, "connections": connections}
-    warnings = [
-        *case.warnings,
-        *(f"allocation {k} not available: {why}" for k, why in analysis.skipped.items()),
-    ]
-    return plan_result(
-        case=case,
-        game=game,
-        allocations=allocations,
-        target=target,
-        core=core,
-        distance_kind=distance,
-        goal=goal,
-        amounts=plan,
-        amount_kind="cost_shares",
-        epsilon=epsilon,
-        plan_kind="shares",
-        plan_table=pd.DataFrame(
-            {"party": list(case.parties), "project": "*", "year": None, "amount": plan}
-        ),
-        cash_flows=no_cash_flows(),
-        analysis=analysis,
-        tables={name: frame for name, frame in tables.items() if not frame.empty},
-        facts=tuple(
-            (f"savings_{p}", float(alone - share))
-            for p, alone, share in zip(case.parties, game.standalone_values, plan, strict=True)
-        ),
-        warnings=warnings,
-        timings=timings,
-    )
 
 
 __all__ = [

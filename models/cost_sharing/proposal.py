@@ -41,19 +41,8 @@ def check(
         )
     game = game if game is not None else coalition_game(case)
     amounts = shares * game.grand_value
-    judged = judge_proposal(
-        model=case.model,
-        case_name=case.name,
-        unit=case.unit,
-        game=game,
-        amounts=amounts,
-        amount_kind="cost_shares",
-        plan_kind="shares",
-        proposal_table=pd.DataFrame(
-            {"party": list(case.parties), "share": shares, "amount": amounts}
-        ),
-        cash_flows=no_cash_flows(),
-    )
+    table = pd.DataFrame({"party": list(case.parties), "share": shares, "amount": amounts})
+    judged = judge_proposal(case, game, amounts, "shares", table, no_cash_flows())
     report = judged.analysis.fairness["proposal"]
     return dataclasses.replace(
         judged, verdict=tuple(describe(report, game, case.unit).splitlines())

@@ -18,8 +18,6 @@ from fairpool.optimizer.workbook.schema import (
     Column,
     ModelSchema,
     Sheet,
-    case_sheet,
-    id_column,
 )
 
 COST_SHARING_TARGETS = (
@@ -55,15 +53,13 @@ COST_SHARING_PARTIES = Sheet(
 FACILITIES = Sheet(
     "facilities",
     (
-        Column(
+        Column.key(
             "facility",
-            "id",
             "Facility option id (a plant size at a site).",
             "设施方案代码（某地点的某种规模）。",
-            required=True,
-            example="PLANT_L",
+            "PLANT_L",
         ),
-        Column("name", "text", "Display name.", "显示名称。", default="", example="大型水厂"),
+        Column.display_name("大型水厂"),
         Column(
             "capacity",
             "number",
@@ -119,8 +115,8 @@ FACILITIES = Sheet(
 CONNECTIONS = Sheet(
     "connections",
     (
-        id_column("party", "Party", "参与方", "parties", "CZ"),
-        id_column("facility", "Facility option", "设施方案", "facilities", "PLANT_L"),
+        Column.party("CZ"),
+        Column.reference("facility", "Facility option", "设施方案", "facilities", "PLANT_L"),
         Column(
             "cost",
             "number",
@@ -156,10 +152,9 @@ COST_SHARING_COALITIONS = Sheet(
     required=False,
 )
 
-COST_SHARING_PROPOSAL = Sheet(
-    "proposal",
+COST_SHARING_PROPOSAL = Sheet.proposal(
     (
-        id_column("party", "Party", "参与方", "parties", "CZ"),
+        Column.party("CZ"),
         Column(
             "share",
             "ratio",
@@ -169,15 +164,16 @@ COST_SHARING_PROPOSAL = Sheet(
             example=0.2,
         ),
     ),
-    "Optional: proposed cost shares to check (fairpool check).",
-    "可选：待检验的成本分摊提议（fairpool check）。",
-    required=False,
+    (
+        "Optional: proposed cost shares to check (fairpool check).",
+        "可选：待检验的成本分摊提议（fairpool check）。",
+    ),
 )
 
 COST_SHARING = ModelSchema(
     "cost_sharing",
     (
-        case_sheet("cost_sharing", (), COST_SHARING_TARGETS, discounting=False),
+        Sheet.case("cost_sharing", (), COST_SHARING_TARGETS, discounting=False),
         COST_SHARING_PARTIES,
         FACILITIES,
         CONNECTIONS,

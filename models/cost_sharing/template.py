@@ -3,22 +3,12 @@ plant) and the writer of filled cases (the shipped cases use it)."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping, Sequence
-from pathlib import Path
-
-from fairpool.models.cost_sharing.case import MODEL
 from fairpool.models.cost_sharing.schema import COST_SHARING
-from fairpool.optimizer.workbook.template import write_case_workbook
+from fairpool.optimizer.workbook.template import CaseWriter
 
-TEMPLATE_SETTINGS: dict[str, object] = {
-    "model": MODEL,
-    "name": "示例共享水厂 example shared water plant",
-    "unit": "万元",
-    "target": "shapley",
-    "core": "soft",
-    "distance": "l1",
-}
+TEMPLATE_SETTINGS: dict[str, object] = {"name": "示例共享水厂 example shared water plant"}
+"""The template's ``case`` sheet: its name; every other key at the schema's default (unit
+万元, target shapley, core soft, distance l1)."""
 
 
 def template_rows() -> dict[str, list[dict[str, object]]]:
@@ -55,7 +45,6 @@ def template_rows() -> dict[str, list[dict[str, object]]]:
             *({"party": i, "facility": "BIG", "cost": pipe} for i, _, _, pipe in towns),
             *({"party": i, "facility": f"OWN_{i}", "cost": 0.0} for i, _, _, _ in towns),
         ],
-        "coalitions": [],
         "proposal": [{"party": i, "share": round(d / 13.0, 6)} for i, _, d, _ in towns[:2]]
         + [
             {
@@ -67,18 +56,9 @@ def template_rows() -> dict[str, list[dict[str, object]]]:
     return rows
 
 
-def write_template(path: str | os.PathLike[str]) -> Path:
-    """Write the cost_sharing case template: every sheet, instructions (EN/中文), examples."""
-    return write_case_workbook(path, COST_SHARING, TEMPLATE_SETTINGS, template_rows())
+WRITER = CaseWriter(COST_SHARING, TEMPLATE_SETTINGS, template_rows)
+"""The family's workbooks written (:class:`fairpool.optimizer.workbook.template.CaseWriter`)."""
+write_template = WRITER.write_template
+write_case = WRITER.write_case
 
-
-def write_case(
-    path: str | os.PathLike[str],
-    settings: Mapping[str, object],
-    rows: Mapping[str, Sequence[Mapping[str, object]]],
-) -> Path:
-    """Write a cost_sharing case workbook from settings and rows (shipped cases use this)."""
-    return write_case_workbook(path, COST_SHARING, {"model": MODEL, **settings}, rows)
-
-
-__all__ = ["TEMPLATE_SETTINGS", "template_rows", "write_case", "write_template"]
+__all__ = ["TEMPLATE_SETTINGS", "WRITER", "template_rows", "write_case", "write_template"]

@@ -25,7 +25,8 @@ Modules: ``schema`` (sheets), ``checks`` and ``case`` (validate, arrays), ``coal
 
 from __future__ import annotations
 
-from fairpool.models.family import Family
+from fairpool.models.family import family_from_modules
+from fairpool.models.infrastructure import case, coalitions, plan, proposal, template
 from fairpool.models.infrastructure.allocations import (
     SideBySide,
     dual_allocation,
@@ -47,7 +48,6 @@ from fairpool.models.infrastructure.checks import parse_territorial
 from fairpool.models.infrastructure.coalitions import (
     InfrastructureCoalitionModel,
     InfrastructureEvaluator,
-    build_coalition_model,
     coalition_game,
     coalition_model,
     compile_coalition_model,
@@ -63,35 +63,13 @@ from fairpool.models.infrastructure.plan import (
     welfare_plan,
 )
 from fairpool.models.infrastructure.proposal import check, plan_violations, sweep
-from fairpool.models.infrastructure.schema import INFRASTRUCTURE, INFRASTRUCTURE_TARGETS
-from fairpool.models.infrastructure.template import (
-    TEMPLATE_SETTINGS,
-    template_rows,
-    write_case,
-    write_template,
-)
-
-FAMILY: Family[InfrastructureCase, ProposalShares] = Family(
-    name=MODEL,
-    schema=INFRASTRUCTURE,
-    targets=INFRASTRUCTURE_TARGETS,
-    orientation="benefit",
-    read_case=read_case,
-    read_proposal=read_proposal,
-    coalition_game=coalition_game,
-    coalition_model=coalition_model,
-    solve=solve,
-    check=check,
-    sweep=sweep,
-    write_template=write_template,
-)
-"""The infrastructure family (:class:`fairpool.models.family.Family`)."""
+from fairpool.models.infrastructure.schema import INFRASTRUCTURE
+from fairpool.models.infrastructure.template import write_case, write_template
 
 __all__ = [
     "FAMILY",
     "INFRASTRUCTURE",
     "MODEL",
-    "TEMPLATE_SETTINGS",
     "InfrastructureCase",
     "InfrastructureCoalitionModel",
     "InfrastructureEvaluator",
@@ -99,7 +77,6 @@ __all__ = [
     "PlanSpec",
     "ProposalShares",
     "SideBySide",
-    "build_coalition_model",
     "build_plan_model",
     "case_from_rows",
     "case_from_tables",
@@ -120,9 +97,12 @@ __all__ = [
     "solve",
     "solve_plan",
     "sweep",
-    "template_rows",
     "territorial_payments",
     "welfare_plan",
     "write_case",
     "write_template",
 ]
+
+FAMILY = family_from_modules(INFRASTRUCTURE, case, coalitions, plan, proposal, template)
+"""The infrastructure family (:class:`fairpool.models.family.Family`); proposals are
+:class:`ProposalShares`."""

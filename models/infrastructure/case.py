@@ -16,14 +16,15 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, cast
+from typing import Any, ClassVar, Literal, cast
 
 import numpy as np
 import pandas as pd
 
-from fairpool.models.family import CoreMode, DistanceKind
+from fairpool.models.family import DiscountedCaseSettings, case_settings, read_target
 from fairpool.models.infrastructure.checks import (
     SHARE_TOLERANCE,
+    TARGETS,
     check_amounts,
     check_case_target,
     check_idle_projects,
@@ -43,12 +44,7 @@ from fairpool.optimizer.workbook.checks import (
     read_coalition_sheet,
     unique_ids,
 )
-from fairpool.optimizer.workbook.reader import (
-    ROW,
-    CaseTables,
-    case_tables_from_rows,
-    read_case_tables,
-)
+from fairpool.optimizer.workbook.reader import ROW, CaseReader, CaseTables
 from fairpool.optimizer.workbook.schema import ALL
 
 MODEL = "infrastructure"
@@ -71,62 +67,36 @@ class ProposalShares:
     default: np.ndarray | None
 
 
-@dataclass(frozen=True, eq=False)
-class InfrastructureCase:
+@dataclass(frozen=True, kw_only=True, eq=False)
+class InfrastructureCase(DiscountedCaseSettings):
     """A validated infrastructure case, as arrays (see the package docstring for the maths).
 
-    Arrays (parties i, projects p, years t in ``years``): ``capex[p, t]``, ``om[p, t]``,
-    ``benefit[p, i, t]``, ``budget[i, t]`` (``inf``: no limit), ``subsidy_share[p]``,
-    ``divisible[p]``, ``territorial[p, i]`` (each row sums to 1 over the hosts).
-    ``hosts[p]``, ``depends_on[p]``, ``excludes[p]`` hold indices. ``proposal`` is the
-    expanded proposal (party × project shares and the projects it names), if any;
-    ``coalition_values`` the ``coalitions`` sheet ({mask: v(S)}), if any.
+    The settings, parties and years are
+    :class:`~fairpool.models.family.DiscountedCaseSettings`'s; ``welfare_tolerance`` and
+    ``individual_rationality`` are this family's ``case`` keys. Arrays (parties i, projects
+    p, years t): ``capex[p, t]``, ``om[p, t]``, ``benefit[p, i, t]``, ``budget[i, t]``
+    (``inf``: no limit), ``subsidy_share[p]``, ``divisible[p]``, ``territorial[p, i]`` (each
+    row sums to 1 over the hosts). ``hosts[p]``, ``depends_on[p]``, ``excludes[p]`` hold
+    indices. ``proposal`` is the expanded proposal (party × project shares and the projects
+    it names), if any; ``coalition_values`` the ``coalitions`` sheet ({mask: v(S)}), if any.
     """
 
-    source: str
-    name: str
-    unit: str
-    discount_rate: float
-    base_year: int
-    target: str
-    core: CoreMode
-    distance: DistanceKind
+    model: ClassVar[str] = MODEL
     welfare_tolerance: float
     individual_rationality: IndividualRationality
-    time_limit: float | None
-    parties: tuple[str, ...]
-    party_names: tuple[str, ...]
-    attributes: Mapping[str, np.ndarray]
     projects: tuple[str, ...]
     project_names: tuple[str, ...]
-    hosts: tuple[frozenset[int], ...]
-    depends_on: tuple[frozenset[int], ...]
-    excludes: tuple[frozenset[int], ...]
     subsidy_share: np.ndarray
     divisible: np.ndarray
     territorial: np.ndarray
-    years: np.ndarray
+    hosts: tuple[frozenset[int], ...]
+    depends_on: tuple[frozenset[int], ...]
+    excludes: tuple[frozenset[int], ...]
     capex: np.ndarray
     om: np.ndarray
     benefit: np.ndarray
     budget: np.ndarray
     proposal: ProposalShares | None = None
-    coalition_values: Mapping[int, float] | None = None
-    warnings: tuple[str, ...] = ()
-
-    @property
-    def model(self) -> str:
-        """The family name, ``infrastructure``."""
-        return MODEL
-
-    @property
-    def n(self) -> int:
-        return len(self.parties)
-
-    @property
-    def discount(self) -> np.ndarray:
-        """d_t = (1 + r)^−(t − base_year) for every year of the case."""
-        return (1.0 + self.discount_rate) ** -(self.years - self.base_year).astype(float)
 
     @property
     def funded_cost(self) -> np.ndarray:
@@ -143,17 +113,6 @@ class InfrastructureCase:
 
     def project_index(self, project: str) -> int:
         return self.projects.index(project)
-
-    def party_index(self, party: str) -> int:
-        return self.parties.index(party)
-
-
-def read_case(path: str | os.PathLike[str]) -> InfrastructureCase:
-    """Read and validate an infrastructure case workbook.
-
-    Raises :class:`CaseError` listing every problem (sheet, row, column) at once.
-    """
-    return case_from_tables(read_case_tables(path, INFRASTRUCTURE))
 
 
 def read_proposal(path: str | os.PathLike[str], case: InfrastructureCase) -> ProposalShares:
@@ -172,16 +131,6 @@ def read_proposal(path: str | os.PathLike[str], case: InfrastructureCase) -> Pro
             "in the same order, for its proposal to be checked against that case"
         )
     return other.proposal
-
-
-def case_from_rows(
-    settings: Mapping[str, object],
-    rows: Mapping[str, Sequence[Mapping[str, object]]],
-    source: str = "case.xlsx",
-) -> InfrastructureCase:
-    """A validated case from in-memory rows (same parsing and checks as :func:`read_case`)."""
-    settings = {"model": MODEL, **settings}
-    return case_from_tables(case_tables_from_rows(INFRASTRUCTURE, settings, rows, source))
 
 
 def case_from_tables(tables: CaseTables) -> InfrastructureCase:
@@ -203,8 +152,7 @@ def case_from_tables(tables: CaseTables) -> InfrastructureCase:
     check_yearly_rows(checks, tables)
     check_life_years(checks, projects)
     attributes = party_attributes(parties)
-    target = str(settings.get("target") or "shapley").strip()
-    check_case_target(checks, target, list(attributes))
+    check_case_target(checks, read_target(settings), list(attributes))
     coalition_values = read_coalition_sheet(checks, tables.table("coalitions"), party_ids)
     if not party_ids or not project_ids:
         checks.raise_if_any()
@@ -220,64 +168,26 @@ def case_from_tables(tables: CaseTables) -> InfrastructureCase:
             {p: k for k, p in enumerate(project_ids)},
         )
     checks.raise_if_any()
-    time_limit = settings.get("time_limit")
+    shared = case_settings(tables, party_ids, attributes, coalition_values, checks.warnings)
     return InfrastructureCase(
-        source=tables.path,
-        name=str(settings.get("name") or Path(tables.path).stem),
-        unit=str(settings.get("unit") or ""),
-        discount_rate=float(cast(float, settings["discount_rate"])),
-        base_year=int(cast(int, settings["base_year"])),
-        target=target,
-        core=cast(CoreMode, settings.get("core") or "soft"),
-        distance=cast(DistanceKind, settings.get("distance") or "l1"),
+        **shared,
+        **arrays,
         welfare_tolerance=float(cast(float, settings.get("welfare_tolerance") or 0.0)),
         individual_rationality=cast(
             IndividualRationality, settings.get("individual_rationality") or "hard"
         ),
-        time_limit=float(cast(float, time_limit)) if time_limit is not None else None,
-        parties=tuple(party_ids),
-        party_names=tuple(
-            (r["name"] or r["id"]) for _, r in parties.drop_duplicates("id").iterrows()
-        ),
-        attributes=attributes,
         projects=tuple(project_ids),
-        project_names=arrays.project_names,
-        hosts=arrays.hosts,
-        depends_on=arrays.depends_on,
-        excludes=arrays.excludes,
-        subsidy_share=arrays.subsidy_share,
-        divisible=arrays.divisible,
-        territorial=arrays.territorial,
-        years=arrays.years,
-        capex=arrays.capex,
-        om=arrays.om,
-        benefit=arrays.benefit,
-        budget=arrays.budget,
         proposal=proposal,
-        coalition_values=coalition_values,
-        warnings=tuple(checks.warnings),
     )
 
 
+READER = CaseReader(INFRASTRUCTURE, case_from_tables)
+"""Infrastructure workbooks read (:class:`~fairpool.optimizer.workbook.reader.CaseReader`)."""
+read_case = READER.read_case
+case_from_rows = READER.case_from_rows
+
+
 # -- the array builder ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CaseArrays:
-    """The arrays of a case (fields as in :class:`InfrastructureCase`)."""
-
-    years: np.ndarray
-    capex: np.ndarray
-    om: np.ndarray
-    benefit: np.ndarray
-    budget: np.ndarray
-    project_names: tuple[str, ...]
-    hosts: tuple[frozenset[int], ...]
-    depends_on: tuple[frozenset[int], ...]
-    excludes: tuple[frozenset[int], ...]
-    subsidy_share: np.ndarray
-    divisible: np.ndarray
-    territorial: np.ndarray
 
 
 def build_arrays(
@@ -285,9 +195,10 @@ def build_arrays(
     tables: CaseTables,
     party_ids: Sequence[str],
     project_ids: Sequence[str],
-) -> CaseArrays:
-    """The case's arrays from its typed tables; rows with unknown ids or unreadable cells are
-    skipped (their problems are already recorded).
+) -> dict[str, Any]:
+    """The array fields of an :class:`InfrastructureCase` from its typed tables, by keyword
+    (like :func:`~fairpool.models.family.case_settings` for the shared fields); rows with
+    unknown ids or unreadable cells are skipped (their problems are already recorded).
 
     Years: every year any yearly sheet names (none: a problem, raised at once). Amounts of a
     key and year add up; a party without a budget row for a year has no limit (β = inf).
@@ -328,20 +239,20 @@ def build_arrays(
     )
     trim_to_life(checks, rows, years, capex, om, benefit)
     check_idle_projects(checks, rows, projects, np.concatenate([capex, om], axis=1), benefit)
-    return CaseArrays(
-        years=years,
-        capex=capex,
-        om=om,
-        benefit=benefit,
-        budget=budget,
-        project_names=tuple(row["name"] or row["project"] for _, row in rows.iterrows()),
-        hosts=hosts,
-        depends_on=links(rows, "depends_on", projects),
-        excludes=links(rows, "excludes", projects),
-        subsidy_share=rows["subsidy_share"].fillna(0.0).to_numpy(dtype=float),
-        divisible=rows["divisible"].map(bool).to_numpy(dtype=bool),
-        territorial=territorial_shares(rows, parties),
-    )
+    return {
+        "years": years,
+        "capex": capex,
+        "om": om,
+        "benefit": benefit,
+        "budget": budget,
+        "project_names": tuple(row["name"] or row["project"] for _, row in rows.iterrows()),
+        "hosts": hosts,
+        "depends_on": links(rows, "depends_on", projects),
+        "excludes": links(rows, "excludes", projects),
+        "subsidy_share": rows["subsidy_share"].fillna(0.0).to_numpy(dtype=float),
+        "divisible": rows["divisible"].map(bool).to_numpy(dtype=bool),
+        "territorial": territorial_shares(rows, parties),
+    }
 
 
 def yearly_amounts(
@@ -483,7 +394,8 @@ def read_proposal_shares(
 
 __all__ = [
     "MODEL",
-    "CaseArrays",
+    "READER",
+    "TARGETS",
     "IndividualRationality",
     "InfrastructureCase",
     "ProposalShares",

@@ -28,7 +28,7 @@ from fairpool.optimizer.workbook.reader import LIST_SEPARATORS, ROW, CaseTables
 OWN_TARGETS = ("territorial", "dual")
 """Targets of this family that are not engine methods (computed on the plan, not the game)."""
 
-TARGETS_HELP = f"{INFRASTRUCTURE_TARGETS} | <method>"
+TARGETS = f"{INFRASTRUCTURE_TARGETS} | <method>"
 """The targets named in an unknown-target message."""
 
 SHARE_TOLERANCE = 1e-6
@@ -137,7 +137,7 @@ def check_case_target(checks: CaseChecks, target: str, attributes: Sequence[str]
         target,
         attributes,
         example="population",
-        targets_help=TARGETS_HELP,
+        targets_help=TARGETS,
         own_targets=OWN_TARGETS,
     )
 
@@ -181,7 +181,7 @@ def check_idle_projects(
 __all__ = [
     "OWN_TARGETS",
     "SHARE_TOLERANCE",
-    "TARGETS_HELP",
+    "TARGETS",
     "check_amounts",
     "check_case_target",
     "check_duplicate_years",

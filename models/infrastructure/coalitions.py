@@ -14,32 +14,46 @@ re-runs HiGHS with each coalition's numbers (in worker processes, cached by cont
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Unpack
 
 import numpy as np
 
 from fairpool.models.infrastructure.case import InfrastructureCase
+from fairpool.models.planning import case_game
 from fairpool.optimizer.coalitions import (
     CoalitionNumbers,
     CompiledEvaluator,
-    CompiledGame,
-    content_key,
-    model_game,
+    EngineOptions,
+    GamePlaces,
+    PyomoCoalitionModel,
+    define_links,
+    link_pairs,
 )
-from fairpool.optimizer.game import Game, membership_matrix, requirements_met
-from fairpool.optimizer.workbook.checks import dense_values
+from fairpool.optimizer.game import Game, Orientation, membership_matrix, requirements_met
 
 if TYPE_CHECKING:
     import pyomo.environ as pyo
 
-COALITION_MODEL_VERSION = "infrastructure.coalitions/1"
-"""Part of the cache key of v(S): bump it when the coalition MILP's formulation changes."""
+    from fairpool.optimizer.solve import CompiledModel
+
+ORIENTATION: Orientation = "benefit"
+"""A benefit game: v(S) is the most S gains building alone."""
+
+
+class InfrastructureEvaluator(CompiledEvaluator):
+    """v(S) by re-running the compiled MILP (see :meth:`InfrastructureCoalitionModel.numbers`)."""
+
+    def solution(self) -> np.ndarray:
+        """y of the last coalition (one number per project; zeros if nothing could be built)."""
+        return self.column_values("y")
 
 
 @dataclass(frozen=True, eq=False)
-class InfrastructureCoalitionModel:
+class InfrastructureCoalitionModel(
+    PyomoCoalitionModel, version="infrastructure.coalitions/1", evaluator=InfrastructureEvaluator
+):
     """The v(S) MILP as data: the engine's
-    :class:`~fairpool.optimizer.coalitions.CompiledCoalitionModel`.
+    :class:`~fairpool.optimizer.coalitions.PyomoCoalitionModel`.
 
     ``benefit_pv[p, i]`` and ``cost_pv[p]`` give the objective Σ_p (Σ_{i∈S} Bpv − Fpv) y_p;
     ``host_masks[p]`` the bitmask of H_p; ``yearly_cost[p, t]`` and ``budget[i, t]`` the
@@ -47,7 +61,6 @@ class InfrastructureCoalitionModel:
     p needs q; ``exclusions`` rows (p, q). Picklable, so workers can open it.
     """
 
-    players: tuple[str, ...]
     benefit_pv: np.ndarray
     cost_pv: np.ndarray
     host_masks: np.ndarray
@@ -56,30 +69,46 @@ class InfrastructureCoalitionModel:
     dependencies: np.ndarray
     exclusions: np.ndarray
     divisible: np.ndarray
-    time_limit: float | None = None
 
-    def cache_key(self) -> str:
-        """Hash of every number v(S) depends on (and the formulation's version)."""
-        return content_key(self, COALITION_MODEL_VERSION)
+    def build(self) -> pyo.ConcreteModel:
+        """The v(S) model, built once; a coalition changes only costs, bounds and budget RHS.
 
-    def open(self) -> InfrastructureEvaluator:
-        """Build the Pyomo model once, compile it to HiGHS (notes §4b), return the evaluator."""
-        return InfrastructureEvaluator(self)
+        max Σ_p w_p y_p  s.t.  Σ_p F[p, t] y_p ≤ B_t (budget rows),  y_p ≤ y_q (p needs q),
+        y_p + y_q ≤ 1 (p excludes q),  0 ≤ y_p ≤ 1, y_p binary unless divisible. The
+        placeholders w_p = 1 and B_t = 1 are replaced per coalition (a zero coefficient would be
+        dropped by the writer).
+        """
+        import pyomo.environ as pyo
 
-    def compile(self) -> CompiledGame:
-        """The v(S) MILP compiled once; S changes the costs and bounds of y and the budget RHS."""
-        from fairpool.optimizer.solve import compile_pyomo
-
-        m = build_coalition_model(self)
-        compiled = compile_pyomo(m)
-        y = compiled.columns_of(m.y[p] for p in m.Pj)
-        return CompiledGame(
-            program=compiled.program(self.time_limit),
-            cost_columns=y,
-            bound_columns=y,
-            bound_rows=compiled.rows_of(m.budget[t] for t in m.T),
-            columns={"y": y},
+        count, years = self.yearly_cost.shape
+        m = pyo.ConcreteModel(name="infrastructure_coalitions")
+        m.Pj = pyo.RangeSet(0, count - 1)
+        m.T = pyo.RangeSet(0, years - 1) if years else pyo.Set(initialize=[])
+        m.weight = pyo.Param(m.Pj, mutable=True, initialize=1.0)
+        m.pooled = pyo.Param(m.T, mutable=True, initialize=1.0)
+        m.y = pyo.Var(
+            m.Pj,
+            bounds=(0.0, 1.0),
+            domain=lambda m, p: pyo.Reals if self.divisible[p] else pyo.Binary,
         )
+        m.objective = pyo.Objective(
+            expr=sum(m.weight[p] * m.y[p] for p in m.Pj), sense=pyo.maximize
+        )
+        m.budget = pyo.Constraint(
+            m.T,
+            rule=lambda m, t: (
+                sum(float(self.yearly_cost[p, t]) * m.y[p] for p in m.Pj if self.yearly_cost[p, t])
+                <= m.pooled[t]
+            ),
+        )
+        define_links(m, self.dependencies, self.exclusions)
+        return m
+
+    def places(self, m: pyo.ConcreteModel, compiled: CompiledModel) -> GamePlaces:
+        """S changes the costs and bounds of y (group ``y``) and the budget rows' RHS."""
+        y = compiled.columns_of(m.y[p] for p in m.Pj)
+        budgets = compiled.rows_of(m.budget[t] for t in m.T)
+        return GamePlaces(cost_columns=y, bound_columns=y, bound_rows=budgets, columns={"y": y})
 
     def numbers(self, masks: np.ndarray) -> CoalitionNumbers:
         """For each S: costs w(S), upper bounds [H_p ⊆ S] of y, pooled budgets as row RHS.
@@ -106,9 +135,7 @@ def compile_coalition_model(case: InfrastructureCase) -> InfrastructureCoalition
     lists its coalition values: the welfare plan is solved on it)."""
     cost = case.funded_cost
     years = np.flatnonzero(cost.any(axis=0))
-    count = len(case.projects)
-    dependencies = [(p, q) for p in range(count) for q in sorted(case.depends_on[p])]
-    exclusions = sorted({(min(p, q), max(p, q)) for p in range(count) for q in case.excludes[p]})
+    dependencies, exclusions = link_pairs(case.depends_on, case.excludes)
     return InfrastructureCoalitionModel(
         players=case.parties,
         benefit_pv=case.benefit_pv(),
@@ -116,8 +143,8 @@ def compile_coalition_model(case: InfrastructureCase) -> InfrastructureCoalition
         host_masks=np.array([sum(1 << i for i in h) for h in case.hosts], dtype=np.int64),
         yearly_cost=cost[:, years],
         budget=case.budget[:, years],
-        dependencies=np.array(dependencies, dtype=np.int64).reshape(-1, 2),
-        exclusions=np.array(exclusions, dtype=np.int64).reshape(-1, 2),
+        dependencies=dependencies,
+        exclusions=exclusions,
         divisible=case.divisible.copy(),
         time_limit=case.time_limit,
     )
@@ -131,80 +158,21 @@ def coalition_model(case: InfrastructureCase) -> InfrastructureCoalitionModel | 
     return compile_coalition_model(case)
 
 
-def build_coalition_model(model: InfrastructureCoalitionModel) -> pyo.ConcreteModel:
-    """The v(S) model, built once; a coalition changes only costs, bounds and budget RHS.
-
-    max Σ_p w_p y_p  s.t.  Σ_p F[p, t] y_p ≤ B_t (budget rows),  y_p ≤ y_q (p needs q),
-    y_p + y_q ≤ 1 (p excludes q),  0 ≤ y_p ≤ 1, y_p binary unless divisible. The
-    placeholders w_p = 1 and B_t = 1 are replaced per coalition (a zero coefficient would be
-    dropped by the writer).
-    """
-    import pyomo.environ as pyo
-
-    count, years = model.yearly_cost.shape
-    m = pyo.ConcreteModel(name="infrastructure_coalitions")
-    m.Pj = pyo.RangeSet(0, count - 1)
-    m.T = pyo.RangeSet(0, years - 1) if years else pyo.Set(initialize=[])
-    m.weight = pyo.Param(m.Pj, mutable=True, initialize=1.0)
-    m.pooled = pyo.Param(m.T, mutable=True, initialize=1.0)
-    m.y = pyo.Var(
-        m.Pj,
-        bounds=(0.0, 1.0),
-        domain=lambda m, p: pyo.Reals if model.divisible[p] else pyo.Binary,
-    )
-    m.objective = pyo.Objective(expr=sum(m.weight[p] * m.y[p] for p in m.Pj), sense=pyo.maximize)
-    m.budget = pyo.Constraint(
-        m.T,
-        rule=lambda m, t: (
-            sum(float(model.yearly_cost[p, t]) * m.y[p] for p in m.Pj if model.yearly_cost[p, t])
-            <= m.pooled[t]
-        ),
-    )
-    dependencies = model.dependencies.tolist()
-    exclusions = model.exclusions.tolist()
-    m.depends = pyo.Constraint(
-        range(len(dependencies)),
-        rule=lambda m, j: m.y[dependencies[j][0]] <= m.y[dependencies[j][1]],
-    )
-    m.exclude = pyo.Constraint(
-        range(len(exclusions)), rule=lambda m, j: m.y[exclusions[j][0]] + m.y[exclusions[j][1]] <= 1
-    )
-    return m
-
-
-class InfrastructureEvaluator(CompiledEvaluator):
-    """v(S) by re-running the compiled MILP (see :meth:`InfrastructureCoalitionModel.numbers`)."""
-
-    def solution(self) -> np.ndarray:
-        """y of the last coalition (one number per project; zeros if nothing could be built)."""
-        return self.column_values("y")
-
-
-def coalition_game(case: InfrastructureCase, **engine: object) -> Game:
-    """The coalition game v(S): by the engine (cached, parallel) or the ``coalitions`` sheet.
+def coalition_game(case: InfrastructureCase, **engine: Unpack[EngineOptions]) -> Game:
+    """The coalition game v(S): by the engine (cached, parallel) or the ``coalitions`` sheet
+    (:func:`fairpool.models.planning.case_game`).
 
     ``engine`` options (workers, cache, scheduler, progress) go to
     :func:`fairpool.optimizer.coalitions.model_game`; unset ones come from
     ``coalition_settings``.
     """
-    model = coalition_model(case)
-    if model is None:
-        values = dense_values(dict(case.coalition_values or {}), case.n)
-        return Game(case.parties, values, "benefit", case.party_names, case.attributes)
-    return model_game(
-        model,
-        "benefit",
-        names=case.party_names,
-        attributes=case.attributes,
-        **engine,
-    )
+    return case_game(case, coalition_model(case), ORIENTATION, **engine)
 
 
 __all__ = [
-    "COALITION_MODEL_VERSION",
+    "ORIENTATION",
     "InfrastructureCoalitionModel",
     "InfrastructureEvaluator",
-    "build_coalition_model",
     "coalition_game",
     "coalition_model",
     "compile_coalition_model",

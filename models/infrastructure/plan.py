@@ -25,17 +25,22 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Unpack
 
 import numpy as np
 import pandas as pd
 
-from fairpool.models.family import CoreMode, DistanceKind, PlanResult
+from fairpool.models.family import CoreMode, DistanceKind, PlanOptions, PlanResult
 from fairpool.models.infrastructure.allocations import side_by_side, target_npv
 from fairpool.models.infrastructure.case import IndividualRationality, InfrastructureCase
-from fairpool.models.infrastructure.coalitions import coalition_game, compile_coalition_model
+from fairpool.models.infrastructure.coalitions import (
+    InfrastructureEvaluator,
+    coalition_game,
+    compile_coalition_model,
+)
 from fairpool.models.planning import (
     LexicographicStep,
+    SolvedPlan,
     define_core_constraints,
     define_distance_objective,
     keep_distance,
@@ -254,7 +259,7 @@ def welfare_plan(case: InfrastructureCase) -> tuple[np.ndarray, float]:
     (any party may pay any cost). Always from the model, even when the game's v(N) comes
     from a ``coalitions`` sheet (:func:`solve` warns when the two differ).
     """
-    evaluator = compile_coalition_model(case).open()
+    evaluator = InfrastructureEvaluator(compile_coalition_model(case))
     welfare = evaluator.value((1 << case.n) - 1)
     build = evaluator.solution()
     build = np.where(case.divisible, np.clip(build, 0.0, 1.0), np.round(build))
@@ -463,14 +468,7 @@ def cash_flow_frame(
 # -- the family contract: solve --------------------------------------------------------------
 
 
-def solve(
-    case: InfrastructureCase,
-    /,
-    *,
-    target: str | None = None,
-    core: CoreMode | None = None,
-    distance: DistanceKind | None = None,
-) -> PlanResult:
+def solve(case: InfrastructureCase, /, **options: Unpack[PlanOptions]) -> PlanResult:
     """Solve an infrastructure case: v(S), every rule side by side, and the fairest plan.
 
     ``target``, ``core`` and ``distance`` default to the case sheet (shapley, soft, l1).
@@ -483,42 +481,34 @@ def solve(
     the plan brings each party). No game analysis is passed on: the allocations are those
     of the payment game, so ``plan_result`` computes the properties and the least core.
     """
-    target = target or case.target
-    core = core or case.core
-    distance = distance or case.distance
+    settings = case.plan_settings(**options)
     timings: dict[str, float] = {}
     started = time.perf_counter()
     game = coalition_game(case)
     timings["coalition_values"] = time.perf_counter() - started
     started = time.perf_counter()
     build, best = welfare_plan(case)
-    warnings = list(case.warnings)
+    warnings = []
     if abs(best - game.grand_value) > 1e-6 * max(1.0, abs(best)):
         warnings.append(
             f"v(N) = {game.grand_value:,.2f} but the best plan's welfare is {best:,.2f}; "
             "plan NPVs add up to the latter"
         )
-    rules = side_by_side(case, game, build, target)
+    rules = side_by_side(case, game, build, settings.target)
     warnings += rules.warnings
-    goal = target_npv(rules.allocations, target)
+    goal = target_npv(rules.allocations, settings.target)
     timings["allocations"] = time.perf_counter() - started
-    outcome = solve_plan(case, game, goal, core, distance, welfare_optimum=(build, best))
+    outcome = solve_plan(
+        case, game, goal, settings.core, settings.distance, welfare_optimum=(build, best)
+    )
     timings["plan"] = outcome.runtime
     npv = plan_npv(case, outcome.build, outcome.shares)
     benefits = outcome.build @ case.benefit_pv()
-    return plan_result(
-        case=case,
-        game=game,
-        allocations=rules.allocations,
-        target=target,
-        core=core,
-        distance_kind=distance,
-        goal=goal,
+    plan = SolvedPlan(
         amounts=npv,
-        amount_kind="npv",
         epsilon=outcome.epsilon,
-        plan_kind="shares",
-        plan_table=shares_frame(case, outcome.shares),
+        kind="shares",
+        table=shares_frame(case, outcome.shares),
         cash_flows=cash_flow_frame(case, outcome.build, outcome.shares),
         tables={"payments": rules.payments_frame(case), "build": build_frame(case, outcome.build)},
         facts=(
@@ -530,6 +520,7 @@ def solve(
         warnings=warnings,
         timings=timings,
     )
+    return plan_result(case, settings, game, rules.allocations, goal, plan)
 
 
 __all__ = [

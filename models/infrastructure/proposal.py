@@ -18,7 +18,7 @@ import pandas as pd
 
 from fairpool.models.family import ALL, ProposalCheck, SweepLine, SweepResult
 from fairpool.models.infrastructure.allocations import side_by_side, target_npv
-from fairpool.models.infrastructure.case import MODEL, InfrastructureCase, ProposalShares
+from fairpool.models.infrastructure.case import InfrastructureCase, ProposalShares
 from fairpool.models.infrastructure.coalitions import coalition_game
 from fairpool.models.infrastructure.plan import (
     built_projects,
@@ -109,15 +109,12 @@ def check(case: InfrastructureCase, proposal: ProposalShares | None = None) -> P
     if loss > core_tolerance(game):
         notes.append(f"Its build plan gives up {loss:,.1f} {case.unit} of the best total welfare.")
     return judge_proposal(
-        model=MODEL,
-        case_name=case.name,
-        unit=case.unit,
-        game=game,
-        amounts=npv,
-        amount_kind="npv",
-        plan_kind="shares",
-        proposal_table=shares_frame(case, shares),
-        cash_flows=cash_flow_frame(case, build, shares),
+        case,
+        game,
+        npv,
+        "shares",
+        shares_frame(case, shares),
+        cash_flow_frame(case, build, shares),
         rule_violations=plan_violations(case, build, shares),
         notes=notes,
         facts=(

@@ -9,17 +9,7 @@ are all driven from :data:`INFRASTRUCTURE`.
 
 from __future__ import annotations
 
-from fairpool.optimizer.workbook.schema import (
-    COALITIONS,
-    MONEY,
-    PARTIES,
-    Column,
-    ModelSchema,
-    Sheet,
-    case_sheet,
-    id_column,
-    year_column,
-)
+from fairpool.optimizer.workbook.schema import COALITIONS, PARTIES, Column, ModelSchema, Sheet
 
 INFRASTRUCTURE_TARGETS = (
     "shapley | nucleolus | scrb | equal_bcr | proportional:<attribute> | territorial | dual"
@@ -50,15 +40,13 @@ INFRASTRUCTURE_CASE_KEYS = (
 PROJECTS = Sheet(
     "projects",
     (
-        Column(
+        Column.key(
             "project",
-            "id",
             "Project id (bridge, rail link, river works…).",
             "项目代码（桥梁、铁路、河道治理等）。",
-            required=True,
-            example="BRIDGE",
+            "BRIDGE",
         ),
-        Column("name", "text", "Display name.", "显示名称。", default="", example="跨界大桥"),
+        Column.display_name("跨界大桥"),
         Column(
             "hosts",
             "id_list",
@@ -68,24 +56,7 @@ PROJECTS = Sheet(
             references="parties",
             example="AH+JS",
         ),
-        Column(
-            "depends_on",
-            "id_list",
-            "Projects that must also be built (ids joined by +).",
-            "必须同时建设的其他项目（以 + 连接）。",
-            default="",
-            references="projects",
-            example="",
-        ),
-        Column(
-            "excludes",
-            "id_list",
-            "Projects that cannot be built together with this one (ids joined by +).",
-            "不能与之同时建设的项目（以 + 连接）。",
-            default="",
-            references="projects",
-            example="",
-        ),
+        *Column.links("projects", "Projects", "项目"),
         Column(
             "life_years",
             "integer",
@@ -126,90 +97,65 @@ PROJECTS = Sheet(
     "候选项目；联盟只能建设其所在地参与方均为成员的项目。",
 )
 
-CAPEX = Sheet(
+PROJECT = Column.reference("project", "Project", "项目", "projects", "BRIDGE")
+"""The ``project`` key of the yearly project sheets."""
+
+CAPEX = Sheet.yearly(
     "capex",
-    (
-        id_column("project", "Project", "项目", "projects", "BRIDGE"),
-        year_column(),
-        Column(
-            "amount",
-            "number",
-            "Construction cost of the project in that year (≥ 0), before the subsidy.",
-            "当年项目建设投资（≥ 0，未扣除补助）。",
-            unit=MONEY,
-            required=True,
-            example=12000.0,
-        ),
+    (PROJECT,),
+    Column.amount(
+        "Construction cost of the project in that year (≥ 0), before the subsidy.",
+        "当年项目建设投资（≥ 0，未扣除补助）。",
+        12000.0,
     ),
-    "Yearly construction cost per project.",
-    "各项目的年度建设投资。",
+    ("Yearly construction cost per project.", "各项目的年度建设投资。"),
 )
 
-OPERATIONS = Sheet(
+OPERATIONS = Sheet.yearly(
     "om",
-    (
-        id_column("project", "Project", "项目", "projects", "BRIDGE"),
-        year_column(),
-        Column(
-            "amount",
-            "number",
-            "Operation and maintenance cost in that year (≥ 0; not subsidised).",
-            "当年运营维护费用（≥ 0；无补助）。",
-            unit=MONEY,
-            required=True,
-            example=300.0,
-        ),
+    (PROJECT,),
+    Column.amount(
+        "Operation and maintenance cost in that year (≥ 0; not subsidised).",
+        "当年运营维护费用（≥ 0；无补助）。",
+        300.0,
     ),
-    "Optional: yearly operation and maintenance cost per project (shared like the capex).",
-    "可选：各项目的年度运营维护费用（与建设投资一样分摊）。",
+    (
+        "Optional: yearly operation and maintenance cost per project (shared like the capex).",
+        "可选：各项目的年度运营维护费用（与建设投资一样分摊）。",
+    ),
     required=False,
 )
 
-BENEFITS = Sheet(
+BENEFITS = Sheet.yearly(
     "benefits",
-    (
-        id_column("project", "Project", "项目", "projects", "BRIDGE"),
-        id_column("party", "Beneficiary party", "受益参与方", "parties", "JS"),
-        year_column(),
-        Column(
-            "amount",
-            "number",
-            "Benefit to the party in that year (time saved, trade, flood damage avoided…).",
-            "该参与方当年的收益（节省时间、贸易、减少洪灾损失等）。",
-            unit=MONEY,
-            required=True,
-            example=2500.0,
-        ),
+    (PROJECT, Column.reference("party", "Beneficiary party", "受益参与方", "parties", "JS")),
+    Column.amount(
+        "Benefit to the party in that year (time saved, trade, flood damage avoided…).",
+        "该参与方当年的收益（节省时间、贸易、减少洪灾损失等）。",
+        2500.0,
     ),
-    "Yearly benefit of each project to each party.",
-    "各项目每年给各参与方带来的收益。",
+    ("Yearly benefit of each project to each party.", "各项目每年给各参与方带来的收益。"),
 )
 
-BUDGETS = Sheet(
+BUDGETS = Sheet.yearly(
     "budgets",
-    (
-        id_column("party", "Party", "参与方", "parties", "JS"),
-        year_column(),
-        Column(
-            "amount",
-            "number",
-            "Most the party can pay towards the projects in that year (≥ 0).",
-            "该参与方当年可用于项目出资的上限（≥ 0）。",
-            unit=MONEY,
-            required=True,
-            example=20000.0,
-        ),
+    (Column.party("JS"),),
+    Column.amount(
+        "Most the party can pay towards the projects in that year (≥ 0).",
+        "该参与方当年可用于项目出资的上限（≥ 0）。",
+        20000.0,
     ),
-    "Optional: yearly budgets. A party without a row for a year has no limit that year; "
-    "a coalition pools its members' budgets.",
-    "可选：年度预算。某参与方某年无预算行即该年不受限；联盟合并其成员的预算。",
+    (
+        "Optional: yearly budgets. A party without a row for a year has no limit that year; "
+        "a coalition pools its members' budgets.",
+        "可选：年度预算。某参与方某年无预算行即该年不受限；联盟合并其成员的预算。",
+    ),
     required=False,
 )
 
-INFRASTRUCTURE_PROPOSAL = Sheet(
-    "proposal",
+INFRASTRUCTURE_PROPOSAL = Sheet.proposal(
     (
-        id_column("party", "Party", "参与方", "parties", "JS"),
+        Column.party("JS"),
         Column(
             "project",
             "id_or_all",
@@ -228,17 +174,18 @@ INFRASTRUCTURE_PROPOSAL = Sheet(
             example=0.25,
         ),
     ),
-    "Optional: proposed cost shares to check (fairpool check); the projects named are built "
-    "(* rows: the welfare-maximising build plan).",
-    "可选：待检验的费用分摊提议（fairpool check）；所列项目即提议建设的项目"
-    "（* 行：福利最大的建设方案）。",
-    required=False,
+    (
+        "Optional: proposed cost shares to check (fairpool check); the projects named are "
+        "built (* rows: the welfare-maximising build plan).",
+        "可选：待检验的费用分摊提议（fairpool check）；所列项目即提议建设的项目"
+        "（* 行：福利最大的建设方案）。",
+    ),
 )
 
 INFRASTRUCTURE = ModelSchema(
     "infrastructure",
     (
-        case_sheet("infrastructure", INFRASTRUCTURE_CASE_KEYS, INFRASTRUCTURE_TARGETS),
+        Sheet.case("infrastructure", INFRASTRUCTURE_CASE_KEYS, INFRASTRUCTURE_TARGETS),
         PARTIES,
         PROJECTS,
         CAPEX,

@@ -6,41 +6,27 @@ cross-border bridge with a national subsidy, and a local ferry upgrade that excl
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
+from collections.abc import Iterable
 
-from fairpool.models.infrastructure.case import MODEL
 from fairpool.models.infrastructure.schema import INFRASTRUCTURE
-from fairpool.optimizer.workbook.template import write_case_workbook
+from fairpool.optimizer.workbook.template import CaseWriter
 
 TEMPLATE_SETTINGS: dict[str, object] = {
-    "model": MODEL,
     "name": "示例跨界大桥 example bridge",
-    "unit": "万元",
     "discount_rate": 0.04,
     "base_year": 2025,
-    "target": "shapley",
-    "core": "soft",
-    "distance": "l1",
-    "welfare_tolerance": 0.0,
-    "individual_rationality": "hard",
 }
-
-
-def yearly_rows(years: Iterable[int], amount: float, **keys: object) -> list[dict[str, object]]:
-    """Rows of a yearly sheet: ``keys`` (project, party), then each year and ``amount``."""
-    return [{**keys, "year": year, "amount": amount} for year in years]
+"""The template's ``case`` sheet: name, discount rate and base year; every other key at the
+schema's default (unit 万元, target shapley, core soft, distance l1, welfare_tolerance 0,
+individual_rationality hard)."""
 
 
 def template_rows() -> dict[str, list[dict[str, object]]]:
     """Example rows of the template: a valid two-province bridge and a local ferry upgrade."""
+    provinces = (("AH", "安徽 Anhui", 6100.0), ("JS", "江苏 Jiangsu", 8500.0))
     years = range(2029, 2049)
     return {
-        "parties": [
-            {"id": "AH", "name": "安徽 Anhui", "population": 6100.0},
-            {"id": "JS", "name": "江苏 Jiangsu", "population": 8500.0},
-        ],
+        "parties": [{"id": i, "name": n, "population": p} for i, n, p in provinces],
         "projects": [
             {
                 "project": "BRIDGE",
@@ -76,25 +62,17 @@ def template_rows() -> dict[str, list[dict[str, object]]]:
             {"party": "AH", "project": "*", "share": 0.5},
             {"party": "JS", "project": "*", "share": 0.5},
         ],
-        "coalitions": [],
     }
 
 
-def write_template(path: str | os.PathLike[str]) -> Path:
-    """Write the infrastructure case template: every SPEC §3 sheet, instructions, examples.
-
-    The example rows form a valid small case, so ``fairpool solve`` runs on the template as is.
-    """
-    return write_case_workbook(path, INFRASTRUCTURE, TEMPLATE_SETTINGS, template_rows())
+def yearly_rows(years: Iterable[int], amount: float, **keys: object) -> list[dict[str, object]]:
+    """Rows of a yearly sheet: ``keys`` (project, party), then each year and ``amount``."""
+    return [{**keys, "year": year, "amount": amount} for year in years]
 
 
-def write_case(
-    path: str | os.PathLike[str],
-    settings: Mapping[str, object],
-    rows: Mapping[str, Sequence[Mapping[str, object]]],
-) -> Path:
-    """Write an infrastructure case workbook from settings and rows (shipped cases use this)."""
-    return write_case_workbook(path, INFRASTRUCTURE, {"model": MODEL, **settings}, rows)
+WRITER = CaseWriter(INFRASTRUCTURE, TEMPLATE_SETTINGS, template_rows)
+"""The family's workbooks written (:class:`fairpool.optimizer.workbook.template.CaseWriter`)."""
+write_template = WRITER.write_template
+write_case = WRITER.write_case
 
-
-__all__ = ["TEMPLATE_SETTINGS", "template_rows", "write_case", "write_template"]
+__all__ = ["TEMPLATE_SETTINGS", "WRITER", "template_rows", "write_case", "write_template"]

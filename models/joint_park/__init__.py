@@ -41,12 +41,11 @@ sweep, core band), ``template``.
 
 from __future__ import annotations
 
-import pandas as pd
-
-from fairpool.models.family import Family
+from fairpool.models.family import family_from_modules
+from fairpool.models.joint_park import case, coalitions, plan, proposal, template
 from fairpool.models.joint_park.case import (
     MODEL,
-    TARGETS_HELP,
+    TARGETS,
     JointParkCase,
     Limit,
     Phase,
@@ -60,7 +59,6 @@ from fairpool.models.joint_park.case import (
 from fairpool.models.joint_park.coalitions import (
     ParkCoalitionModel,
     ParkEvaluator,
-    build_coalition_model,
     coalition_game,
     coalition_milp,
     coalition_model,
@@ -95,28 +93,12 @@ from fairpool.models.joint_park.template import (
     write_template,
 )
 
-FAMILY: Family[JointParkCase, pd.DataFrame] = Family(
-    name=MODEL,
-    schema=JOINT_PARK,
-    targets=TARGETS_HELP,
-    orientation="benefit",
-    read_case=read_case,
-    read_proposal=read_proposal,
-    coalition_game=coalition_game,
-    coalition_model=coalition_model,
-    solve=solve,
-    check=check,
-    sweep=sweep,
-    write_template=write_template,
-)
-"""The joint-park family: the contract's functions on a :class:`JointParkCase`."""
-
 __all__ = [
     "FAMILY",
     "JOINT_PARK",
     "MODEL",
     "NASH_TOLERANCE",
-    "TARGETS_HELP",
+    "TARGETS",
     "TEMPLATE_SETTINGS",
     "JointParkCase",
     "Limit",
@@ -130,7 +112,6 @@ __all__ = [
     "RatioRule",
     "Stream",
     "SweepSpec",
-    "build_coalition_model",
     "build_plan_model",
     "case_from_rows",
     "case_from_tables",
@@ -160,3 +141,7 @@ __all__ = [
     "write_case",
     "write_template",
 ]
+
+FAMILY = family_from_modules(JOINT_PARK, case, coalitions, plan, proposal, template)
+"""The joint-park family (:class:`fairpool.models.family.Family`): the contract's functions on
+a :class:`JointParkCase`; proposals are ratio tables (party, stream, phase, ratio)."""

@@ -13,12 +13,12 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, cast
+from typing import ClassVar, Literal, cast
 
 import numpy as np
 import pandas as pd
 
-from fairpool.models.family import CoreMode, DistanceKind
+from fairpool.models.family import DiscountedCaseSettings, case_settings, read_target
 from fairpool.models.joint_park.checks import (
     cap_receiver,
     check_cash_stream,
@@ -37,7 +37,7 @@ from fairpool.models.joint_park.checks import (
     expand_proposal,
     phase_years,
 )
-from fairpool.models.joint_park.schema import JOINT_PARK
+from fairpool.models.joint_park.schema import JOINT_PARK, JOINT_PARK_TARGETS
 from fairpool.optimizer.errors import CaseError
 from fairpool.optimizer.workbook.checks import (
     CaseChecks,
@@ -45,16 +45,11 @@ from fairpool.optimizer.workbook.checks import (
     check_target,
     read_coalition_sheet,
 )
-from fairpool.optimizer.workbook.reader import (
-    ROW,
-    CaseTables,
-    case_tables_from_rows,
-    read_case_tables,
-)
+from fairpool.optimizer.workbook.reader import ROW, CaseReader, CaseTables
 from fairpool.optimizer.workbook.schema import ALL
 
 MODEL = "joint_park"
-TARGETS_HELP = "shapley | nucleolus | proportional:<attribute> | equal_gain | nash | <method>"
+TARGETS = f"{JOINT_PARK_TARGETS} | <method>"
 """The plan targets, as error messages list them (any engine method is a target too)."""
 
 
@@ -141,30 +136,22 @@ class Limit:
         )
 
 
-@dataclass(frozen=True, eq=False)
-class JointParkCase:
+@dataclass(frozen=True, kw_only=True, eq=False)
+class JointParkCase(DiscountedCaseSettings):
     """A validated joint-park case, as arrays (see the package docstring for the maths).
 
-    Arrays: ``revenue[c, k, t]``, ``cost[c, p, t]`` (in the case unit), ``years[t]``; parties,
-    components, streams and phases in workbook order (phases sorted by start year).
-    ``requires[c]`` holds party indices (required parties plus the component's payers),
-    ``depends_on[c]`` / ``excludes[c]`` component indices. ``coalition_values`` {mask: v(S)}
-    when the workbook lists them (a ``coalitions`` sheet), else None.
+    The settings, parties and years are
+    :class:`~fairpool.models.family.DiscountedCaseSettings`'s (``coalition_values``
+    {mask: v(S)} when the workbook lists them, a ``coalitions`` sheet);
+    ``one_ratio_for_all_streams`` is this family's ``case`` key. Arrays: ``revenue[c, k, t]``,
+    ``cost[c, p, t]`` (in the case unit); parties, components, streams and phases in
+    workbook order (phases sorted by start year). ``requires[c]`` holds party indices
+    (required parties plus the component's payers), ``depends_on[c]`` / ``excludes[c]``
+    component indices.
     """
 
-    source: str
-    name: str
-    unit: str
-    discount_rate: float
-    base_year: int
-    target: str
-    core: CoreMode
-    distance: DistanceKind
+    model: ClassVar[str] = MODEL
     one_ratio_for_all_streams: bool
-    time_limit: float | None
-    parties: tuple[str, ...]
-    party_names: tuple[str, ...]
-    attributes: Mapping[str, np.ndarray]
     components: tuple[str, ...]
     component_names: tuple[str, ...]
     requires: tuple[frozenset[int], ...]
@@ -172,28 +159,11 @@ class JointParkCase:
     excludes: tuple[frozenset[int], ...]
     streams: tuple[Stream, ...]
     phases: tuple[Phase, ...]
-    years: np.ndarray
     revenue: np.ndarray
     cost: np.ndarray
     rules: tuple[RatioRule, ...] = ()
     limits: tuple[Limit, ...] = ()
     proposal: pd.DataFrame | None = None
-    coalition_values: Mapping[int, float] | None = None
-    warnings: tuple[str, ...] = ()
-
-    @property
-    def model(self) -> str:
-        """The family name, ``joint_park``."""
-        return MODEL
-
-    @property
-    def n(self) -> int:
-        return len(self.parties)
-
-    @property
-    def discount(self) -> np.ndarray:
-        """d_t = (1 + r)^−(t − base_year) for every year of the case."""
-        return (1.0 + self.discount_rate) ** -(self.years - self.base_year).astype(float)
 
     @property
     def phase_of_year(self) -> np.ndarray:
@@ -207,9 +177,6 @@ class JointParkCase:
     def cash(self) -> np.ndarray:
         """Boolean mask of the cash streams."""
         return np.array([s.kind == "cash" for s in self.streams], dtype=bool)
-
-    def party_index(self, party: str) -> int:
-        return self.parties.index(party)
 
     def stream_index(self, stream: str) -> int:
         return [s.stream for s in self.streams].index(stream)
@@ -239,31 +206,12 @@ class CaseRecords:
     years: tuple[int, ...]
     rules: tuple[RatioRule, ...]
     limits: tuple[Limit, ...]
-    target: str
     attributes: Mapping[str, np.ndarray]
     coalition_values: Mapping[int, float] | None
     proposal: pd.DataFrame | None
 
 
 # -- reading -------------------------------------------------------------------------------------
-
-
-def read_case(path: str | os.PathLike[str]) -> JointParkCase:
-    """Read and validate a joint-park case workbook.
-
-    Raises :class:`CaseError` listing every problem (sheet, row, column) at once.
-    """
-    return case_from_tables(read_case_tables(path, JOINT_PARK))
-
-
-def case_from_rows(
-    settings: Mapping[str, object],
-    rows: Mapping[str, Sequence[Mapping[str, object]]],
-    source: str = "case.xlsx",
-) -> JointParkCase:
-    """A validated case from in-memory rows (same parsing and checks as :func:`read_case`)."""
-    settings = {"model": MODEL, **settings}
-    return case_from_tables(case_tables_from_rows(JOINT_PARK, settings, rows, source))
 
 
 def read_proposal(path: str | os.PathLike[str], case: JointParkCase) -> pd.DataFrame:
@@ -297,6 +245,12 @@ def case_from_tables(tables: CaseTables) -> JointParkCase:
     records = check_tables(checks)
     checks.raise_if_any()
     return build_case(tables, records, checks.warnings)
+
+
+READER = CaseReader(JOINT_PARK, case_from_tables)
+"""Joint-park workbooks read (:class:`~fairpool.optimizer.workbook.reader.CaseReader`)."""
+read_case = READER.read_case
+case_from_rows = READER.case_from_rows
 
 
 def check_tables(checks: CaseChecks) -> CaseRecords:
@@ -346,14 +300,14 @@ def check_tables(checks: CaseChecks) -> CaseRecords:
     last_year = max(years) if years else first_year
     check_limits(checks, limits_table, party_ids, streams, first_year, last_year)
 
-    target = str(tables.settings.get("target") or "shapley").strip()
+    target = read_target(tables.settings)
     attribute_names = [c for c in parties.columns if c not in ("id", "name", ROW)]
     check_target(
         checks,
         target,
         attribute_names,
         example="gdp",
-        targets_help=TARGETS_HELP,
+        targets_help=TARGETS,
         own_targets=("equal_gain", "nash"),
     )
     coalition_values = read_coalition_sheet(
@@ -377,7 +331,6 @@ def check_tables(checks: CaseChecks) -> CaseRecords:
         years=years,
         rules=read_rules(rules_table),
         limits=read_limits(limits_table, party_ids, streams, first_year, last_year),
-        target=target,
         attributes={
             name: parties[name].to_numpy(dtype=float)
             for name in attribute_names
@@ -487,7 +440,6 @@ def build_case(tables: CaseTables, records: CaseRecords, warnings: Sequence[str]
     component is required by it (warned); a component with neither revenue nor cost, and an
     increment stream without base-year revenue, are warned about.
     """
-    settings = tables.settings
     warnings = list(warnings)
     streams, parties = records.streams, records.parties
     base_years = {s.increment_base_year for s in streams if s.increment_base_year is not None}
@@ -524,22 +476,11 @@ def build_case(tables: CaseTables, records: CaseRecords, warnings: Sequence[str]
             warnings.append(
                 f"stream {stream.stream}: no revenue in base year {base}, so all of it is growth"
             )
-    time_limit = settings.get("time_limit")
-    party_rows = tables.table("parties").drop_duplicates("id")
+    shared = case_settings(tables, parties, records.attributes, records.coalition_values, warnings)
     return JointParkCase(
-        source=tables.path,
-        name=str(settings.get("name") or Path(tables.path).stem),
-        unit=str(settings.get("unit") or ""),
-        discount_rate=float(cast(float, settings["discount_rate"])),
-        base_year=int(cast(int, settings["base_year"])),
-        target=records.target,
-        core=cast(CoreMode, settings.get("core") or "soft"),
-        distance=cast(DistanceKind, settings.get("distance") or "l1"),
-        one_ratio_for_all_streams=bool(settings.get("one_ratio_for_all_streams")),
-        time_limit=float(cast(float, time_limit)) if time_limit is not None else None,
-        parties=parties,
-        party_names=tuple((r["name"] or r["id"]) for _, r in party_rows.iterrows()),
-        attributes=records.attributes,
+        **shared,
+        years=years,
+        one_ratio_for_all_streams=bool(tables.settings.get("one_ratio_for_all_streams")),
         components=records.components,
         component_names=tuple(component_rows[c]["name"] or c for c in records.components),
         requires=tuple(requires),
@@ -547,20 +488,18 @@ def build_case(tables: CaseTables, records: CaseRecords, warnings: Sequence[str]
         excludes=tuple(excludes),
         streams=streams,
         phases=records.phases,
-        years=years,
         revenue=revenue,
         cost=cost,
         rules=records.rules,
         limits=records.limits,
         proposal=records.proposal,
-        coalition_values=records.coalition_values,
-        warnings=tuple(warnings),
     )
 
 
 __all__ = [
     "MODEL",
-    "TARGETS_HELP",
+    "READER",
+    "TARGETS",
     "CaseRecords",
     "JointParkCase",
     "Limit",

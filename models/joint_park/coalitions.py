@@ -14,32 +14,49 @@ sheet overrides v(S).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Unpack, cast
 
 import numpy as np
 
 from fairpool.models.joint_park.case import JointParkCase
+from fairpool.models.planning import case_game
 from fairpool.optimizer.coalitions import (
     CoalitionEngine,
     CoalitionNumbers,
     CompiledEvaluator,
-    CompiledGame,
+    EngineOptions,
+    GamePlaces,
+    PyomoCoalitionModel,
     content_key,
-    model_game,
+    define_links,
+    link_pairs,
 )
-from fairpool.optimizer.game import Game, requirements_met
-from fairpool.optimizer.workbook.checks import dense_values
+from fairpool.optimizer.game import Game, Orientation, requirements_met
 
 if TYPE_CHECKING:
     import pyomo.environ as pyo
 
-COALITION_MODEL_VERSION = "joint_park.coalitions/1"
-"""Part of the cache key of v(S): bump it when the coalition MILP's formulation changes."""
+    from fairpool.optimizer.solve import CompiledModel
+
+ORIENTATION: Orientation = "benefit"
+"""A benefit game: v(S) is the best NPV S reaches on its own."""
+
+
+class ParkEvaluator(CompiledEvaluator):
+    """v(S) of a park by re-running the compiled MILP, with the active components at hand."""
+
+    def solve(self, mask: int) -> tuple[float, np.ndarray]:
+        """(v(S), which components S activates) for a coalition mask."""
+        value = self.value(mask)
+        return value, self.column_values("y") > 0.5
 
 
 @dataclass(frozen=True, eq=False)
-class ParkCoalitionModel:
-    """The v(S) MILP of a park as data: the engine's compiled coalition model.
+class ParkCoalitionModel(
+    PyomoCoalitionModel, version="joint_park.coalitions/1", evaluator=ParkEvaluator
+):
+    """The v(S) MILP of a park as data: the engine's
+    :class:`~fairpool.optimizer.coalitions.PyomoCoalitionModel`.
 
     ``weights[c]`` = w_c (the component's NPV), ``required[c]`` = the bitmask of R_c (required
     parties and payers), ``dependencies`` rows (c, d): c depends on d, ``exclusions`` rows
@@ -47,33 +64,42 @@ class ParkCoalitionModel:
     of the ``allow`` rows (:meth:`numbers`).
     """
 
-    players: tuple[str, ...]
     weights: np.ndarray
     required: np.ndarray
     dependencies: np.ndarray
     exclusions: np.ndarray
-    time_limit: float | None = None
 
     def cache_key(self) -> str:
-        """Hash of the players, weights, requirements, dependencies and exclusions."""
+        """Hash of the players, weights, requirements, dependencies and exclusions, and
+        :attr:`VERSION`: the time limit changes no v(S), so it is not part of the key."""
         numbers = (self.players, self.weights, self.required, self.dependencies, self.exclusions)
-        return content_key(numbers, COALITION_MODEL_VERSION)
+        return content_key(numbers, self.VERSION)
 
-    def open(self) -> ParkEvaluator:
-        """Build and compile the MILP once in this process."""
-        return ParkEvaluator(self)
+    def build(self) -> pyo.ConcreteModel:
+        """The v(S) MILP, built once; membership enters only through the mutable ``allowed``.
 
-    def compile(self) -> CompiledGame:
-        """The MILP compiled once (notes §4b): S changes the upper bounds of the ``allow`` rows."""
-        from fairpool.optimizer.solve import compile_pyomo
+        max Σ_c w_c y_c  s.t.  y_c ≤ allowed_c,  y_c ≤ y_d (c depends on d),
+        y_c + y_e ≤ 1 (c excludes e),  y ∈ {0, 1}.
+        """
+        import pyomo.environ as pyo
 
-        m = build_coalition_model(self)
-        compiled = compile_pyomo(m)
-        return CompiledGame(
-            program=compiled.program(self.time_limit),
-            bound_rows=compiled.rows_of(m.allow[c] for c in m.C),
-            columns={"y": compiled.columns_of(m.y[c] for c in m.C)},
+        weights = self.weights
+        m = pyo.ConcreteModel(name="joint_park_coalitions")
+        m.C = pyo.RangeSet(0, len(weights) - 1)
+        m.allowed = pyo.Param(m.C, mutable=True, initialize=1.0)
+        m.y = pyo.Var(m.C, domain=pyo.Binary)
+        m.objective = pyo.Objective(
+            expr=sum(float(weights[c]) * m.y[c] for c in m.C), sense=pyo.maximize
         )
+        m.allow = pyo.Constraint(m.C, rule=lambda m, c: m.y[c] <= m.allowed[c])
+        define_links(m, self.dependencies, self.exclusions)
+        return m
+
+    def places(self, m: pyo.ConcreteModel, compiled: CompiledModel) -> GamePlaces:
+        """S changes the upper bounds of the ``allow`` rows; the group ``y`` is read by
+        :class:`ParkEvaluator`."""
+        allow = compiled.rows_of(m.allow[c] for c in m.C)
+        return GamePlaces(bound_rows=allow, columns={"y": compiled.columns_of(m.y[c] for c in m.C)})
 
     def numbers(self, masks: np.ndarray) -> CoalitionNumbers:
         """allowed_c = [R_c ⊆ S] as the ``allow`` rows' upper bounds; no solve if none is.
@@ -94,15 +120,13 @@ def coalition_milp(case: JointParkCase) -> ParkCoalitionModel:
     """The park's v(S) MILP as engine data (see :class:`ParkCoalitionModel`), also for a case
     that lists its coalition values (its plan still needs the grand coalition's components)."""
     required = np.array([sum(1 << i for i in req) for req in case.requires], dtype=np.int64)
-    components = range(len(case.components))
-    dependencies = [(c, d) for c in components for d in sorted(case.depends_on[c])]
-    exclusions = sorted({(min(c, e), max(c, e)) for c in components for e in case.excludes[c]})
+    dependencies, exclusions = link_pairs(case.depends_on, case.excludes)
     return ParkCoalitionModel(
         players=case.parties,
         weights=case.component_npv(),
         required=required,
-        dependencies=np.array(dependencies, dtype=np.int64).reshape(-1, 2),
-        exclusions=np.array(exclusions, dtype=np.int64).reshape(-1, 2),
+        dependencies=dependencies,
+        exclusions=exclusions,
         time_limit=case.time_limit,
     )
 
@@ -113,42 +137,14 @@ def coalition_model(case: JointParkCase) -> ParkCoalitionModel | None:
     return None if case.coalition_values is not None else coalition_milp(case)
 
 
-def build_coalition_model(data: ParkCoalitionModel) -> pyo.ConcreteModel:
-    """The v(S) MILP, built once; membership enters only through the mutable ``allowed``.
+def coalition_game(case: JointParkCase, **engine: Unpack[EngineOptions]) -> Game:
+    """The coalition game v(S) of a case (MILP per coalition, or the ``coalitions`` sheet;
+    :func:`fairpool.models.planning.case_game`).
 
-    max Σ_c w_c y_c  s.t.  y_c ≤ allowed_c,  y_c ≤ y_d (c depends on d),
-    y_c + y_e ≤ 1 (c excludes e),  y ∈ {0, 1}.
+    v(S) = best NPV S can reach activating only the components whose required parties are all
+    in S (dependencies and exclusions respected); statistic streams never count.
     """
-    import pyomo.environ as pyo
-
-    weights = data.weights
-    dependencies = data.dependencies.tolist()
-    exclusions = data.exclusions.tolist()
-    m = pyo.ConcreteModel(name="joint_park_coalitions")
-    m.C = pyo.RangeSet(0, len(weights) - 1)
-    m.allowed = pyo.Param(m.C, mutable=True, initialize=1.0)
-    m.y = pyo.Var(m.C, domain=pyo.Binary)
-    m.objective = pyo.Objective(
-        expr=sum(float(weights[c]) * m.y[c] for c in m.C), sense=pyo.maximize
-    )
-    m.allow = pyo.Constraint(m.C, rule=lambda m, c: m.y[c] <= m.allowed[c])
-    m.depends = pyo.Constraint(
-        range(len(dependencies)),
-        rule=lambda m, j: m.y[dependencies[j][0]] <= m.y[dependencies[j][1]],
-    )
-    m.exclude = pyo.Constraint(
-        range(len(exclusions)), rule=lambda m, j: m.y[exclusions[j][0]] + m.y[exclusions[j][1]] <= 1
-    )
-    return m
-
-
-class ParkEvaluator(CompiledEvaluator):
-    """v(S) of a park by re-running the compiled MILP, with the active components at hand."""
-
-    def solve(self, mask: int) -> tuple[float, np.ndarray]:
-        """(v(S), which components S activates) for a coalition mask."""
-        value = self.value(mask)
-        return value, self.column_values("y") > 0.5
+    return case_game(case, coalition_model(case), ORIENTATION, **engine)
 
 
 def coalition_values(case: JointParkCase) -> tuple[np.ndarray, np.ndarray]:
@@ -167,25 +163,10 @@ def coalition_values(case: JointParkCase) -> tuple[np.ndarray, np.ndarray]:
     return values, active
 
 
-def coalition_game(case: JointParkCase) -> Game:
-    """The coalition game v(S) of a case (MILP per coalition, or the ``coalitions`` sheet).
-
-    v(S) = best NPV S can reach activating only the components whose required parties are all
-    in S (dependencies and exclusions respected); statistic streams never count.
-    """
-    if case.coalition_values is not None:
-        values = dense_values(dict(case.coalition_values), case.n)
-        return Game(case.parties, values, "benefit", case.party_names, case.attributes)
-    return model_game(
-        coalition_milp(case), "benefit", names=case.party_names, attributes=case.attributes
-    )
-
-
 __all__ = [
-    "COALITION_MODEL_VERSION",
+    "ORIENTATION",
     "ParkCoalitionModel",
     "ParkEvaluator",
-    "build_coalition_model",
     "coalition_game",
     "coalition_milp",
     "coalition_model",

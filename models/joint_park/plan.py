@@ -17,12 +17,12 @@ import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, Unpack
 
 import numpy as np
 
-from fairpool.models.family import CoreMode, DistanceKind, PlanResult
-from fairpool.models.joint_park.case import TARGETS_HELP, JointParkCase, Limit, RatioRule
+from fairpool.models.family import CoreMode, DistanceKind, PlanOptions, PlanResult
+from fairpool.models.joint_park.case import TARGETS, JointParkCase, Limit, RatioRule
 from fairpool.models.joint_park.coalitions import coalition_values
 from fairpool.models.joint_park.flows import (
     Pools,
@@ -35,6 +35,7 @@ from fairpool.models.joint_park.flows import (
 from fairpool.models.joint_park.plan_model import PlanSpec, build_plan_model, default_spec
 from fairpool.models.planning import (
     LexicographicStep,
+    SolvedPlan,
     activate_only,
     keep_distance,
     keep_epsilon,
@@ -316,17 +317,11 @@ def target_allocation(game: Game, target: str) -> Allocation:
         shares = game.grand_value * weights / weights.sum()
         return Allocation("proportional", game.players, shares, {"attribute": attribute})
     if target not in METHODS:
-        raise CaseError(f"unknown target {target!r}; expected {TARGETS_HELP}")
+        raise CaseError(f"unknown target {target!r}; expected {TARGETS}")
     return solve_method(game, target)
 
 
-def solve(
-    case: JointParkCase,
-    *,
-    target: str | None = None,
-    core: CoreMode | None = None,
-    distance: DistanceKind | None = None,
-) -> PlanResult:
+def solve(case: JointParkCase, /, **options: Unpack[PlanOptions]) -> PlanResult:
     """Solve a joint-park case: v(S), every allocation, and the fairest plan within the rules.
 
     ``target``, ``core`` and ``distance`` default to the case sheet's settings (shapley, soft,
@@ -337,24 +332,20 @@ def solve(
     engine method, the target (and ``nash_plan`` for the Nash target). Raises
     :class:`InfeasibleError` naming the conflicting rules if no plan meets them.
     """
-    target = target or case.target
-    core = core or case.core
-    distance = distance or case.distance
+    settings = case.plan_settings(**options)
     park = park_game(case)
     game = park.game
     timings = {"coalition_values": park.seconds}
-    warnings = [*case.warnings, *park.warnings]
     started = time.perf_counter()
     analysis = analyse_game(game)
     allocations = dict(analysis.allocations)
-    warnings += [f"allocation {key} not available: {why}" for key, why in analysis.skipped.items()]
     goal: np.ndarray | None = None
-    if target != "nash":
-        goal_allocation = target_allocation(game, target)
+    if settings.target != "nash":
+        goal_allocation = target_allocation(game, settings.target)
         allocations.setdefault(goal_allocation.method, goal_allocation)
         goal = goal_allocation.shares
     timings["allocations"] = time.perf_counter() - started
-    outcome = solve_plan(case, game, park.pools, goal, core, distance)
+    outcome = solve_plan(case, game, park.pools, goal, settings.core, settings.distance)
     timings["plan"] = outcome.runtime
     flows = evaluate_plan(case, park.pools, outcome.ratios)
     if goal is None:
@@ -363,26 +354,18 @@ def solve(
             "nash_plan", game.players, flows.npv, dict(outcome.details)
         )
     built = (c for c, on in zip(case.components, park.pools.active, strict=True) if on)
-    return plan_result(
-        case=case,
-        game=game,
-        allocations=allocations,
-        target=target,
-        core=core,
-        distance_kind=distance,
-        goal=goal,
+    plan = SolvedPlan(
         amounts=flows.npv,
-        amount_kind="npv",
         epsilon=outcome.epsilon,
-        plan_kind="ratios",
-        plan_table=ratios_frame(case, outcome.ratios),
+        kind="ratios",
+        table=ratios_frame(case, outcome.ratios),
         cash_flows=cash_flow_frame(case, flows),
-        analysis=analysis,
         tables={"statistics": statistics_frame(case, flows)},
         facts=(("active_components", "+".join(built)), *outcome.details.items()),
-        warnings=warnings,
+        warnings=park.warnings,
         timings=timings,
     )
+    return plan_result(case, settings, game, allocations, goal, plan, analysis)
 
 
 __all__ = [

@@ -54,17 +54,10 @@ def check(case: JointParkCase, proposal: pd.DataFrame | None = None) -> Proposal
     park = park_game(case)
     ratios = ratios_from_frame(case, proposal)
     flows = evaluate_plan(case, park.pools, ratios)
+    violations = proposal_violations(case, park.pools, ratios, flows)
+    cash_flows = cash_flow_frame(case, flows)
     return judge_proposal(
-        model=case.model,
-        case_name=case.name,
-        unit=case.unit,
-        game=park.game,
-        amounts=flows.npv,
-        amount_kind="npv",
-        plan_kind="ratios",
-        proposal_table=proposal,
-        cash_flows=cash_flow_frame(case, flows),
-        rule_violations=proposal_violations(case, park.pools, ratios, flows),
+        case, park.game, flows.npv, "ratios", proposal, cash_flows, rule_violations=violations
     )
 
 

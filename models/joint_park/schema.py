@@ -9,18 +9,7 @@ the template writer and the docs are all driven from :data:`JOINT_PARK`.
 
 from __future__ import annotations
 
-from fairpool.optimizer.workbook.schema import (
-    COALITIONS,
-    MONEY,
-    PARTIES,
-    Column,
-    ModelSchema,
-    Sheet,
-    case_sheet,
-    id_column,
-    id_or_all_column,
-    year_column,
-)
+from fairpool.optimizer.workbook.schema import COALITIONS, PARTIES, Column, ModelSchema, Sheet
 
 JOINT_PARK_TARGETS = "shapley | nucleolus | proportional:<attribute> | equal_gain | nash"
 """The plan targets of the ``case`` sheet's ``target`` key (its description)."""
@@ -39,13 +28,11 @@ JOINT_PARK_CASE_KEYS = (
 COMPONENTS = Sheet(
     "components",
     (
-        Column(
+        Column.key(
             "component",
-            "id",
             "Component id (zone, phase or project of the park).",
             "园区组成部分代码（片区、期次或项目）。",
-            required=True,
-            example="ZONE_A",
+            "ZONE_A",
         ),
         Column(
             "requires",
@@ -56,34 +43,20 @@ COMPONENTS = Sheet(
             references="parties",
             example="SEND+HOST",
         ),
-        Column(
-            "depends_on",
-            "id_list",
-            "Components that must also be built (ids joined by +).",
-            "必须同时建设的其他组成部分（以 + 连接）。",
-            default="",
-            references="components",
-            example="",
-        ),
-        Column(
-            "excludes",
-            "id_list",
-            "Components that cannot be built together with this one (ids joined by +).",
-            "不能与之同时建设的组成部分（以 + 连接）。",
-            default="",
-            references="components",
-            example="",
-        ),
-        Column("name", "text", "Display name.", "显示名称。", default="", example="一期"),
+        *Column.links("components", "Components", "组成部分"),
+        Column.display_name("一期"),
     ),
     "Park components; v(S) activates only those whose required parties are all in S.",
     "园区组成部分；联盟 S 只能启用其所需参与方均在 S 中的部分。",
 )
 
-REVENUES = Sheet(
+COMPONENT = Column.reference("component", "Component", "组成部分", "components", "ZONE_A")
+"""The ``component`` key of the yearly component sheets."""
+
+REVENUES = Sheet.yearly(
     "revenues",
     (
-        id_column("component", "Component", "组成部分", "components", "ZONE_A"),
+        COMPONENT,
         Column(
             "stream",
             "id",
@@ -93,25 +66,22 @@ REVENUES = Sheet(
             references="streams",
             example="VAT",
         ),
-        year_column(),
-        Column(
-            "amount",
-            "number",
-            "Locally retained, shareable amount of the stream in that year.",
-            "当年该收入流的地方留成、可分享金额。",
-            unit=MONEY,
-            required=True,
-            example=1200.0,
-        ),
     ),
-    "Yearly revenue per component and stream (local retained part only).",
-    "各组成部分、各收入流的年度收入（仅地方留成部分）。",
+    Column.amount(
+        "Locally retained, shareable amount of the stream in that year.",
+        "当年该收入流的地方留成、可分享金额。",
+        1200.0,
+    ),
+    (
+        "Yearly revenue per component and stream (local retained part only).",
+        "各组成部分、各收入流的年度收入（仅地方留成部分）。",
+    ),
 )
 
-COSTS = Sheet(
+COSTS = Sheet.yearly(
     "costs",
     (
-        id_column("component", "Component", "组成部分", "components", "ZONE_A"),
+        COMPONENT,
         Column(
             "party",
             "id",
@@ -121,32 +91,19 @@ COSTS = Sheet(
             references="parties",
             example="HOST",
         ),
-        year_column(),
-        Column(
-            "amount",
-            "number",
-            "Cost borne by the party (land, infrastructure, management, grants); ≥ 0.",
-            "该参与方承担的成本（土地、基础设施、管理、补助），须 ≥ 0。",
-            unit=MONEY,
-            required=True,
-            example=300.0,
-        ),
     ),
-    "Yearly cost per component and contributing party.",
-    "各组成部分、各出资方的年度成本。",
+    Column.amount(
+        "Cost borne by the party (land, infrastructure, management, grants); ≥ 0.",
+        "该参与方承担的成本（土地、基础设施、管理、补助），须 ≥ 0。",
+        300.0,
+    ),
+    ("Yearly cost per component and contributing party.", "各组成部分、各出资方的年度成本。"),
 )
 
 PHASES = Sheet(
     "phases",
     (
-        Column(
-            "phase",
-            "id",
-            "Phase id (e.g. 1, 2 or P1).",
-            "阶段代码（如 1、2 或 P1）。",
-            required=True,
-            example="1",
-        ),
+        Column.key("phase", "Phase id (e.g. 1, 2 or P1).", "阶段代码（如 1、2 或 P1）。", "1"),
         Column(
             "start_year",
             "integer",
@@ -173,9 +130,9 @@ PHASES = Sheet(
 RULES = Sheet(
     "rules",
     (
-        id_column("party", "Party", "参与方", "parties", "HOST"),
-        id_or_all_column("stream", "Stream", "收入流", "streams"),
-        id_or_all_column("phase", "Phase", "阶段", "phases"),
+        Column.party("HOST"),
+        Column.id_or_all("stream", "Stream", "收入流", "streams"),
+        Column.id_or_all("phase", "Phase", "阶段", "phases"),
         Column(
             "min_ratio",
             "ratio",
@@ -214,7 +171,7 @@ RULES = Sheet(
 STREAMS = Sheet(
     "streams",
     (
-        Column("stream", "id", "Stream id.", "收入流代码。", required=True, example="VAT"),
+        Column.key("stream", "Stream id.", "收入流代码。", "VAT"),
         Column(
             "kind",
             "choice",
@@ -248,7 +205,7 @@ STREAMS = Sheet(
             references="parties",
             example=None,
         ),
-        Column("name", "text", "Display name.", "显示名称。", default="", example="增值税"),
+        Column.display_name("增值税"),
     ),
     "Optional: stream settings; streams not listed are cash streams split in full.",
     "可选：收入流设置；未列出的收入流视为全额分成的现金流。",
@@ -258,7 +215,7 @@ STREAMS = Sheet(
 LIMITS = Sheet(
     "limits",
     (
-        id_column("party", "Party", "参与方", "parties", "HOST"),
+        Column.party("HOST"),
         Column(
             "limit",
             "choice",
@@ -294,14 +251,8 @@ LIMITS = Sheet(
             unit="year",
             example=None,
         ),
-        Column(
-            "amount",
-            "number",
-            "Floor per year or cap on the cumulative take.",
-            "每年下限或累计上限金额。",
-            unit=MONEY,
-            required=True,
-            example=500.0,
+        Column.amount(
+            "Floor per year or cap on the cumulative take.", "每年下限或累计上限金额。", 500.0
         ),
         Column(
             "plus_costs",
@@ -325,12 +276,11 @@ LIMITS = Sheet(
     required=False,
 )
 
-PROPOSAL = Sheet(
-    "proposal",
+PROPOSAL = Sheet.proposal(
     (
-        id_column("party", "Party", "参与方", "parties", "HOST"),
-        id_or_all_column("stream", "Stream", "收入流", "streams"),
-        id_or_all_column("phase", "Phase", "阶段", "phases"),
+        Column.party("HOST"),
+        Column.id_or_all("stream", "Stream", "收入流", "streams"),
+        Column.id_or_all("phase", "Phase", "阶段", "phases"),
         Column(
             "ratio",
             "ratio",
@@ -340,15 +290,16 @@ PROPOSAL = Sheet(
             example=0.5,
         ),
     ),
-    "Optional: a proposed split to check (fairpool check).",
-    "可选：待检验的分成提议（fairpool check）。",
-    required=False,
+    (
+        "Optional: a proposed split to check (fairpool check).",
+        "可选：待检验的分成提议（fairpool check）。",
+    ),
 )
 
 JOINT_PARK = ModelSchema(
     "joint_park",
     (
-        case_sheet("joint_park", JOINT_PARK_CASE_KEYS, JOINT_PARK_TARGETS),
+        Sheet.case("joint_park", JOINT_PARK_CASE_KEYS, JOINT_PARK_TARGETS),
         PARTIES,
         COMPONENTS,
         REVENUES,

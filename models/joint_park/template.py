@@ -3,25 +3,16 @@ case workbooks (the template and the shipped cases) from settings and rows."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping, Sequence
-from pathlib import Path
-
-from fairpool.models.joint_park.case import MODEL
 from fairpool.models.joint_park.schema import JOINT_PARK
-from fairpool.optimizer.workbook.template import write_case_workbook
+from fairpool.optimizer.workbook.template import CaseWriter
 
 TEMPLATE_SETTINGS: dict[str, object] = {
-    "model": MODEL,
     "name": "示例园区 example park",
-    "unit": "万元",
     "discount_rate": 0.05,
     "base_year": 2025,
-    "target": "shapley",
-    "core": "soft",
-    "distance": "l1",
-    "one_ratio_for_all_streams": False,
 }
+"""The template's ``case`` sheet: name, discount rate and base year; every other key at the
+schema's default (unit 万元, target shapley, core soft, distance l1, one ratio per stream)."""
 
 
 def template_rows() -> dict[str, list[dict[str, object]]]:
@@ -99,25 +90,12 @@ def template_rows() -> dict[str, list[dict[str, object]]]:
             {"party": "SEND", "stream": "*", "phase": "*", "ratio": 0.5},
             {"party": "HOST", "stream": "*", "phase": "*", "ratio": 0.5},
         ],
-        "coalitions": [],
     }
 
 
-def write_template(path: str | os.PathLike[str]) -> Path:
-    """Write the joint_park case template: every SPEC §3 sheet, instructions (EN/中文), examples.
+WRITER = CaseWriter(JOINT_PARK, TEMPLATE_SETTINGS, template_rows)
+"""The family's workbooks written (:class:`fairpool.optimizer.workbook.template.CaseWriter`)."""
+write_template = WRITER.write_template
+write_case = WRITER.write_case
 
-    The example rows form a valid small case, so ``fairpool solve`` runs on the template as is.
-    """
-    return write_case_workbook(path, JOINT_PARK, TEMPLATE_SETTINGS, template_rows())
-
-
-def write_case(
-    path: str | os.PathLike[str],
-    settings: Mapping[str, object],
-    rows: Mapping[str, Sequence[Mapping[str, object]]],
-) -> Path:
-    """Write a joint_park case workbook from settings and rows (the shipped cases use this)."""
-    return write_case_workbook(path, JOINT_PARK, {"model": MODEL, **settings}, rows)
-
-
-__all__ = ["TEMPLATE_SETTINGS", "template_rows", "write_case", "write_template"]
+__all__ = ["TEMPLATE_SETTINGS", "WRITER", "template_rows", "write_case", "write_template"]

@@ -53,7 +53,8 @@ model family without threading the options through each function::
 The package's modules, by responsibility:
 
 - :mod:`~fairpool.optimizer.coalitions.compiled`: what a family hands the engine (the
-  protocols, :class:`CompiledGame`, :class:`CoalitionNumbers`, :func:`content_key`) and the
+  protocols, :class:`CompiledGame`, :class:`CoalitionNumbers`, :func:`content_key`, the base
+  :class:`PyomoCoalitionModel` with :func:`link_pairs` and :func:`define_links`) and the
   hot loop (:func:`solve_numbers`, :class:`ProgramRunner`, :class:`CompiledEvaluator`);
 - :mod:`~fairpool.optimizer.coalitions.settings`: :func:`coalition_settings` and friends;
 - :mod:`~fairpool.optimizer.coalitions.cache`: the SQLite :class:`CoalitionCache`;
@@ -75,9 +76,13 @@ from fairpool.optimizer.coalitions.compiled import (
     CompiledCoalitionModel,
     CompiledEvaluator,
     CompiledGame,
+    GamePlaces,
     ProgramRunner,
+    PyomoCoalitionModel,
     Task,
     content_key,
+    define_links,
+    link_pairs,
     solve_numbers,
 )
 from fairpool.optimizer.coalitions.engine import (
@@ -115,8 +120,10 @@ __all__ = [
     "CompiledEvaluator",
     "CompiledGame",
     "EngineOptions",
+    "GamePlaces",
     "ProgramRunner",
     "Progress",
+    "PyomoCoalitionModel",
     "SettingsChanges",
     "SettingsOverrides",
     "Task",
@@ -126,6 +133,8 @@ __all__ = [
     "content_key",
     "current_settings",
     "default_cache_path",
+    "define_links",
+    "link_pairs",
     "model_game",
     "resolve_workers",
     "solve_numbers",

@@ -12,6 +12,11 @@ a :class:`CoalitionEvaluator` of ``value(mask)``).
 
 :func:`content_key` hashes a model description into the key of the disk cache.
 
+A family whose v(S) programme is a Pyomo model extends :class:`PyomoCoalitionModel`, which
+writes the cache key, ``open()`` and ``compile()`` once; :func:`link_pairs` and
+:func:`define_links` are the dependencies and exclusions between build decisions that the
+joint-park and infrastructure models share.
+
 Importing this module imports numpy and the standard library only; highspy is loaded when a
 compiled programme is opened.
 """
@@ -20,10 +25,11 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, ClassVar, Protocol, TypedDict, runtime_checkable
 
 import numpy as np
 
@@ -32,8 +38,9 @@ from fairpool.optimizer.game import coalition_label
 
 if TYPE_CHECKING:
     import highspy
+    import pyomo.environ as pyo
 
-    from fairpool.optimizer.solve import CompiledProgram
+    from fairpool.optimizer.solve import CompiledModel, CompiledProgram
 
 Task = tuple[np.ndarray, "CoalitionNumbers | None"]
 """A chunk of work: coalition masks, with their numbers when the model is compiled."""
@@ -357,3 +364,115 @@ class CompiledEvaluator(ProgramRunner):
         if not self._last_solved:
             return np.zeros(len(columns))
         return np.asarray(self.highs.getSolution().col_value)[columns]
+
+
+# -- a family's Pyomo model: the common part ------------------------------------------------------
+
+
+class GamePlaces(TypedDict, total=False):
+    """Where coalitions change a compiled programme: the fields of a :class:`CompiledGame`
+    besides the programme (see there), as a family's model names them
+    (:meth:`PyomoCoalitionModel.places`)."""
+
+    cost_columns: np.ndarray
+    bound_columns: np.ndarray
+    bound_rows: np.ndarray
+    columns: Mapping[str, np.ndarray]
+
+
+@dataclass(frozen=True, eq=False)
+class PyomoCoalitionModel(ABC):
+    """What every family's :class:`CompiledCoalitionModel` whose programme is a Pyomo model
+    has and does the same way, written once: the players and the solver's time limit, the
+    cache key, ``open()`` and ``compile()``.
+
+    A family's model is a frozen dataclass extending this one with the numbers v(S) depends
+    on (keyword-only ``players``, the party ids in bit order, and ``time_limit``, seconds per
+    solve or ``None``, are here). Its class statement names the formulation's ``version``,
+    part of the cache key (bump it when the model changes, so that cached values are not
+    reused), and the ``evaluator`` that ``open()`` returns (:class:`CompiledEvaluator` or a
+    family's subclass that reads its columns)::
+
+        @dataclass(frozen=True, eq=False)
+        class ParkCoalitionModel(PyomoCoalitionModel, version="joint_park.coalitions/1",
+                                 evaluator=ParkEvaluator):
+            weights: np.ndarray
+            ...
+
+    and it implements :meth:`build` (the Pyomo model with placeholder numbers),
+    :meth:`places` and :meth:`numbers`.
+    """
+
+    VERSION: ClassVar[str]
+    EVALUATOR: ClassVar[type[CompiledEvaluator]]
+    players: tuple[str, ...] = dataclasses.field(kw_only=True)
+    time_limit: float | None = dataclasses.field(default=None, kw_only=True)
+
+    def __init_subclass__(
+        cls, *, version: str, evaluator: type[CompiledEvaluator] = CompiledEvaluator
+    ) -> None:
+        super().__init_subclass__()
+        cls.VERSION = version
+        cls.EVALUATOR = evaluator
+
+    def cache_key(self) -> str:
+        """Hash of every field (every number v(S) depends on) and :attr:`VERSION`
+        (:func:`content_key`)."""
+        return content_key(self, self.VERSION)
+
+    def open(self) -> CompiledEvaluator:
+        """Build and compile the model once in this process (notes §4b); its evaluator."""
+        return self.EVALUATOR(self)
+
+    def compile(self) -> CompiledGame:
+        """The programme compiled once (notes §4b): :meth:`build`, translated to HiGHS
+        (:func:`~fairpool.optimizer.solve.compile_pyomo`) with :attr:`time_limit`, and the
+        places a coalition changes (:meth:`places`)."""
+        from fairpool.optimizer.solve import compile_pyomo
+
+        m = self.build()
+        compiled = compile_pyomo(m)
+        return CompiledGame(program=compiled.program(self.time_limit), **self.places(m, compiled))
+
+    @abstractmethod
+    def build(self) -> pyo.ConcreteModel:
+        """The v(S) model, built once: a coalition will change only the numbers at
+        :meth:`places` (mutable placeholders must be non-zero, or the writer drops them)."""
+
+    @abstractmethod
+    def places(self, m: pyo.ConcreteModel, compiled: CompiledModel) -> GamePlaces:
+        """The columns and rows of ``m`` (as compiled) that a coalition changes, and the
+        named column groups an evaluator reads."""
+
+    @abstractmethod
+    def numbers(self, masks: np.ndarray) -> CoalitionNumbers:
+        """What each coalition of ``masks`` puts at :meth:`places` (see
+        :class:`CompiledCoalitionModel`)."""
+
+
+def link_pairs(
+    depends_on: Sequence[frozenset[int]], excludes: Sequence[frozenset[int]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(dependencies, exclusions) of things that are built or not (projects, components), as
+    ``(k, 2)`` int64 arrays of index pairs: (p, q) when p needs q (in the order of p, then
+    q), and each excluding pair once as (min, max), sorted."""
+    dependencies = [(p, q) for p, needed in enumerate(depends_on) for q in sorted(needed)]
+    exclusions = sorted({(min(p, q), max(p, q)) for p, other in enumerate(excludes) for q in other})
+    return (
+        np.array(dependencies, dtype=np.int64).reshape(-1, 2),
+        np.array(exclusions, dtype=np.int64).reshape(-1, 2),
+    )
+
+
+def define_links(m: pyo.ConcreteModel, dependencies: np.ndarray, exclusions: np.ndarray) -> None:
+    """y_p ≤ y_q for each (p, q) of ``dependencies`` (p needs q), and y_p + y_q ≤ 1 for each
+    (p, q) of ``exclusions``, on the model's build decisions ``m.y`` (:func:`link_pairs`)."""
+    import pyomo.environ as pyo
+
+    needs, excluded = dependencies.tolist(), exclusions.tolist()
+    m.depends = pyo.Constraint(
+        range(len(needs)), rule=lambda m, j: m.y[needs[j][0]] <= m.y[needs[j][1]]
+    )
+    m.exclude = pyo.Constraint(
+        range(len(excluded)), rule=lambda m, j: m.y[excluded[j][0]] + m.y[excluded[j][1]] <= 1
+    )

@@ -19,16 +19,16 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, SupportsInt
+from typing import TYPE_CHECKING, Generic, SupportsInt, TypeVar
 
 import pandas as pd
 
 from fairpool.optimizer.errors import CaseError, Problem
 from fairpool.optimizer.workbook.schema import Column, ModelSchema, Sheet
-from fairpool.optimizer.workbook.template import cell_value
+from fairpool.optimizer.workbook.template import Rows, cell_value
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -401,3 +401,33 @@ def case_tables_from_rows(
     if collect.problems:
         raise CaseError(collect.problems)
     return CaseTables(source, schema, parsed, tables, tuple(collect.warnings))
+
+
+CaseT = TypeVar("CaseT")
+
+
+@dataclass(frozen=True)
+class CaseReader(Generic[CaseT]):
+    """How a model family reads its cases: its ``schema``, and ``build``, which runs the
+    family's checks on the typed tables and builds its case (one CaseError for every problem).
+
+    The two ways into a case, a workbook or in-memory rows, are the same for every family, so
+    they are written here once; a family exposes them as its ``read_case`` and
+    ``case_from_rows`` (``read_case = READER.read_case``).
+    """
+
+    schema: ModelSchema
+    build: Callable[[CaseTables], CaseT]
+
+    def read_case(self, path: str | os.PathLike[str]) -> CaseT:
+        """Read and validate a case workbook; raises :class:`CaseError` listing every problem
+        (sheet, row, column) at once."""
+        return self.build(read_case_tables(path, self.schema))
+
+    def case_from_rows(
+        self, settings: Mapping[str, object], rows: Rows, source: str = "case.xlsx"
+    ) -> CaseT:
+        """A validated case from in-memory rows (the same parsing and checks as
+        :meth:`read_case`); the ``case`` sheet's ``model`` defaults to the family's."""
+        settings = {"model": self.schema.model, **settings}
+        return self.build(case_tables_from_rows(self.schema, settings, rows, source))

@@ -27,6 +27,13 @@ bool        TRUE/FALSE, yes/no, 1/0, 是/否
 choice      one of ``Column.choices``
 ==========  =====================================================================
 
+The columns and sheets that every family declares alike are built by the classes' own
+constructors, written once here: :meth:`Column.key` (the first column of a sheet of things),
+:meth:`Column.reference`, :meth:`Column.party`, :meth:`Column.id_or_all`,
+:meth:`Column.display_name`, :meth:`Column.year`, :meth:`Column.amount`, :meth:`Column.links`
+(``depends_on`` and ``excludes``), :meth:`Sheet.case`, :meth:`Sheet.yearly` and
+:meth:`Sheet.proposal`.
+
 This module is pure data plus formatting: it imports neither openpyxl nor Pyomo.
 """
 
@@ -43,6 +50,9 @@ ALL = "*"
 """The wildcard accepted by ``id_or_all`` columns: every stream, phase or party."""
 
 NUMERIC_TYPES = frozenset({"number", "ratio", "integer"})
+
+MONEY = "case unit"
+"""Unit label of money columns: the case's currency unit (``case.unit``, e.g. 万元)."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +83,95 @@ class Column:
     choices: tuple[str, ...] = ()
     references: str = ""
     example: object = None
+
+    @classmethod
+    def reference(
+        cls, name: str, what: str, what_zh: str, references: str, example: object
+    ) -> Column:
+        """A required id column naming a row of sheet ``references``."""
+        return cls(
+            name,
+            "id",
+            f"{what} id.",
+            f"{what_zh}代码。",
+            required=True,
+            references=references,
+            example=example,
+        )
+
+    @classmethod
+    def id_or_all(cls, name: str, what: str, what_zh: str, references: str) -> Column:
+        """A required id column where ``*`` stands for every row of sheet ``references``."""
+        return cls(
+            name,
+            "id_or_all",
+            f"{what} id, or * for every {what.lower()}.",
+            f"{what_zh}代码，* 表示全部。",
+            required=True,
+            references=references,
+            example="*",
+        )
+
+    @classmethod
+    def party(cls, example: object) -> Column:
+        """The required ``party`` column naming a row of ``parties`` (budgets, rules, ...)."""
+        return cls.reference("party", "Party", "参与方", "parties", example)
+
+    @classmethod
+    def key(cls, name: str, description: str, description_zh: str, example: object) -> Column:
+        """The required first column of a sheet of things (components, projects, facility
+        options, phases, streams): each row's id, which other sheets name."""
+        return cls(name, "id", description, description_zh, required=True, example=example)
+
+    @classmethod
+    def display_name(cls, example: object) -> Column:
+        """The optional ``name`` of a row, shown in reports (blank: its id)."""
+        return cls("name", "text", "Display name.", "显示名称。", default="", example=example)
+
+    @classmethod
+    def year(cls) -> Column:
+        """The required calendar-year column of every yearly sheet."""
+        return cls(
+            "year", "integer", "Calendar year.", "年份。", unit="year", required=True, example=2026
+        )
+
+    @classmethod
+    def amount(cls, description: str, description_zh: str, example: object) -> Column:
+        """The required ``amount`` column (money, in the case unit) of a yearly sheet."""
+        return cls(
+            "amount",
+            "number",
+            description,
+            description_zh,
+            unit=MONEY,
+            required=True,
+            example=example,
+        )
+
+    @classmethod
+    def links(cls, sheet: str, things: str, things_zh: str) -> tuple[Column, Column]:
+        """``depends_on`` and ``excludes`` of a sheet of things that can be built (components,
+        projects): the rows of ``sheet`` that must also be built, and those that cannot be
+        built together with this one (ids joined by +; ``things``: the rows' plural)."""
+        depends_on = cls(
+            "depends_on",
+            "id_list",
+            f"{things} that must also be built (ids joined by +).",
+            f"必须同时建设的其他{things_zh}（以 + 连接）。",
+            default="",
+            references=sheet,
+            example="",
+        )
+        excludes = cls(
+            "excludes",
+            "id_list",
+            f"{things} that cannot be built together with this one (ids joined by +).",
+            f"不能与之同时建设的{things_zh}（以 + 连接）。",
+            default="",
+            references=sheet,
+            example="",
+        )
+        return depends_on, excludes
 
 
 @dataclass(frozen=True)
@@ -107,6 +206,129 @@ class Sheet:
     def column_names(self) -> tuple[str, ...]:
         return tuple(column.name for column in self.columns)
 
+    @classmethod
+    def yearly(
+        cls,
+        name: str,
+        keys: tuple[Column, ...],
+        amount: Column,
+        description: tuple[str, str],
+        required: bool = True,
+    ) -> Sheet:
+        """A sheet of yearly amounts: its ``keys`` (project, party, ...), the ``year`` and the
+        ``amount`` (:meth:`Column.amount`); ``description`` in English and Chinese."""
+        return cls(name, (*keys, Column.year(), amount), *description, required=required)
+
+    @classmethod
+    def proposal(cls, columns: tuple[Column, ...], description: tuple[str, str]) -> Sheet:
+        """The optional ``proposal`` sheet: a proposed split to judge (``fairpool check``),
+        one row per party (:meth:`Column.party`) and what it gets or pays."""
+        return cls("proposal", columns, *description, required=False)
+
+    @classmethod
+    def case(
+        cls,
+        model: str,
+        extra_keys: tuple[Column, ...] = (),
+        targets: str = "shapley | nucleolus",
+        discounting: bool = True,
+    ) -> Sheet:
+        """The ``case`` key|value sheet: model, name, unit, discount rate, base year, target…
+
+        ``targets`` lists the family's plan targets (for the ``target`` key's description);
+        ``discounting=False`` drops discount_rate and base_year (amounts already present values).
+        """
+        keys = (
+            Column(
+                "model",
+                "choice",
+                "Model family of this workbook.",
+                "本工作簿的模型类型。",
+                required=True,
+                choices=(model,),
+                example=model,
+            ),
+            Column(
+                "name",
+                "text",
+                "Case name shown in reports.",
+                "案例名称（报告中显示）。",
+                default="",
+                example="川浙合作园区",
+            ),
+            Column(
+                "unit",
+                "text",
+                "Currency unit of every amount (e.g. 万元, 亿元).",
+                "所有金额的货币单位（如 万元、亿元）。",
+                default="万元",
+                example="万元",
+            ),
+            Column(
+                "discount_rate",
+                "ratio",
+                "Yearly discount rate r: an amount in year t counts (1+r)^-(t-base_year).",
+                "年贴现率 r：第 t 年的金额按 (1+r)^-(t-基准年) 计入净现值。",
+                unit="1/year",
+                required=True,
+                example=0.05,
+            ),
+            Column(
+                "base_year",
+                "integer",
+                "Year whose amounts are not discounted.",
+                "不贴现的基准年份。",
+                unit="year",
+                required=True,
+                example=2025,
+            ),
+            Column(
+                "target",
+                "text",
+                f"Fairness target of the plan: {targets}.",
+                f"方案的公平目标：{targets.replace('<attribute>', '<属性>')}。",
+                default="shapley",
+                example="shapley",
+            ),
+            Column(
+                "core",
+                "choice",
+                "Core constraints in the plan: hard (must hold), soft (least violation), off.",
+                "方案中的核心约束：hard（必须满足）、soft（尽量满足）、off（不考虑）。",
+                default="soft",
+                choices=("hard", "soft", "off"),
+                example="soft",
+            ),
+            Column(
+                "distance",
+                "choice",
+                "Distance to the target: l1 (sum) or linf (largest).",
+                "与目标的距离：l1（绝对差之和）或 linf（最大绝对差）。",
+                default="l1",
+                choices=("l1", "linf"),
+                example="l1",
+            ),
+            *extra_keys,
+            Column(
+                "time_limit",
+                "number",
+                "Solver time limit per solve (seconds); blank: none.",
+                "每次求解的时间上限（秒）；留空表示不限。",
+                unit="s",
+                example=None,
+            ),
+        )
+        if not discounting:
+            keys = tuple(k for k in keys if k.name not in ("discount_rate", "base_year"))
+        return cls(
+            "case",
+            keys,
+            "Case settings, one key per row (key | value).",
+            "案例设置，每行一个键（key | value）。",
+            layout="key_value",
+            allow_extra_columns=False,
+        )
+
 
 @dataclass(frozen=True)
 class ModelSchema:
@@ -130,147 +352,7 @@ class ModelSchema:
         return tuple(sheet.name for sheet in self.sheets)
 
 
-MONEY = "case unit"
-"""Unit label of money columns: the case's currency unit (``case.unit``, e.g. 万元)."""
-
 # -- sheets shared by every model family -----------------------------------------------------
-
-
-def case_sheet(
-    model: str,
-    extra_keys: tuple[Column, ...] = (),
-    targets: str = "shapley | nucleolus",
-    discounting: bool = True,
-) -> Sheet:
-    """The ``case`` key|value sheet: model, name, unit, discount rate, base year, target…
-
-    ``targets`` lists the family's plan targets (for the ``target`` key's description);
-    ``discounting=False`` drops discount_rate and base_year (amounts already present values).
-    """
-    keys = (
-        Column(
-            "model",
-            "choice",
-            "Model family of this workbook.",
-            "本工作簿的模型类型。",
-            required=True,
-            choices=(model,),
-            example=model,
-        ),
-        Column(
-            "name",
-            "text",
-            "Case name shown in reports.",
-            "案例名称（报告中显示）。",
-            default="",
-            example="川浙合作园区",
-        ),
-        Column(
-            "unit",
-            "text",
-            "Currency unit of every amount (e.g. 万元, 亿元).",
-            "所有金额的货币单位（如 万元、亿元）。",
-            default="万元",
-            example="万元",
-        ),
-        Column(
-            "discount_rate",
-            "ratio",
-            "Yearly discount rate r: an amount in year t counts (1+r)^-(t-base_year).",
-            "年贴现率 r：第 t 年的金额按 (1+r)^-(t-基准年) 计入净现值。",
-            unit="1/year",
-            required=True,
-            example=0.05,
-        ),
-        Column(
-            "base_year",
-            "integer",
-            "Year whose amounts are not discounted.",
-            "不贴现的基准年份。",
-            unit="year",
-            required=True,
-            example=2025,
-        ),
-        Column(
-            "target",
-            "text",
-            f"Fairness target of the plan: {targets}.",
-            f"方案的公平目标：{targets.replace('<attribute>', '<属性>')}。",
-            default="shapley",
-            example="shapley",
-        ),
-        Column(
-            "core",
-            "choice",
-            "Core constraints in the plan: hard (must hold), soft (least violation), off.",
-            "方案中的核心约束：hard（必须满足）、soft（尽量满足）、off（不考虑）。",
-            default="soft",
-            choices=("hard", "soft", "off"),
-            example="soft",
-        ),
-        Column(
-            "distance",
-            "choice",
-            "Distance to the target: l1 (sum) or linf (largest).",
-            "与目标的距离：l1（绝对差之和）或 linf（最大绝对差）。",
-            default="l1",
-            choices=("l1", "linf"),
-            example="l1",
-        ),
-        *extra_keys,
-        Column(
-            "time_limit",
-            "number",
-            "Solver time limit per solve (seconds); blank: none.",
-            "每次求解的时间上限（秒）；留空表示不限。",
-            unit="s",
-            example=None,
-        ),
-    )
-    if not discounting:
-        keys = tuple(k for k in keys if k.name not in ("discount_rate", "base_year"))
-    return Sheet(
-        "case",
-        keys,
-        "Case settings, one key per row (key | value).",
-        "案例设置，每行一个键（key | value）。",
-        layout="key_value",
-        allow_extra_columns=False,
-    )
-
-
-def id_column(name: str, what: str, what_zh: str, references: str, example: object) -> Column:
-    """A required id column naming a row of sheet ``references``."""
-    return Column(
-        name,
-        "id",
-        f"{what} id.",
-        f"{what_zh}代码。",
-        required=True,
-        references=references,
-        example=example,
-    )
-
-
-def year_column() -> Column:
-    """The required calendar-year column of every yearly sheet."""
-    return Column(
-        "year", "integer", "Calendar year.", "年份。", unit="year", required=True, example=2026
-    )
-
-
-def id_or_all_column(name: str, what: str, what_zh: str, references: str) -> Column:
-    """A required id column where ``*`` stands for every row of sheet ``references``."""
-    return Column(
-        name,
-        "id_or_all",
-        f"{what} id, or * for every {what.lower()}.",
-        f"{what_zh}代码，* 表示全部。",
-        required=True,
-        references=references,
-        example="*",
-    )
-
 
 PARTIES = Sheet(
     "parties",
@@ -344,7 +426,7 @@ def schema_markdown(schema: ModelSchema, lang: Literal["en", "zh"] = "en") -> st
             "|---|---|---|---|---|---|",
         ]
         for column in sheet.columns:
-            kind = column.type
+            kind: str = column.type
             if column.choices:
                 kind += " (" + " / ".join(column.choices) + ")"
             default = "" if column.default is None else repr(column.default)

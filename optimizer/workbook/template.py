@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,9 @@ if TYPE_CHECKING:
 
 MAX_TEMPLATE_ROWS = 500
 """Rows covered by the template's drop-down validation."""
+
+Rows = Mapping[str, Sequence[Mapping[str, object]]]
+"""A workbook's table sheets in memory: ``{sheet: [{column: cell value}]}``."""
 
 
 def cell_value(value: object) -> object:
@@ -235,3 +239,31 @@ def write_case_workbook(
                 _add_validation(sheet, column, f"{letter}2:{letter}{MAX_TEMPLATE_ROWS}")
         sheet.freeze_panes = "A2"
     return atomic_save(book, path)
+
+
+@dataclass(frozen=True)
+class CaseWriter:
+    """How a model family writes its case workbooks: its ``schema``, and its template's
+    example ``template_settings`` and ``template_rows`` (a valid small case, so that
+    ``fairpool solve`` runs on the template as it is).
+
+    Written once for every family; a family exposes the two writers as its
+    ``write_template`` and ``write_case`` (``write_template = WRITER.write_template``).
+    """
+
+    schema: ModelSchema
+    template_settings: Mapping[str, object]
+    template_rows: Callable[[], Rows]
+
+    def write_template(self, path: str | os.PathLike[str]) -> Path:
+        """Write the family's template: every sheet of its schema, the instructions (English
+        and Chinese) and the example rows; atomically."""
+        return self.write_case(path, self.template_settings, self.template_rows())
+
+    def write_case(
+        self, path: str | os.PathLike[str], settings: Mapping[str, object], rows: Rows
+    ) -> Path:
+        """Write a case workbook of the family from ``settings`` (the ``case`` sheet; ``model``
+        defaults to the family's, blank keys to the schema's defaults) and ``rows``."""
+        settings = {"model": self.schema.model, **settings}
+        return write_case_workbook(path, self.schema, settings, rows)

@@ -7,12 +7,7 @@ import itertools
 
 import numpy as np
 
-from fairpool.models.joint_park import (
-    JointParkCase,
-    ParkCoalitionModel,
-    build_coalition_model,
-    coalition_milp,
-)
+from fairpool.models.joint_park import JointParkCase, ParkCoalitionModel, coalition_milp
 from fairpool.optimizer.errors import SolverError
 from fairpool.optimizer.game import coalition_label
 
@@ -50,7 +45,7 @@ class PyomoCoalitionSolver:
         from fairpool.optimizer.solve import pyomo_solver
 
         self.data = model
-        self.model = build_coalition_model(model)
+        self.model = model.build()
         self.solver = pyomo_solver(model.time_limit)
 
     def value(self, mask: int) -> float:

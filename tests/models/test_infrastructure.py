@@ -241,7 +241,7 @@ def test_dual_is_refused_for_a_milp_game(river_case, river_result) -> None:
 
 
 def _rows():
-    settings, rows = inf.TEMPLATE_SETTINGS, inf.template_rows()
+    settings, rows = inf.template.TEMPLATE_SETTINGS, inf.template.template_rows()
     return dict(settings), copy.deepcopy(rows)
 
 

@@ -13,9 +13,9 @@ from fairpool.cases.generated import generate_infrastructure_case
 from fairpool.models import infrastructure as inf
 from fairpool.models import planning
 from fairpool.models.cost_sharing.plan import solve_plan
-from fairpool.models.family import CoreMode, PlanResult
+from fairpool.models.family import CoreMode, DistanceKind, PlanResult
 from fairpool.optimizer.errors import InfeasibleError
-from fairpool.optimizer.game import Game, coalition_sums, tolerance
+from fairpool.optimizer.game import Game, Orientation, coalition_sums, tolerance
 from fairpool.optimizer.solutions.shapley import shapley_values
 from tests.conftest import party_ids, random_games
 
@@ -33,18 +33,18 @@ def cost_game(game: Game) -> Game:
 @settings(max_examples=25, deadline=None)
 @given(random_games(3, 6), st.sampled_from(["soft", "hard"]), st.sampled_from(["l1", "linf"]))
 def test_generated_core_rows_give_the_plan_of_all_rows(
-    game: Game, core: str, distance: str
+    game: Game, core: CoreMode, distance: DistanceKind
 ) -> None:
     costs = cost_game(game)
     target = costs.to_orientation(shapley_values(costs.savings_game().values, costs.n))
     try:
-        full = solve_plan(costs, target, core, distance)  # type: ignore[arg-type]
+        full = solve_plan(costs, target, core, distance)
     except InfeasibleError:
         full = None
     with pytest.MonkeyPatch.context() as patch:
         generate_every_row(patch)
         try:
-            generated = solve_plan(costs, target, core, distance)  # type: ignore[arg-type]
+            generated = solve_plan(costs, target, core, distance)
         except InfeasibleError:
             generated = None
     assert (full is None) == (generated is None)
@@ -107,3 +107,26 @@ def test_row_generation_starts_small_and_adds_only_violated_rows() -> None:
     worst = (game.values - coalition_sums(x))[1:-1].max()
     assert worst == pytest.approx(result.objective, abs=1e-6)
     assert planning.violated_core_rows(m).size == 0
+
+
+@pytest.mark.parametrize("scale", [1e-3, 1.0, 1e4, 1e8])
+@pytest.mark.parametrize("orientation", ["benefit", "cost"])
+def test_the_core_tolerance_decides_at_its_boundary_in_any_unit(
+    scale: float, orientation: Orientation
+) -> None:
+    """A+B's excess just inside the one core tolerance (1e-6 · max |v|) is in the core; just
+    outside it blocks, whatever the money unit (元 … 亿元) and the orientation."""
+    for factor, blocked in ((0.5, False), (2.0, True)):
+        tol = planning.CORE_TOLERANCE * 3.0 * scale
+        excess = factor * tol
+        if orientation == "benefit":  # v(A+B) − x(A+B) = excess
+            values = np.array([0, 0, 0, 2 + excess / scale, 0, 0, 0, 3.0]) * scale
+        else:  # x(A+B) − c(A+B) = excess; every other coalition is far from blocking
+            values = np.array([0, 3, 3, 2 - excess / scale, 3, 3, 3, 3.0]) * scale
+        game = Game(("A", "B", "C"), values, orientation)
+        assert planning.core_tolerance(game) == pytest.approx(tol, rel=1e-12)
+        verdict = planning.plan_verdict(game, np.full(3, scale))
+        assert verdict.worst_coalition == "A+B"
+        assert verdict.worst_excess == pytest.approx(excess, rel=1e-6)
+        assert verdict.in_core is not blocked
+        assert all(verdict.individually_rational.values())

@@ -68,7 +68,8 @@ def test_docs_are_generated_from_the_schema() -> None:
 
 def test_importing_the_schema_imports_neither_openpyxl_nor_pyomo() -> None:
     code = (
-        "import sys, fairpool.optimizer, fairpool.optimizer.workbook.schema, fairpool.optimizer.solve;"
+        "import sys, fairpool.optimizer, fairpool.optimizer.workbook.schema, "
+        "fairpool.optimizer.solve;"
         "bad = [m for m in ('openpyxl', 'pyomo', 'typer') if m in sys.modules];"
         "print(bad); sys.exit(1 if bad else 0)"
     )
