@@ -44,7 +44,12 @@ FORBIDDEN = {
 REPORTS_MAY_IMPORT_FROM_MODELS = ("fairpool.models.family",)
 """The only part of ``fairpool.models`` that reports may import: the result types."""
 
-CASE_BUILDERS = ("cases/build_cases.py", "cases/generated.py", "cases/shared_water_plant.py")
+CASE_BUILDERS = (
+    "cases/build_cases.py",
+    "cases/build_cost_cases.py",
+    "cases/generated.py",
+    "cases/shared_water_plant.py",
+)
 """The modules of ``cases/`` that build the shipped cases and so may import model families."""
 
 BARE_NAMES = ("optimizer", "models", "cases", "reports", "cli")

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fairpool.cases.build_cases import water_plant
+from fairpool.cases.build_cost_cases import water_plant
 from fairpool.models import cost_sharing as cs
 from fairpool.models import family
 from fairpool.models.family import PlanResult, SweepLine

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fairpool.cases.build_cases import river_program
+from fairpool.cases.build_cost_cases import river_program
 from fairpool.cases.generated import generate_infrastructure_case, infrastructure_rows
 from fairpool.models import infrastructure as inf
 from fairpool.models.family import PlanResult, SweepLine
