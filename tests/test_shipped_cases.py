@@ -45,7 +45,7 @@ runner = CliRunner()
 
 def first_party(case: Path) -> str:
     result = runner.invoke(app, ["coalitions", str(case), "--json"])
-    return str(json.loads(result.output)["players"][0]["id"])
+    return str(json.loads(result.stdout)["players"][0]["id"])
 
 
 @pytest.fixture(scope="module")
