@@ -33,6 +33,8 @@ app = typer.Typer(
 )
 
 EXIT_CHECK_FAILED = 1
+MAX_SWEEP_STEPS = 10_000
+"""Steps one sweep takes at most (``--step`` 1e-4 from 0 to 1) unless ``--max-steps`` says."""
 
 
 def _version() -> str:
@@ -63,18 +65,34 @@ def _main_options(
 
 
 @contextlib.contextmanager
-def _reporting_errors() -> Iterator[None]:
-    """Turn fairpool's own errors into a message on stderr and their exit code."""
+def _reporting_errors(source: Path | None = None) -> Iterator[None]:
+    """Turn fairpool's own errors into a message on stderr and their exit code; an infeasible
+    plan or a solver failure (exit 3) about the input ``source`` starts with the file's path
+    when it does not name it yet (input errors name their file, sheet, row and column)."""
     from fairpool.optimizer.errors import FairpoolError
 
     try:
         yield
     except FairpoolError as error:
-        typer.echo(f"error: {error}", err=True)
+        message = str(error)
+        if source is not None and error.exit_code == 3 and source.name not in message:
+            message = f"{source}: {message}"
+        typer.echo(f"error: {message}", err=True)
         raise typer.Exit(error.exit_code) from None
     except KeyboardInterrupt:
         typer.echo("\ninterrupted: coalition values solved so far stay in the cache", err=True)
         raise typer.Exit(130) from None
+    except OSError as error:
+        typer.echo(f"error: {_os_error_message(error)}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _os_error_message(error: OSError) -> str:
+    """An operating-system error as "path: reason; what to do" (no traceback)."""
+    paths = [str(p) for p in (error.filename, error.filename2) if p is not None]
+    where = " → ".join(paths) or "a file"
+    reason = error.strerror or str(error) or type(error).__name__
+    return f"{where}: {reason}; check that path (does it exist? may you write there? disk full?)"
 
 
 # -- fairpool game -----------------------------------------------------------------------
@@ -110,7 +128,7 @@ def game(
     ] = False,
 ) -> None:
     """Solve an explicit game file with every method and compare them."""
-    with _reporting_errors():
+    with _reporting_errors(file):
         from fairpool.optimizer.workbook.explicit import read_game_file
 
         the_game = read_game_file(
@@ -132,9 +150,11 @@ Workers = Annotated[
     typer.Option(
         "--workers",
         "-j",
+        min=0,
         help="Processes solving coalition values: this one and N−1 workers (0 = every core).",
     ),
 ]
+Force = Annotated[bool, typer.Option("--force", help="Replace an existing results workbook.")]
 CachePath = Annotated[
     Path | None,
     typer.Option(
@@ -182,14 +202,31 @@ class ProgressBar:
 def _engine(
     workers: int, cache: Path | None, no_cache: bool, scheduler: str | None
 ) -> Iterator[None]:
-    """The coalition-engine settings of one command (see optimizer.coalitions)."""
+    """The coalition-engine settings of one command (see optimizer.coalitions); the cache is
+    opened once here, so that a cache that cannot be used is reported before any work."""
     from fairpool.optimizer.coalitions import coalition_settings, default_cache_path
+    from fairpool.optimizer.coalitions.cache import CoalitionCache
 
     path = None if no_cache else (cache if cache is not None else default_cache_path())
+    if path is not None:
+        CoalitionCache(path).close()
     with coalition_settings(
         workers=workers, cache=path, scheduler=scheduler, progress=ProgressBar()
     ):
         yield
+
+
+def _results_path(folder: Path | None, file_name: str, force: bool, source: Path | None) -> Path:
+    """Where a command's results workbook goes, checked before any solve (see
+    optimizer.workbook.files.check_output_file): ``folder/file_name``, ``folder`` defaulting
+    to the folder of the input ``source``."""
+    from fairpool.optimizer.workbook.files import check_output_file
+
+    if folder is None and source is not None:
+        folder, what_to_do = source.parent, "pass -o FOLDER to write the results elsewhere"
+    else:
+        what_to_do = "pass -o another folder"
+    return check_output_file((folder or Path()) / file_name, force, what_to_do)
 
 
 def _read_case(file: Path) -> tuple[AnyFamily, Case]:
@@ -213,18 +250,18 @@ def template(
     """Write a case workbook template: every sheet, instructions (EN/中文), examples."""
     with _reporting_errors():
         from fairpool.models import family
-        from fairpool.optimizer.errors import CaseError
+        from fairpool.optimizer.workbook.files import check_output_file
 
-        if output.exists() and not force:
-            raise CaseError(f"{output} exists; choose another name or pass --force")
-        written = family(model).write_template(output)
+        chosen = family(model)
+        check_output_file(output, force, "choose another path with -o")
+        written = chosen.write_template(output)
         typer.echo(f"wrote {written} — fill it in, then: fairpool validate {written}")
 
 
 @app.command()
 def validate(file: CaseFile, as_json: JsonFlag = False) -> None:
     """Check a case workbook and list every problem with its sheet, row and column."""
-    with _reporting_errors():
+    with _reporting_errors(file):
         family, case = _read_case(file)
         warnings = list(case.warnings)
         if as_json:
@@ -252,9 +289,10 @@ def solve(
     cache: CachePath = None,
     no_cache: NoCache = False,
     scheduler: Scheduler = None,
+    force: Force = False,
 ) -> None:
     """Solve a case: coalition values, every allocation, the fairest plan, a results workbook."""
-    with _reporting_errors(), _engine(workers, cache, no_cache, scheduler):
+    with _reporting_errors(file), _engine(workers, cache, no_cache, scheduler):
         from fairpool.reports.document import case_document
         from fairpool.reports.excel import write_results_workbook
         from fairpool.reports.text import render_case_result
@@ -262,6 +300,7 @@ def solve(
         _check_choice("--core", core, ("hard", "soft", "off"))
         _check_choice("--distance", distance, ("l1", "linf"))
         family, case = _read_case(file)
+        results_path = _results_path(output, f"{file.stem}_results.xlsx", force, source=file)
         if len(case.parties) > 15:
             typer.echo(
                 f"warning: {len(case.parties)} parties: solve computes all "
@@ -275,8 +314,7 @@ def solve(
             core=cast("CoreMode | None", core),
             distance=cast("DistanceKind | None", distance),
         )
-        folder = output if output is not None else file.parent
-        written = write_results_workbook(result, folder / f"{file.stem}_results.xlsx")
+        written = write_results_workbook(result, results_path)
         if as_json:
             _echo_json({**case_document(result), "results_workbook": str(written)})
             return
@@ -301,7 +339,7 @@ def check(
     scheduler: Scheduler = None,
 ) -> None:
     """Judge a proposal: each party's NPV, who would walk away, the core, distances."""
-    with _reporting_errors(), _engine(workers, cache, no_cache, scheduler):
+    with _reporting_errors(file), _engine(workers, cache, no_cache, scheduler):
         from fairpool.reports.document import check_document
 
         family, case = _read_case(file)
@@ -330,6 +368,9 @@ def sweep(
     start: Annotated[float, typer.Option("--from", help="First ratio.")] = 0.0,
     stop: Annotated[float, typer.Option("--to", help="Last ratio.")] = 1.0,
     step: Annotated[float, typer.Option(help="Ratio step.")] = 0.05,
+    max_steps: Annotated[
+        int, typer.Option(min=1, help="Most steps one sweep may take (each is a solve).")
+    ] = MAX_SWEEP_STEPS,
     as_json: JsonFlag = False,
     workers: Workers = 1,
     cache: CachePath = None,
@@ -337,16 +378,14 @@ def sweep(
     scheduler: Scheduler = None,
 ) -> None:
     """Slide one ratio or cost share: NPVs, core verdicts and the exact core band."""
-    with _reporting_errors(), _engine(workers, cache, no_cache, scheduler):
+    with _reporting_errors(file), _engine(workers, cache, no_cache, scheduler):
         import numpy as np
 
         from fairpool.models.family import ALL, SweepLine
-        from fairpool.optimizer.errors import CaseError
         from fairpool.reports.document import sweep_document
         from fairpool.reports.text import render_sweep
 
-        if step <= 0 or stop < start:
-            raise CaseError("--step must be positive and --to at least --from")
+        sweep_ratio_count(start, stop, step, max_steps)
         family, case = _read_case(file)
 
         def picked(value: str) -> str:
@@ -371,7 +410,7 @@ def coalitions(
     scheduler: Scheduler = None,
 ) -> None:
     """The coalition values v(S) of a case: what every group of parties reaches alone."""
-    with _reporting_errors(), _engine(workers, cache, no_cache, scheduler):
+    with _reporting_errors(file), _engine(workers, cache, no_cache, scheduler):
         from fairpool.reports.document import json_number, players_entry
         from fairpool.reports.text import cell, render_table
 
@@ -398,10 +437,11 @@ def coalitions(
 def shapley(
     file: CaseFile,
     exact_limit: Annotated[
-        int, typer.Option(help="Exact up to this many parties (2^n solves); sampled above.")
+        int,
+        typer.Option(min=1, help="Exact up to this many parties (2^n solves); sampled above."),
     ] = 15,
     permutations: Annotated[
-        int, typer.Option(help="Random orders drawn when sampling (antithetic pairs).")
+        int, typer.Option(min=1, help="Random orders drawn when sampling (antithetic pairs).")
     ] = 2000,
     seed: Annotated[int, typer.Option(help="Seed of the sampling: same seed, same answer.")] = 0,
     as_json: JsonFlag = False,
@@ -412,7 +452,7 @@ def shapley(
 ) -> None:
     """Shapley value of a case, for any number of parties: sampled with standard errors above
     the exact limit."""
-    with _reporting_errors(), _engine(workers, cache, no_cache, scheduler):
+    with _reporting_errors(file), _engine(workers, cache, no_cache, scheduler):
         from fairpool.models import case_shapley
         from fairpool.optimizer.solutions.sampling import standard_errors
         from fairpool.reports.document import json_number
@@ -454,6 +494,37 @@ def shapley(
             )
 
 
+def sweep_ratio_count(start: float, stop: float, step: float, max_steps: int) -> int:
+    """How many ratios ``--from start --to stop --step step`` gives (both ends included, as
+    ``numpy.arange(start, stop + step / 2, step)`` counts them), checked before reading or
+    solving anything: finite, ordered, within [0, 1] (every family's ratios and cost shares
+    are fractions) and at most ``max_steps`` steps (``max_steps + 1`` ratios, each a solve;
+    0 to 1 by 1e-4 is allowed by default)."""
+    import math
+
+    from fairpool.optimizer.errors import CaseError
+
+    for option, value in (("--from", start), ("--to", stop), ("--step", step)):
+        if not math.isfinite(value):
+            raise CaseError(f"{option} must be a finite number, got {value}")
+    if step <= 0 or stop < start:
+        raise CaseError("--step must be positive and --to at least --from")
+    if start < 0 or stop > 1:
+        raise CaseError(
+            f"--from {start} --to {stop} is outside [0, 1]: a ratio or cost share is between "
+            "0 and 1; pass --from and --to between 0 and 1"
+        )
+    ratios = ((stop + step / 2) - start) / step  # numpy.arange's length, before its ceil
+    if ratios > max_steps + 1:
+        many = f"{math.ceil(ratios) - 1:,}" if ratios < 1e12 else f"{ratios:.3g}"
+        raise CaseError(
+            f"--from {start} --to {stop} --step {step} gives {many} steps, a solve each; "
+            f"a sweep takes at most {max_steps:,} steps: pass a larger --step, or --max-steps "
+            "to allow more"
+        )
+    return math.ceil(ratios)
+
+
 def _check_choice(option: str, value: str | None, choices: Sequence[str]) -> None:
     from fairpool.optimizer.errors import CaseError
 
@@ -468,6 +539,7 @@ def demo(
         Path, typer.Option("--output", "-o", help="Folder for the demo's results.")
     ] = Path("fairpool-demo"),
     as_json: JsonFlag = False,
+    force: Force = False,
 ) -> None:
     """Solve the shipped three-party co-built park (四川–浙江 style) and write its results."""
     with _reporting_errors():
@@ -479,8 +551,10 @@ def demo(
 
         source = case_path("sichuan_zhejiang_park.xlsx")
         park = family("joint_park")
-        result = park.solve(park.read_case(source))
-        written = write_results_workbook(result, output / "sichuan_zhejiang_park_results.xlsx")
+        case = park.read_case(source)
+        results_path = _results_path(output, source.stem + "_results.xlsx", force, source=None)
+        result = park.solve(case)
+        written = write_results_workbook(result, results_path)
         if as_json:
             _echo_json({**case_document(result), "results_workbook": str(written)})
             return
@@ -532,6 +606,8 @@ def parse_allocation(text: str, the_game: Game) -> Allocation:
 
     Every party must be given exactly once; unknown or missing parties are input errors.
     """
+    import math
+
     import numpy as np
 
     from fairpool.optimizer.errors import CaseError, Problem
@@ -558,6 +634,11 @@ def parse_allocation(text: str, the_game: Game) -> Allocation:
             value = float(amount)
         except ValueError:
             problems.append(Problem("--allocation", f"{party}: expected a number, got {amount!r}"))
+            continue
+        if not math.isfinite(value):
+            problems.append(
+                Problem("--allocation", f"{party}: expected a finite number, got {amount!r}")
+            )
             continue
         if lookup[party] in shares:
             problems.append(Problem("--allocation", f"party {party!r} is given twice"))

@@ -15,7 +15,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import cast
 
-from fairpool.cases.build_cases import HERE, Rows
+from fairpool.cases.build_cases import Rows
+
+HERE = Path(__file__).resolve().parent
 
 RIVER_PROVINCES = (
     ("AH", "安徽", 6121.0, 47050.0),

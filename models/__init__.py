@@ -48,7 +48,7 @@ def family_of(path: str | os.PathLike[str]) -> AnyFamily:
     """The family of a case workbook (its ``case`` sheet's ``model`` row)."""
     from fairpool.optimizer.workbook.reader import read_model_name
 
-    return family(read_model_name(path))
+    return family(read_model_name(path, FAMILY_NAMES))
 
 
 def read_case(path: str | os.PathLike[str]) -> Case:

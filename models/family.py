@@ -303,7 +303,7 @@ class PlanResult(CaseResult):
         worst_coalition, worst_excess: the coalition most tempted to leave and how much
             better off it would be alone (> 0 beyond the core tolerance: it blocks the plan).
         in_core, individually_rational: the plan's verdict ({party: bool} for the latter),
-            decided with :func:`fairpool.models.planning.core_tolerance`.
+            decided with :func:`fairpool.models.verdicts.core_tolerance`.
         plan_kind, plan_table: the plan as a table: ``ratios`` (party, stream, phase, ratio)
             or ``shares`` (party, project, year, amount).
         cash_flows: amounts per party and year (columns per family; empty when the plan has

@@ -10,7 +10,8 @@ off S would be on its own,
 so e(S, x) > 0 means S blocks x. An allocation is in the core when it is efficient
 (x(N) = v(N)) and no proper non-empty coalition has a positive excess (Gillies 1959).
 
-Numbers are compared with the tolerance 1e-9 · max(1, max_S |v(S)|) (:func:`tolerance`).
+Numbers are compared with the tolerance 1e-9 · max_S |v(S)| (:func:`tolerance`): relative to
+the game's scale, with no absolute floor, so the verdicts do not depend on the money unit.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ class FairnessReport:
         gately_propensity: the largest propensity to disrupt.
         distances: for each reference allocation passed in, the largest per-party absolute
             difference max_i |x_i − r_i| (the max-abs, or Chebyshev, distance).
-        tolerance: the tolerance used, 1e-9 · max(1, max |v|).
+        tolerance: the tolerance used, 1e-9 · max |v| (:func:`~fairpool.optimizer.game.tolerance`).
     """
 
     shares: np.ndarray

@@ -14,6 +14,7 @@ with x_i = c({i}) − y_i (see :meth:`Game.to_orientation`).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -28,19 +29,76 @@ MAX_PLAYERS = 25
 """Dense storage limit: 2**25 coalitions are 256 MiB of float64."""
 
 
+# -- numerics: the one place that defines the engine's tolerances ---------------------------
+# Every tolerance of the engine is relative to the scale of the game's values, so that a game
+# written in 元 and the same game in 亿元 (or in units of 1e-9) are judged alike, and every
+# engine LP is solved on the values divided by a power of two near that scale (a unit range,
+# :func:`unit_scale`), then scaled back.
+
 RELATIVE_TOLERANCE = 1e-9
 """Comparisons of values and shares allow 1e-9 times the scale of the game's values."""
 
+LP_FEASIBILITY_TOLERANCE = 1e-10
+"""HiGHS's primal and dual feasibility tolerance for the engine LPs, which are solved on
+values scaled to a unit range (:func:`value_scale`): an order below
+:data:`RELATIVE_TOLERANCE`, so that LP errors never decide a verdict."""
 
-def tolerance(values: np.ndarray) -> float:
-    """1e-9 · max(1, max |v|): the slack allowed when comparing sums of these values.
+VERIFICATION_TOLERANCE = 1e-7
+"""Relative slack of Kohlberg's check, which re-derives excess levels from the reported
+shares (looser than :data:`RELATIVE_TOLERANCE`: it verifies, it does not decide verdicts)."""
+
+MAX_VALUE = float(2**53)
+"""Largest |v(S)| a game accepts: 2**53 ≈ 9.007e15, beyond which a float64 no longer holds
+every whole amount exactly (1e16 + 1 is stored as 1e16). Larger values are refused with a
+:class:`CaseError` asking for a larger unit: the engine itself is scale-free, but amounts
+that size are almost always a unit mistake (1e16 元 is a hundred times China's GDP)."""
+
+
+SMALLEST_TOLERANCE = float(np.finfo(np.float64).tiny)
+"""≈ 2.2e-308, the smallest normal float: the one floor of :func:`tolerance`. It is not a
+unit (it changes nothing for any game whose largest value exceeds ≈ 1e-299). Below it floats
+lose their relative precision (subnormals: 5e-324 / 2 is 0), so a :class:`Game` stores
+values smaller than this as 0."""
+
+
+def value_scale(values: np.ndarray) -> float:
+    """max |v|, the scale every tolerance is relative to; 0.0 for a zero (or empty) game.
+
+    Example:
+        >>> value_scale(np.array([0.0, 5e6, -2e7]))
+        20000000.0
+    """
+    return float(np.abs(values).max()) if np.size(values) else 0.0
+
+
+def tolerance(values: np.ndarray, relative: float = RELATIVE_TOLERANCE) -> float:
+    """relative · max |v|: the slack allowed when comparing sums of these values.
+
+    No absolute floor: a game in units of 1e-9 is judged exactly like the same game in units
+    of 1 (a floor such as max(1, max |v|) would wave through a blocking coalition worth
+    1e-9). The only floor is :data:`SMALLEST_TOLERANCE`, the float format's own limit.
 
     Example:
         >>> tolerance(np.array([0.0, 5e6, -2e7]))
         0.02
+        >>> tolerance(np.array([0.0, 1e-9, -2e-9]))
+        2e-18
     """
-    scale = float(np.abs(values).max()) if np.size(values) else 0.0
-    return RELATIVE_TOLERANCE * max(1.0, scale)
+    return max(relative * value_scale(values), SMALLEST_TOLERANCE)
+
+
+def unit_scale(values: np.ndarray) -> float:
+    """The divisor that brings ``values`` to a unit range before an LP: the power of two
+    2**e with max |v| in [2**(e−1), 2**e), or 1.0 for a zero game (whose LPs then see the
+    zeros as they are). A power of two divides every float exactly, so the scaled LP data
+    carry no rounding of their own, and a game and the same game times 2**k solve alike.
+
+    Example:
+        >>> unit_scale(np.array([0.0, 3.0, -5.0])), unit_scale(np.zeros(4))
+        (8.0, 1.0)
+    """
+    scale = value_scale(values)
+    return math.ldexp(1.0, math.frexp(scale)[1]) if scale > 0.0 else 1.0
 
 
 @lru_cache(maxsize=32)
@@ -94,6 +152,8 @@ class Game:
     Attributes:
         players: party ids (``"SZ"``), in bit order: party ``i`` is bit ``i``.
         values: v(S) (or c(S) for cost games) for every mask; ``values[0] == 0``. Read-only.
+            |v(S)| ≤ :data:`MAX_VALUE` (larger values are refused); values below
+            :data:`SMALLEST_TOLERANCE` in magnitude (subnormal floats) are stored as 0.
         orientation: ``"benefit"`` (v, more is better) or ``"cost"`` (c, less is better).
         names: display names (``"深圳"``); default: the ids.
         attributes: numeric party attributes by name (population, demand, benefit, …),
@@ -128,6 +188,8 @@ class Game:
         if not np.all(np.isfinite(values)):
             raise CaseError("coalition values must be finite numbers")
         values[0] = 0.0
+        values[np.abs(values) < SMALLEST_TOLERANCE] = 0.0  # subnormals: see SMALLEST_TOLERANCE
+        _check_magnitude(players, values)
         values.setflags(write=False)
         names = tuple(str(s) for s in self.names) if self.names else players
         if len(names) != n:
@@ -234,7 +296,19 @@ class Game:
         if self.orientation == "benefit":
             return self
         savings = coalition_sums(self.standalone_values) - self.values
-        return Game(self.players, savings, "benefit", self.names, self.attributes)
+        savings.setflags(write=False)
+        # Built without __post_init__: this game was checked, and its savings may exceed
+        # MAX_VALUE (up to (n + 1)·max |c|) without any amount the user wrote doing so.
+        game = object.__new__(Game)
+        for name, value in (
+            ("players", self.players),
+            ("values", savings),
+            ("orientation", "benefit"),
+            ("names", self.names),
+            ("attributes", self.attributes),
+        ):
+            object.__setattr__(game, name, value)
+        return game
 
     def to_orientation(self, benefit_shares: np.ndarray) -> np.ndarray:
         """Turn an allocation of the benefit form back into this game's terms.
@@ -266,6 +340,18 @@ class Game:
             known = ", ".join(sorted(self.attributes)) or "none"
             raise CaseError(f"no party attribute {name!r} (known attributes: {known})")
         return self.attributes[name]
+
+
+def _check_magnitude(players: Sequence[str], values: np.ndarray) -> None:
+    """Refuse values beyond :data:`MAX_VALUE`, naming the largest and its coalition."""
+    largest = int(np.argmax(np.abs(values)))
+    if abs(values[largest]) > MAX_VALUE:
+        raise CaseError(
+            f"coalition {coalition_label(players, largest)} has the value "
+            f"{values[largest]:.6g}, beyond {MAX_VALUE:.4g} (2**53), the largest amount a "
+            "float holds to the unit: write the amounts in a larger unit (e.g. 万元 or 亿元 "
+            "instead of 元)"
+        )
 
 
 def _mask_of_label(label: str, index: Mapping[str, int]) -> int:

@@ -6,7 +6,8 @@ Superadditivity, convexity and essentialness are properties of the *benefit form
 benefit game whose value never falls when a party joins, or a cost game whose cost never
 falls when a party joins.
 
-Every comparison allows the tolerance 1e-9 · max(1, max |v|) (``fairness.tolerance``).
+Every comparison allows the tolerance 1e-9 · max |v| (``game.tolerance``), relative to the
+game's scale so that the properties do not depend on the money unit.
 
 Superadditivity quantifies over all pairs of disjoint coalitions, 3^n of them, and no
 faster exact test is known in general. fairpool decides it this way:

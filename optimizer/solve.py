@@ -6,6 +6,12 @@ solved many times, so they go straight to ``highspy`` (no Pyomo in the loop; see
 
 HiGHS statuses are mapped to :class:`SolveStatus` in one table, :data:`STATUS_TABLE`, so that
 solver quirks never leak out of this module.
+
+Tolerances: HiGHS's feasibility tolerances are absolute, so every model handed to this module
+is expected in a unit range (its numbers divided by the data's scale, and the answer scaled
+back by the caller): the engine LPs divide by max |v| (``optimizer.game.unit_scale``) and use
+``optimizer.game.LP_FEASIBILITY_TOLERANCE``; the 1e-9 of :func:`pyomo_solver` is likewise
+meant for unit-range plan models.
 """
 
 from __future__ import annotations

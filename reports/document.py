@@ -30,10 +30,24 @@ if TYPE_CHECKING:
     from fairpool.models.family import PlanResult, ProposalCheck, SweepResult
 
 
+SIGNIFICANT_DIGITS = 12
+"""Significant digits of every number in a JSON document (never a fixed number of decimals:
+a game in units of 1e-9 keeps its digits, one in 元 at 1e15 loses no whole amounts)."""
+
+
 def json_number(value: float) -> float | None:
-    """A JSON-safe float: None for NaN/inf, rounded to 10 decimals to drop binary noise."""
+    """A JSON-safe float: None for NaN/±inf, otherwise rounded to 12 significant digits.
+
+    Rounding drops binary noise (0.1 + 0.2 → 0.3) at any scale; ``+ 0.0`` turns −0.0 into 0.0.
+
+    Example:
+        >>> json_number(0.1 + 0.2), json_number(1e-9 / 3), json_number(float("nan"))
+        (0.3, 3.33333333333e-10, None)
+    """
     value = float(value)
-    return round(value, 10) + 0.0 if math.isfinite(value) else None
+    if not math.isfinite(value):
+        return None
+    return float(f"{value:.{SIGNIFICANT_DIGITS}g}") + 0.0
 
 
 def fairness_entry(game: Game, report: FairnessReport) -> dict[str, Any]:

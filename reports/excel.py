@@ -4,7 +4,8 @@ The writer renders the family contract's typed results
 (:class:`~fairpool.models.family.PlanResult`, :class:`~fairpool.models.family.ProposalCheck`)
 the same way for every family and computes nothing. The file is written to a temporary file
 in the target folder and moved into place with ``os.replace``, so a reader never sees half a
-workbook.
+workbook. Text is written as text: a party named ``=HYPERLINK(…)`` stays that text in Excel,
+never a live formula (:func:`~fairpool.optimizer.workbook.files.keep_text`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from fairpool.optimizer.workbook.files import atomic_output
+from fairpool.optimizer.workbook.files import atomic_output, keep_text
 
 if TYPE_CHECKING:
     from fairpool.models.family import PlanResult, ProposalCheck
@@ -161,4 +162,5 @@ def write_results_workbook(
                 letter = sheet.cell(row=1, column=index).column_letter
                 sheet.column_dimensions[letter].width = max(12, len(str(column)) + 4)
             sheet.freeze_panes = "A2"
+            keep_text(sheet)
     return target

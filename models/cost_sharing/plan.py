@@ -26,14 +26,15 @@ from fairpool.models.cost_sharing.coalitions import coalition_game, system_frame
 from fairpool.models.family import CoreMode, DistanceKind, PlanOptions, PlanResult
 from fairpool.models.planning import (
     LexicographicStep,
-    SolvedPlan,
     define_core_constraints,
     define_distance_objective,
     keep_epsilon,
-    plan_result,
+    money_scale,
     plan_tolerance,
+    scaled_game,
     solve_lexicographic,
 )
+from fairpool.models.verdicts import SolvedPlan, plan_result
 from fairpool.optimizer.analysis import analyse_game
 from fairpool.optimizer.errors import CaseError, InfeasibleError
 from fairpool.optimizer.game import Game
@@ -75,13 +76,19 @@ def build_plan_model(
     """Cost shares x closest to the target's, subject to the core rows on the savings game.
 
     The core of c is the core of its savings game s(S) = Σ_{i∈S} c({i}) − c(S) in the
-    savings y_i = c({i}) − x_i, so the shared benefit-form blocks apply to y.
+    savings y_i = c({i}) − x_i, so the shared benefit-form blocks apply to y. Money is in
+    units of the case's money scale (``m.money_scale``,
+    :func:`~fairpool.models.planning.money_scale`): ``game`` and ``target`` are given in the
+    case unit and divided here, so x, ε and the distance are in units of the scale.
     """
     import pyomo.environ as pyo
 
     m = pyo.ConcreteModel(name="cost_sharing_plan")
+    m.money_scale = scale = money_scale(game)
+    game = scaled_game(game, scale)
     define_savings(m, game)
     define_core_constraints(m, game.savings_game(), core)
+    target = np.asarray(target, dtype=float) / scale
     define_distance_objective(m, game.standalone_values - target, distance)
     return m
 
@@ -103,16 +110,16 @@ def solve_plan(
     from fairpool.optimizer.solve import pyomo_solver
 
     m = build_plan_model(game, target, core, distance)
+    scale = float(m.money_scale)
     steps = [LexicographicStep("distance_objective", "distance to the target")]
     if core == "soft":
-        least = LexicographicStep(
-            "epsilon_objective", "least core violation", keep_epsilon(plan_tolerance(game))
-        )
+        slack = plan_tolerance(game) / scale  # in the model's units
+        least = LexicographicStep("epsilon_objective", "least core violation", keep_epsilon(slack))
         steps.insert(0, least)
     optima = solve_lexicographic(m, steps, pyomo_solver(), empty_core)
-    epsilon = max(optima[0], 0.0) if core == "soft" else 0.0
-    shares = np.array([m.x[i].value for i in m.P], dtype=float)
-    return SharesPlan(shares, epsilon, optima[-1])
+    epsilon = max(optima[0], 0.0) * scale if core == "soft" else 0.0
+    shares = np.array([m.x[i].value for i in m.P], dtype=float) * scale
+    return SharesPlan(shares, epsilon, optima[-1] * scale)
 
 
 def solve(

@@ -3,7 +3,7 @@ c(N) slid along a line, with the exact band of shares that no coalition blocks.
 
 A proposal gives shares σ_i of the joint cost (Σ σ_i = 1); party i pays x_i = σ_i · c(N).
 It is stable (in the core) when no coalition S pays more than it would alone:
-x(S) ≤ c(S) for every S (:func:`fairpool.models.planning.plan_verdict`).
+x(S) ≤ c(S) for every S (:func:`fairpool.models.verdicts.plan_verdict`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from fairpool.models.cost_sharing.case import CostSharingCase
 from fairpool.models.cost_sharing.coalitions import coalition_game
 from fairpool.models.cost_sharing.plan import no_cash_flows, target_shares
 from fairpool.models.family import ProposalCheck, SweepLine, SweepResult
-from fairpool.models.planning import core_band_on_line, judge_proposal, sweep_row
+from fairpool.models.planning import core_band_on_line
+from fairpool.models.verdicts import judge_proposal, sweep_row
 from fairpool.optimizer.errors import CaseError
 from fairpool.optimizer.fairness import describe
 from fairpool.optimizer.game import Game

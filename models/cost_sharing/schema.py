@@ -48,6 +48,7 @@ COST_SHARING_PARTIES = Sheet(
     ),
     PARTIES.description,
     PARTIES.description_zh,
+    extra_columns_are_attributes=True,
 )
 
 FACILITIES = Sheet(

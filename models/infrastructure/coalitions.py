@@ -13,6 +13,7 @@ re-runs HiGHS with each coalition's numbers (in worker processes, cached by cont
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Unpack
 
@@ -57,8 +58,9 @@ class InfrastructureCoalitionModel(
 
     ``benefit_pv[p, i]`` and ``cost_pv[p]`` give the objective Σ_p (Σ_{i∈S} Bpv − Fpv) y_p;
     ``host_masks[p]`` the bitmask of H_p; ``yearly_cost[p, t]`` and ``budget[i, t]`` the
-    budget rows of the years with any cost (``inf``: no limit); ``dependencies`` rows (p, q):
-    p needs q; ``exclusions`` rows (p, q). Picklable, so workers can open it.
+    budget rows of the years with any cost (``inf``: no limit; both divided by
+    :func:`budget_row_scale`, which leaves the rows' meaning unchanged); ``dependencies``
+    rows (p, q): p needs q; ``exclusions`` rows (p, q). Picklable, so workers can open it.
     """
 
     benefit_pv: np.ndarray
@@ -130,19 +132,30 @@ class InfrastructureCoalitionModel(
         )
 
 
+def budget_row_scale(cost: np.ndarray) -> float:
+    """The power of two nearest the largest yearly cost (1.0 without costs): both sides of
+    every budget row are divided by it, so HiGHS checks the rows at a relative, not an
+    absolute, tolerance whatever the case's money unit (the objective, read as v(S), is
+    left in the case unit)."""
+    largest = float(np.abs(cost).max(initial=0.0))
+    return float(2.0 ** round(math.log2(largest))) if largest > 0.0 else 1.0
+
+
 def compile_coalition_model(case: InfrastructureCase) -> InfrastructureCoalitionModel:
     """The case's v(S) MILP as engine data, always from the projects (also when the case
-    lists its coalition values: the welfare plan is solved on it)."""
+    lists its coalition values: the welfare plan is solved on it). The budget rows are
+    scaled by :func:`budget_row_scale`."""
     cost = case.funded_cost
     years = np.flatnonzero(cost.any(axis=0))
     dependencies, exclusions = link_pairs(case.depends_on, case.excludes)
+    rows = budget_row_scale(cost)
     return InfrastructureCoalitionModel(
         players=case.parties,
         benefit_pv=case.benefit_pv(),
         cost_pv=case.cost_pv(),
         host_masks=np.array([sum(1 << i for i in h) for h in case.hosts], dtype=np.int64),
-        yearly_cost=cost[:, years],
-        budget=case.budget[:, years],
+        yearly_cost=cost[:, years] / rows,
+        budget=case.budget[:, years] / rows,
         dependencies=dependencies,
         exclusions=exclusions,
         divisible=case.divisible.copy(),
@@ -173,6 +186,7 @@ __all__ = [
     "ORIENTATION",
     "InfrastructureCoalitionModel",
     "InfrastructureEvaluator",
+    "budget_row_scale",
     "coalition_game",
     "coalition_model",
     "compile_coalition_model",

@@ -19,6 +19,12 @@ below (each states its constraint) and solved lexicographically (:func:`solve_pl
 
 :func:`solve` wraps it for the family contract: a
 :class:`~fairpool.models.family.PlanResult` whose amounts are NPVs.
+
+The plan model holds money in units of the case's money scale s
+(:func:`fairpool.models.planning.money_scale`, kept as ``m.money_scale``): costs, budgets,
+benefits, coalition values and the target are divided by s when it is built, so c, npv, ε
+and the distance are in units of s and :func:`solve_plan` multiplies them back. HiGHS then
+sees numbers of order 1 whether the case is in 元 or 亿元.
 """
 
 from __future__ import annotations
@@ -39,17 +45,19 @@ from fairpool.models.infrastructure.coalitions import (
     compile_coalition_model,
 )
 from fairpool.models.planning import (
+    PLAN_TOLERANCE,
     LexicographicStep,
-    SolvedPlan,
     define_core_constraints,
     define_distance_objective,
     keep_distance,
     keep_epsilon,
-    plan_result,
+    money_scale,
     plan_tolerance,
+    scaled_game,
     solve_lexicographic,
     solve_step,
 )
+from fairpool.models.verdicts import CORE_TOLERANCE, SolvedPlan, plan_result
 from fairpool.optimizer.errors import InfeasibleError
 from fairpool.optimizer.game import Game
 
@@ -99,7 +107,7 @@ def define_cost_shares(m: pyo.ConcreteModel, case: InfrastructureCase) -> None:
     """c[i, p, t] ≥ 0 and Σ_i c[i, p, t] = F[p, t] y_p (every built project fully funded)."""
     import pyomo.environ as pyo
 
-    cost = case.funded_cost
+    cost = case.funded_cost / m.money_scale
     m.cells = [
         (p, t) for p in range(len(case.projects)) for t in range(len(case.years)) if cost[p, t] > 0
     ]
@@ -124,7 +132,7 @@ def define_budget_limits(m: pyo.ConcreteModel, case: InfrastructureCase) -> None
         range(len(limits)),
         rule=lambda m, k: (
             sum(m.c[limits[k][0], j] for j in by_year[limits[k][1]])
-            <= float(case.budget[limits[k]])
+            <= float(case.budget[limits[k]]) / m.money_scale
         ),
     )
 
@@ -133,7 +141,7 @@ def define_npv(m: pyo.ConcreteModel, case: InfrastructureCase) -> None:
     """npv_i = Σ_p Bpv[p, i] y_p − Σ_{p,t} d_t c[i, p, t]; welfare W = Σ_i npv_i."""
     import pyomo.environ as pyo
 
-    benefit = case.benefit_pv()
+    benefit = case.benefit_pv() / m.money_scale
     d = case.discount
     m.npv = pyo.Var(m.P)
     m.npv_definition = pyo.Constraint(
@@ -168,7 +176,7 @@ def define_tie_break(m: pyo.ConcreteModel, case: InfrastructureCase) -> None:
     """min Σ |c[i, p, t] − ω_i F[p, t] y_p| (ω_i mutable: party i's share of all payments)."""
     import pyomo.environ as pyo
 
-    cost = case.funded_cost
+    cost = case.funded_cost / m.money_scale
     m.omega = pyo.Param(m.P, mutable=True, initialize=1.0 / case.n)
     m.c_above = pyo.Var(m.P, range(len(m.cells)), bounds=(0.0, None))
     m.c_below = pyo.Var(m.P, range(len(m.cells)), bounds=(0.0, None))
@@ -205,18 +213,22 @@ def build_plan_model(
 
     Every ``*_objective`` is built deactivated; :func:`solve_plan` activates them in turn.
     ``spec`` defaults to the case's core mode and individual rationality, nothing fixed.
+    Money is in units of ``m.money_scale`` (module docstring): ``game`` and ``target`` are
+    given in the case unit and divided here, as the case's costs, budgets and benefits are.
     """
     import pyomo.environ as pyo
 
     spec = spec or PlanSpec(case.core, case.individual_rationality)
     m = pyo.ConcreteModel(name="infrastructure_plan")
+    m.money_scale = scale = money_scale(game)
+    game = scaled_game(game, scale)
     define_build_decisions(m, case, spec)
     define_cost_shares(m, case)
     define_budget_limits(m, case)
     define_npv(m, case)
     define_individual_rationality(m, game, spec.individual_rationality)
     define_core_constraints(m, game, spec.core)
-    define_distance_objective(m, target, distance)
+    define_distance_objective(m, np.asarray(target, dtype=float) / scale, distance)
     define_tie_break(m, case)
     define_feasibility_objective(m)
     return m
@@ -238,15 +250,15 @@ class PlanOutcome:
 
 
 def plan_values(m: pyo.ConcreteModel, case: InfrastructureCase) -> tuple[np.ndarray, np.ndarray]:
-    """(build y[p], cost shares c[i, p, t]) of the model's current solution; binaries
-    rounded, divisible builds clipped to [0, 1], shares clipped at 0 (solver noise)."""
+    """(build y[p], cost shares c[i, p, t] in the case unit) of the model's current solution;
+    binaries rounded, divisible builds clipped to [0, 1], shares clipped at 0 (solver noise)."""
     build = np.array([m.y[p].value or 0.0 for p in m.Pj])
     build = np.where(case.divisible, np.clip(build, 0.0, 1.0), np.round(build))
     shares = np.zeros((case.n, len(case.projects), len(case.years)))
     for j, (p, t) in enumerate(m.cells):
         for i in m.P:
             shares[i, p, t] = max(m.c[i, j].value or 0.0, 0.0)
-    return build, shares
+    return build, shares * m.money_scale
 
 
 def welfare_plan(case: InfrastructureCase) -> tuple[np.ndarray, float]:
@@ -318,15 +330,16 @@ def solve_plan(
     it. Raises :class:`InfeasibleError` saying which requirement cannot be met
     (:func:`explain_infeasible`).
 
-    Each optimum is kept for the later steps with a slack, tol = 1e-9 · max(1, max |v|)
-    (:func:`~fairpool.models.planning.plan_tolerance`): ε ≤ ε* + tol, welfare ≥ floor − tol,
-    and distance ≤ d* + tol · n. Why a slack at all: HiGHS returns optima that hold the rows
-    to its feasibility tolerance, so re-imposing an optimum exactly can make the next step
-    infeasible by rounding. Why these sizes: tol is far below the core tolerance (1e-6 · max
-    |v|), so the kept optimum cannot change a verdict; the L1 distance is a sum of n
+    Each optimum is kept for the later steps with a slack, tol = 1e-9 of the case's money
+    scale (:func:`~fairpool.models.planning.plan_tolerance`): ε ≤ ε* + tol, welfare ≥ floor −
+    tol, and distance ≤ d* + tol · n. Why a slack at all: HiGHS returns optima that hold the
+    rows to its feasibility tolerance, so re-imposing an optimum exactly can make the next
+    step infeasible by rounding. Why these sizes: tol is far below the core tolerance (1e-6 ·
+    max |v|), so the kept optimum cannot change a verdict; the L1 distance is a sum of n
     absolute deviations, each of which may carry up to tol of rounding, hence tol · n (kept
-    for L∞ too, where it is merely generous). These are the slacks the family has always
-    used, so its plans are unchanged.
+    for L∞ too, where it is merely generous). The model is solved in units of the money
+    scale (module docstring), where tol is 1e-9, and ε*, d* and the shares are multiplied
+    back.
     """
     from fairpool.optimizer.solve import pyomo_solver
 
@@ -336,19 +349,23 @@ def solve_plan(
     build, welfare = welfare_optimum or welfare_plan(case)
     spec = PlanSpec(core, rational, build if welfare_tolerance <= 0 else None)
     m = build_plan_model(case, game, target, spec, distance)
-    tol = plan_tolerance(game)
-    m.welfare_floor = welfare - abs(welfare) * welfare_tolerance - tol
+    scale = float(m.money_scale)
+    tol = plan_tolerance(game) / scale  # in the model's units
+    m.welfare_floor = (welfare - abs(welfare) * welfare_tolerance) / scale - tol
     solver = pyomo_solver(case.time_limit)
 
     def infeasible() -> InfeasibleError:
         return explain_infeasible(case, game, welfare, welfare_tolerance, rational, core)
 
     optima = solve_lexicographic(m, plan_steps(core, rational, tol, case.n), solver, infeasible)
-    epsilon = max(optima[0], 0.0) if core == "soft" else 0.0
+    epsilon = max(optima[0], 0.0) * scale if core == "soft" else 0.0
     set_tie_weights(m, case)
     solve_step(m, "tie_objective", "tie-break", solver, infeasible)
     build, shares = plan_values(m, case)
-    return PlanOutcome(build, shares, epsilon, optima[-1], welfare, time.perf_counter() - started)
+    distance_found = optima[-1] * scale
+    return PlanOutcome(
+        build, shares, epsilon, distance_found, welfare, time.perf_counter() - started
+    )
 
 
 def explain_infeasible(
@@ -396,8 +413,9 @@ def built_projects(case: InfrastructureCase, build: np.ndarray) -> tuple[str, ..
 
 
 def shares_frame(case: InfrastructureCase, shares: np.ndarray) -> pd.DataFrame:
-    """c[i, p, t] as rows (party, project, year, amount), zero amounts left out."""
-    i, p, t = np.nonzero(shares > 1e-9 * max(1.0, float(np.abs(shares).max(initial=0.0))))
+    """c[i, p, t] as rows (party, project, year, amount), zero amounts (below 1e-9 of the
+    largest, solver noise) left out."""
+    i, p, t = np.nonzero(shares > PLAN_TOLERANCE * float(np.abs(shares).max(initial=0.0)))
     return pd.DataFrame(
         {
             "party": [case.parties[k] for k in i],
@@ -489,7 +507,7 @@ def solve(case: InfrastructureCase, /, **options: Unpack[PlanOptions]) -> PlanRe
     started = time.perf_counter()
     build, best = welfare_plan(case)
     warnings = []
-    if abs(best - game.grand_value) > 1e-6 * max(1.0, abs(best)):
+    if abs(best - game.grand_value) > CORE_TOLERANCE * float(np.abs(game.values).max()):
         warnings.append(
             f"v(N) = {game.grand_value:,.2f} but the best plan's welfare is {best:,.2f}; "
             "plan NPVs add up to the latter"

@@ -28,12 +28,8 @@ from fairpool.models.infrastructure.plan import (
     solve_plan,
     welfare_plan,
 )
-from fairpool.models.planning import (
-    core_band_on_line,
-    core_tolerance,
-    judge_proposal,
-    sweep_row,
-)
+from fairpool.models.planning import core_band_on_line
+from fairpool.models.verdicts import core_tolerance, judge_proposal, sweep_row
 from fairpool.optimizer.errors import CaseError
 from fairpool.optimizer.game import Game
 from fairpool.optimizer.workbook.checks import check_sweep_party, known_list
@@ -55,11 +51,18 @@ def cost_shares(case: InfrastructureCase, shares: np.ndarray, build: np.ndarray)
     return shares[:, :, None] * (build[:, None] * case.funded_cost)[None, :, :]
 
 
+BUDGET_TOLERANCE = 1e-7
+"""How far a payment may pass a budget and still keep it, relative to the case's largest
+budget or yearly cost (:func:`budget_overruns`): the same in 元 as in 亿元."""
+
+
 def budget_overruns(case: InfrastructureCase, shares: np.ndarray) -> np.ndarray:
-    """over[i, t]: party i pays more than its budget β[i, t] in year t (relative slack 1e-7)."""
+    """over[i, t]: party i pays more than its budget β[i, t] in year t, beyond
+    :data:`BUDGET_TOLERANCE` times the largest finite budget or funded yearly cost."""
     spent = shares.sum(axis=1)
-    finite = np.where(np.isfinite(case.budget), case.budget, 1.0)
-    return spent > case.budget + 1e-7 * np.maximum(1.0, finite)
+    finite = np.abs(case.budget[np.isfinite(case.budget)])
+    scale = max(float(finite.max(initial=0.0)), float(np.abs(case.funded_cost).max(initial=0.0)))
+    return spent > case.budget + BUDGET_TOLERANCE * scale
 
 
 def plan_violations(case: InfrastructureCase, build: np.ndarray, shares: np.ndarray) -> list[str]:
@@ -90,7 +93,7 @@ def check(case: InfrastructureCase, proposal: ProposalShares | None = None) -> P
     """Judge a proposal: NPVs, individual rationality, core, distances, budgets, links.
 
     ``proposal`` defaults to the case's ``proposal`` sheet. The coalition game is computed
-    once; the verdict is :func:`fairpool.models.planning.judge_proposal`'s, with a line on
+    once; the verdict is :func:`fairpool.models.verdicts.judge_proposal`'s, with a line on
     the welfare the proposal's build plan gives up (beyond the core tolerance) and the rules
     it breaks. Facts: ``welfare_loss`` (v(N) − Σ npv) and ``built_projects``.
     """
@@ -238,6 +241,7 @@ def sweep(case: InfrastructureCase, line: SweepLine, values: Sequence[float]) ->
 
 
 __all__ = [
+    "BUDGET_TOLERANCE",
     "ShareSlide",
     "budget_overruns",
     "check",

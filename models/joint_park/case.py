@@ -288,7 +288,7 @@ def check_tables(checks: CaseChecks) -> CaseRecords:
     check_phase_overlap(checks, phases_table)
     check_ratio_bounds(checks, rules_table)
     check_negative_revenues(checks, revenues)
-    check_streams(checks, streams_table)
+    check_streams(checks, streams_table, revenues)
     check_cash_stream(checks, streams)
     check_phase_lengths(checks, phases_table)
     check_phases_present(checks, phases_table, phases)

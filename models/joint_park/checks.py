@@ -15,7 +15,12 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from fairpool.optimizer.workbook.checks import CaseChecks, known_list
+from fairpool.optimizer.workbook.checks import (
+    CaseChecks,
+    check_unknown_ids,
+    known_list,
+    unique_ids,
+)
 from fairpool.optimizer.workbook.reader import ROW
 from fairpool.optimizer.workbook.schema import ALL
 
@@ -158,9 +163,15 @@ def check_ratio_bounds(checks: CaseChecks, rules: pd.DataFrame) -> None:
             )
 
 
-def check_streams(checks: CaseChecks, streams: pd.DataFrame) -> None:
-    """Only statistic streams are double-counted (cash must add up to 1), and a stream with an
-    increment base year names the party keeping the base-year stock."""
+def check_streams(checks: CaseChecks, streams: pd.DataFrame, revenues: pd.DataFrame) -> None:
+    """Each stream is listed once; once sheet streams lists any, every revenue row names one of
+    them (a typo such as ``VTA`` would otherwise become a new cash stream, split in full and
+    out of reach of the rules written for ``VAT``); only statistic streams are double-counted
+    (cash must add up to 1); a stream with an increment base year names the party keeping the
+    base-year stock. Without a streams sheet every revenue stream is a cash stream."""
+    if not streams.empty:
+        listed = unique_ids(checks, streams, "streams", "stream")
+        check_unknown_ids(checks, revenues, "revenues", "stream", listed, "streams")
     for _, row in streams.iterrows():
         if row["double_count"] and (row["kind"] or "cash") == "cash":
             checks.add(

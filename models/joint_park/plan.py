@@ -35,16 +35,15 @@ from fairpool.models.joint_park.flows import (
 from fairpool.models.joint_park.plan_model import PlanSpec, build_plan_model, default_spec
 from fairpool.models.planning import (
     LexicographicStep,
-    SolvedPlan,
     activate_only,
     keep_distance,
     keep_epsilon,
-    plan_result,
     plan_tolerance,
     solve_lexicographic,
     solve_plan_model,
     solve_step,
 )
+from fairpool.models.verdicts import CORE_TOLERANCE, SolvedPlan, plan_result
 from fairpool.optimizer.analysis import analyse_game
 from fairpool.optimizer.errors import CaseError, InfeasibleError, SolverError
 from fairpool.optimizer.game import Game
@@ -88,7 +87,7 @@ def park_game(case: JointParkCase) -> ParkGame:
     warnings = []
     if case.coalition_values is not None:
         listed = dense_values(dict(case.coalition_values), case.n)
-        if abs(listed[-1] - values[-1]) > 1e-6 * max(1.0, abs(values[-1])):
+        if abs(listed[-1] - values[-1]) > CORE_TOLERANCE * float(np.abs(values).max()):
             warnings.append(
                 f"the coalitions sheet gives v(N) = {listed[-1]:g} but the park's components "
                 f"give {values[-1]:g}; plan NPVs add up to the latter"
@@ -204,6 +203,8 @@ def solve_plan(
 
     ``target`` None: the Nash target. Each optimum is kept, within
     :func:`~fairpool.models.planning.plan_tolerance`, as a constraint of the later steps.
+    The model holds money in units of the case's money scale s (``m.money_scale``), so the
+    optima ε* and d* are multiplied back by s here, and Σ log gains is shifted by n log s.
     Raises :class:`InfeasibleError` naming the conflicting rules when no plan meets them.
     """
     from fairpool.optimizer.solve import pyomo_solver
@@ -212,7 +213,8 @@ def solve_plan(
     started = time.perf_counter()
     m = build_plan_model(case, game, pools, target, spec, distance)
     solver = pyomo_solver(case.time_limit)
-    slack = plan_tolerance(game)
+    scale = float(m.money_scale)
+    slack = plan_tolerance(game) / scale  # in the model's units
 
     def infeasible() -> InfeasibleError:
         return diagnose_infeasible(case, game, pools, spec)
@@ -230,16 +232,19 @@ def solve_plan(
             LexicographicStep("distance_objective", "distance to the target", keep_distance(slack))
         )
     optima = solve_lexicographic(m, steps, solver, infeasible)
-    epsilon = max(optima[0], 0.0) if core == "soft" else 0.0
-    best = optima[-1] if target is not None else 0.0
+    epsilon = max(optima[0], 0.0) * scale if core == "soft" else 0.0
+    best = optima[-1] * scale if target is not None else 0.0
     details: dict[str, float] = {}
     if target is None:
         import pyomo.environ as pyo
 
-        details = solve_nash(m, solve, game.standalone_values, slack)
+        details = solve_nash(m, solve, game.standalone_values / scale, slack, scale)
         m.nash_cap = pyo.Constraint(
             expr=sum(m.log_gain[p] for p in m.P) >= details["nash_lower_bound"] - 1e-9
         )
+        shift = case.n * math.log(scale)  # Σ log(g / s) = Σ log g − n log s
+        details["nash_lower_bound"] += shift
+        details["nash_upper_bound"] += shift
     solve("tie_objective", "tie-break")
     ratios = np.zeros((case.n, len(case.streams), len(case.phases)))
     for index in m.r:
@@ -253,6 +258,7 @@ def solve_nash(
     solve: Callable[[str, str], float],
     standalone: np.ndarray,
     tol: float,
+    scale: float = 1.0,
 ) -> dict[str, float]:
     """Outer approximation of max Σ log g_p by tangent cuts, to :data:`NASH_TOLERANCE`.
 
@@ -260,13 +266,15 @@ def solve_nash(
     cuts over-estimate log (concave), so each LP optimum U is an upper bound and the LP's
     point gives the lower bound L = Σ log g_p; stop when U − L ≤ NASH_TOLERANCE. ``solve``
     (objective, what) solves one LP (:func:`fairpool.models.planning.solve_step`).
+    ``standalone`` and ``tol`` are in the model's money units; ``scale`` is the case unit's
+    money per model unit (for the message). The bounds returned are in model units too.
     """
     m.least_gain_bound.activate()
     least = solve("least_gain_objective", "Nash start: largest least gain")
     if least <= tol:
         raise InfeasibleError(
             "target = nash needs a plan giving every party more than it gets alone, and the "
-            f"rules allow none (best least gain {least:g}); choose another target"
+            f"rules allow none (best least gain {least * scale:g}); choose another target"
         )
     m.least_gain_bound.deactivate()
     n = len(standalone)

@@ -4,10 +4,16 @@ Variables: ratios r[p, k, h] per party, stream and phase; NPVs npv[p] (the share
 blocks of :mod:`fairpool.models.planning` need only ``m.P`` and ``m.npv``). Built here, never
 solved here: :mod:`fairpool.models.joint_park.plan` solves it lexicographically and
 :mod:`fairpool.models.joint_park.proposal` reads core bands off it.
+
+Money is in units of the case's money scale s (:func:`fairpool.models.planning.money_scale`,
+kept as ``m.money_scale``): every pool, cost, limit, coalition value and target is divided by
+s when the model is built, so npv[p], ε and the distance are in units of s (multiply back);
+ratios are unit-free. HiGHS then sees numbers of order 1 in 元 as in 亿元.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +23,12 @@ from fairpool.models.family import CoreMode, DistanceKind
 from fairpool.models.joint_park.case import JointParkCase, Limit, RatioRule
 from fairpool.models.joint_park.flows import Pools
 from fairpool.models.joint_park.rules import matches, ratio_bounds
-from fairpool.models.planning import define_core_constraints, define_distance_objective
+from fairpool.models.planning import (
+    define_core_constraints,
+    define_distance_objective,
+    money_scale,
+    scaled_game,
+)
 from fairpool.optimizer.game import Game
 
 if TYPE_CHECKING:
@@ -212,8 +223,8 @@ def define_cumulative_cap(
             m.cap_rows.add(excess <= gross)
             m.cap_rows.add(excess <= big_m * m.cap_reached[j, t])
             cumulative = cumulative + gross - excess
-            m.cap_rows.add(cumulative <= limit.amount)
-            m.cap_rows.add(cumulative >= limit.amount * m.cap_reached[j, t])
+            m.cap_rows.add(cumulative <= limit.amount / m.money_scale)
+            m.cap_rows.add(cumulative >= limit.amount / m.money_scale * m.cap_reached[j, t])
             m.take_adjust[p, t] = m.take_adjust.get((p, t), 0) - excess
             m.take_adjust[q, t] = m.take_adjust.get((q, t), 0) + excess
     for (p, t), expr in list(m.take.items()):
@@ -242,7 +253,8 @@ def define_cash_floor(
         scope = [case.stream_index(s) for s in limit.streams]
         all_cash = sorted(scope) == cash
         for t in np.flatnonzero((case.years >= limit.start_year) & (case.years <= limit.end_year)):
-            need = limit.amount + (float(pools.cost[p, t]) if limit.plus_costs else 0.0)
+            need = limit.amount / m.money_scale
+            need += float(pools.cost[p, t]) if limit.plus_costs else 0.0
             if all_cash:
                 take = m.take[p, t]
             else:
@@ -310,6 +322,13 @@ def define_tie_break(m: pyo.ConcreteModel, case: JointParkCase, weights: np.ndar
     m.tie_objective.deactivate()
 
 
+def scaled_pools(pools: Pools, scale: float) -> Pools:
+    """``pools`` with every amount (split, stock, cost) divided by ``scale``."""
+    return dataclasses.replace(
+        pools, split=pools.split / scale, stock=pools.stock / scale, cost=pools.cost / scale
+    )
+
+
 def pool_weights(target: np.ndarray) -> np.ndarray:
     """w_p = τ_p⁺ / Σ τ⁺ (equal when no party has a positive target)."""
     positive = np.clip(target, 0.0, None)
@@ -329,12 +348,17 @@ def build_plan_model(
     """The plan model: ratios under the rules, NPVs, core rows, distance and tie-break.
 
     ``target`` None builds the Nash objective instead of the distance. Every ``*_objective``
-    is built deactivated; a lexicographic solve activates them in turn.
+    is built deactivated; a lexicographic solve activates them in turn. Money is in units of
+    ``m.money_scale`` (module docstring): ``pools``, ``game`` and ``target`` are given in the
+    case unit and divided here.
     """
     import pyomo.environ as pyo
 
     spec = spec or default_spec(case, case.core)
     m = pyo.ConcreteModel(name="joint_park_plan")
+    m.money_scale = scale = money_scale(game)
+    pools = scaled_pools(pools, scale)
+    game = scaled_game(game, scale)
     define_split_ratios(m, case)
     define_ratio_bounds(m, case, spec)
     define_sweep(m, case, spec)
@@ -346,7 +370,7 @@ def build_plan_model(
     define_npv(m, case, pools)
     define_core_constraints(m, game, spec.core)
     if target is not None:
-        define_distance_objective(m, target, distance)
+        define_distance_objective(m, np.asarray(target, dtype=float) / scale, distance)
         weights = pool_weights(target)
     else:
         define_nash_objective(m, game.standalone_values)
@@ -376,4 +400,5 @@ __all__ = [
     "define_tie_break",
     "define_yearly_take",
     "pool_weights",
+    "scaled_pools",
 ]

@@ -29,7 +29,8 @@ from fairpool.models.joint_park.plan import (
 )
 from fairpool.models.joint_park.plan_model import PlanSpec, SweepSpec, build_plan_model
 from fairpool.models.joint_park.rules import proposal_violations, ratio_bounds
-from fairpool.models.planning import activate_only, judge_proposal, solve_plan_model, sweep_row
+from fairpool.models.planning import activate_only, solve_plan_model
+from fairpool.models.verdicts import judge_proposal, sweep_row
 from fairpool.optimizer.errors import CaseError, SolverError
 from fairpool.optimizer.workbook.checks import check_sweep_party, known_list
 
@@ -42,7 +43,7 @@ def check(case: JointParkCase, proposal: pd.DataFrame | None = None) -> Proposal
 
     ``proposal`` (party, stream, phase, ratio; no wildcards) defaults to the case's
     ``proposal`` sheet. The coalition game is computed once; every method, the verdict and
-    the distances come from :func:`fairpool.models.planning.judge_proposal`.
+    the distances come from :func:`fairpool.models.verdicts.judge_proposal`.
     """
     if proposal is None:
         if case.proposal is None:
@@ -130,7 +131,7 @@ def sweep(
     ``base``. One coalition game and one base plan serve the table and the band.
 
     Table columns: ``ratio``, ``npv_<party>`` per party, ``in_core``, ``worst_coalition``,
-    ``worst_excess`` (:func:`fairpool.models.planning.sweep_row`), ``within_rules`` (the
+    ``worst_excess`` (:func:`fairpool.models.verdicts.sweep_row`), ``within_rules`` (the
     swept ratios respect the rules rows). Band: :func:`core_band`.
     """
     check_sweep_party(case.parties, line.party)

@@ -12,12 +12,28 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from fairpool.models.joint_park.case import JointParkCase, RatioRule
+from fairpool.models.joint_park.case import JointParkCase, Limit, RatioRule
 from fairpool.models.joint_park.flows import PlanFlows, Pools
 from fairpool.optimizer.workbook.schema import ALL
 
 RULE_TOLERANCE = 1e-9
 """How far a ratio may pass a rule's bound and still keep it (rounding)."""
+
+
+FLOOR_TOLERANCE = 1e-7
+"""How far a take may fall short of a floor and still meet it, relative to the park's
+amounts (:func:`amount_scale`): the same in 元 as in 亿元."""
+
+
+def amount_scale(pools: Pools, limit: Limit) -> float:
+    """The largest amount of the park's pools, costs and ``limit``: the scale a floor is
+    checked at (1.0 when everything is zero)."""
+    largest = max(
+        float(np.abs(pools.split).max(initial=0.0)),
+        float(np.abs(pools.cost).max(initial=0.0)),
+        abs(float(limit.amount)),
+    )
+    return largest if largest > 0.0 else 1.0
 
 
 def matches(rule_value: str, value: str) -> bool:
@@ -111,7 +127,7 @@ def proposal_violations(
                 ]
             )
         need = limit.amount + (pools.cost[p] if limit.plus_costs else 0.0)
-        short = window & (take < need - 1e-7 * max(1.0, limit.amount))
+        short = window & (take < need - FLOOR_TOLERANCE * amount_scale(pools, limit))
         if short.any():
             years = ", ".join(str(y) for y in case.years[short][:5])
             problems.append(f"breaks {limit.describe()} in {years}")
@@ -123,7 +139,9 @@ def proposal_violations(
 
 
 __all__ = [
+    "FLOOR_TOLERANCE",
     "RULE_TOLERANCE",
+    "amount_scale",
     "matches",
     "proposal_violations",
     "ratio_bounds",

@@ -4,12 +4,24 @@
 and the progress callback for one model; :func:`coalition_values` and :func:`model_game` are
 the one-call forms. See the package docstring (:mod:`fairpool.optimizer.coalitions`) for the
 design: built once and re-solved, exact and checked, parallel, distributed, cached.
+
+Faults. A worker process that dies (``kill -9``, the system short of memory, a crash) is seen
+at once by :class:`~fairpool.optimizer.coalitions.workers.WorkerPool` and *stops the run*: the
+tasks in hand elsewhere finish and their values reach the cache, the other workers are ended,
+and :class:`~fairpool.optimizer.errors.SolverError` says what happened, how many values the
+cache holds and to run again to resume (e.g. "a worker process died (signal 9, SIGKILL:
+killed, perhaps by the system when out of memory) while solving 3 coalitions; 252 coalition
+values are in the cache (…); run again to resume (with fewer workers if memory is short)").
+The lost coalitions are not re-solved here or in a new worker: whatever killed the worker
+(most often memory) would likely strike again, perhaps this process next, and the cache
+makes the next run cost only what was lost. An engine asked again after that starts new
+workers. Ctrl-C: workers ignore SIGINT, so the ``KeyboardInterrupt`` is this process's alone;
+it stops the run, the cache keeps what was solved, and the workers are ended.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-import multiprocessing.pool
 import os
 import pickle
 import threading
@@ -32,13 +44,13 @@ from fairpool.optimizer.coalitions.compiled import (
 )
 from fairpool.optimizer.coalitions.settings import EngineOptions, Progress, current_settings
 from fairpool.optimizer.coalitions.workers import (
+    WorkerDied,
+    WorkerPool,
     WorkerRecipe,
-    evaluate_in_worker,
     evaluate_on_dask_worker,
-    open_in_worker,
     task_runner,
 )
-from fairpool.optimizer.errors import CaseError
+from fairpool.optimizer.errors import CaseError, SolverError
 from fairpool.optimizer.game import MAX_PLAYERS, Game, Orientation
 
 if TYPE_CHECKING:
@@ -119,7 +131,7 @@ class CoalitionEngine:
         self._key: str | None = None
         self._known: dict[int, float] = {0: 0.0}
         self._evaluator: CoalitionEvaluator | None = None
-        self._pool: multiprocessing.pool.Pool | None = None
+        self._pool: WorkerPool | None = None
         self._client: Client | None = None
         self._recipe_future: Future[WorkerRecipe] | None = None
 
@@ -146,7 +158,6 @@ class CoalitionEngine:
                 self._pool.terminate()
             else:
                 self._pool.close()
-            self._pool.join()
             self._pool = None
         if self._client is not None:
             self._client.close()
@@ -194,11 +205,31 @@ class CoalitionEngine:
                 done += len(chunk)
                 if self.progress is not None:
                     self.progress(done, total)
+        except WorkerDied as died:
+            raise SolverError(self._lost_worker(died)) from died
         finally:
             if self.disk is not None:
                 self.disk.flush()
         flat = np.fromiter((known[m] for m in masks.ravel().tolist()), np.float64, masks.size)
         return flat.reshape(masks.shape)
+
+    def _lost_worker(self, died: WorkerDied) -> str:
+        """What happened when a worker died, what is kept and what to do."""
+        known = len(self._known) - 1  # v(∅) is never stored
+        if self.disk is None:
+            kept = (
+                f"{known:,} coalition values were solved, but no cache is in use to keep them; "
+                "run again, with a cache to resume from"
+            )
+        else:
+            kept = (
+                f"{known:,} coalition values are in the cache ({self.disk.path}); "
+                "run again to resume"
+            )
+        return (
+            f"{died} while solving {len(died.masks):,} coalitions; {kept} "
+            "(with fewer workers if memory is short)"
+        )
 
     def _chunks(self, masks: np.ndarray, parallel: int) -> list[np.ndarray]:
         """Contiguous chunks: ~32 per solving process (load balance) of 1 … 256 masks."""
@@ -289,26 +320,26 @@ class CoalitionEngine:
     ) -> Iterator[ChunkResult]:
         """Run tasks in ``workers − 1`` spawned processes *and* in a thread of this process.
 
-        The pool takes tasks from the front, two in hand per process so that none waits for
-        its next; the thread (HiGHS releases the GIL while it solves) takes them from the
-        back. This process starts solving at once, while the workers are still starting up,
-        and both stay busy to the last task.
+        The workers take tasks from the front, one in hand each; the thread (HiGHS releases
+        the GIL while it solves) takes them from the back. This process starts solving at
+        once, while the workers are still starting up, and both stay busy to the last task.
+
+        A worker that dies (killed, out of memory) stops the run: no task is handed out any
+        more, the tasks in hand elsewhere finish and are yielded (so their values reach the
+        cache), the workers are ended and :class:`WorkerDied` is raised. Its coalitions are
+        not re-solved here or in a new worker: what killed it (most often the system, short
+        of memory) would likely strike again, and the cache makes the next run resume.
         """
         import queue
         from collections import deque
 
         if self._pool is None:
-            context = multiprocessing.get_context("spawn")
-            self._pool = context.Pool(
-                self.workers - 1,
-                initializer=open_in_worker,
-                initargs=(pickle.dumps(self._recipe()),),
-            )
+            self._pool = WorkerPool(self.workers - 1, pickle.dumps(self._recipe()))
         pool = self._pool
         pending = deque(tasks)
-        # (who: "here" | "pool", a solved task | the error raised | None: the thread is done)
-        arrived: queue.SimpleQueue[tuple[str, ChunkResult | BaseException | None]]
-        arrived = queue.SimpleQueue()
+        arrived: queue.SimpleQueue[ChunkResult | BaseException | None] = queue.SimpleQueue()
+        woken, wake = multiprocessing.Pipe(duplex=False)  # the thread wakes pool.collect()
+        failure: WorkerDied | None = None
 
         def solve_here() -> None:
             from fairpool.optimizer.solve import pin_threads
@@ -320,49 +351,61 @@ class CoalitionEngine:
                         task = pending.pop()
                     except IndexError:
                         break
-                    arrived.put(("here", here(task)))
+                    arrived.put(here(task))
+                    wake.send_bytes(b"")
             except BaseException as error:  # handed to the caller's thread
-                arrived.put(("here", error))
+                arrived.put(error)
             finally:
-                arrived.put(("here", None))
+                arrived.put(None)
+                wake.send_bytes(b"")
 
-        def send() -> None:
-            try:
-                task = pending.popleft()
-            except IndexError:
-                return
-            pool.apply_async(
-                evaluate_in_worker,
-                (task,),
-                callback=lambda result: arrived.put(("pool", result)),
-                error_callback=lambda error: arrived.put(("pool", error)),
-            )
-            in_pool[0] += 1
+        def feed() -> None:
+            while failure is None and pool.idle:
+                try:
+                    task = pending.popleft()
+                except IndexError:
+                    return
+                pool.submit(task)
 
-        in_pool = [0]
-        for _ in range(2 * (self.workers - 1)):
-            send()
+        feed()
         helper = threading.Thread(target=solve_here, name="fairpool-coalitions", daemon=True)
         helper.start()
         helper_done = False
         try:
-            while not helper_done or in_pool[0]:
-                try:
-                    who, item = arrived.get(timeout=0.5)  # a timeout keeps Ctrl-C responsive
-                except queue.Empty:
-                    continue
-                if isinstance(item, BaseException):
-                    raise item
-                if item is None:
-                    helper_done = True
-                    continue
-                if who == "pool":
-                    in_pool[0] -= 1
-                    send()
-                yield item
+            while not helper_done or pool.busy:
+                solved: list[ChunkResult] = []
+                for outcome in pool.collect(woken):
+                    if isinstance(outcome, WorkerDied):
+                        failure = failure or outcome
+                        pending.clear()
+                    elif isinstance(outcome, BaseException):
+                        raise outcome
+                    else:
+                        solved.append(outcome)
+                feed()
+                while woken.poll():
+                    woken.recv_bytes()
+                while True:
+                    try:
+                        item = arrived.get_nowait()
+                    except queue.Empty:
+                        break
+                    if item is None:
+                        helper_done = True
+                    elif isinstance(item, BaseException):
+                        raise item
+                    else:
+                        solved.append(item)
+                yield from solved
         finally:
             pending.clear()
             helper.join()
+            woken.close()
+            wake.close()
+        if failure is not None:
+            self._pool = None
+            pool.terminate()
+            raise failure
 
     def _dask_client(self) -> Client:
         if self._client is None:

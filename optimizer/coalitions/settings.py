@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypedDict, Unpack
 
+from fairpool.optimizer.errors import CaseError
+
 Progress = Callable[[int, int], None]
 """``progress(done, total)``: coalitions with a value so far (cached ones included) / asked for."""
 
@@ -32,7 +34,7 @@ class CoalitionSettings:
     """How coalition values are computed; see :func:`coalition_settings`.
 
     Attributes:
-        workers: processes to use; 1 = serial in this process, ≤ 0 = one per CPU core.
+        workers: processes to use; 1 = serial in this process, 0 = one per CPU core.
         cache: SQLite file of cached coalition values (created if missing); None = no cache.
         scheduler: a Dask scheduler address (``"tcp://10.0.0.5:8786"``); overrides workers.
         progress: ``progress(done, total)`` called after every chunk of coalitions.
@@ -48,6 +50,16 @@ class CoalitionSettings:
     seed: int = 0
     permutations: int = 2000
     exact_limit: int = 15
+
+    def __post_init__(self) -> None:
+        """Refuse settings that would run nothing or forever (``workers = -3``,
+        ``permutations = 0``) with a :class:`~fairpool.optimizer.errors.CaseError`."""
+        if self.workers < 0:
+            raise CaseError(f"workers must be 0 (one per CPU core) or more, got {self.workers}")
+        if self.permutations < 1:
+            raise CaseError(f"permutations must be at least 1, got {self.permutations}")
+        if self.exact_limit < 1:
+            raise CaseError(f"exact_limit must be at least 1, got {self.exact_limit}")
 
 
 class SettingsChanges(TypedDict, total=False):

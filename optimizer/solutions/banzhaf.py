@@ -56,7 +56,7 @@ def banzhaf(game: Game, normalised: bool = True) -> Allocation:
 
     Raises:
         CaseError: ``normalised`` and the raw values sum to zero (within the tolerance
-            1e-9 · max(1, max |v|)) while v(N) does not, so no scaling can make the shares
+            1e-9 · max |v|) while v(N) does not, so no scaling can make the shares
             add up to v(N). When both are zero the raw values are returned (scale 1).
 
     Example (the weighted voting game with weights 50, 49, 1 and quota 51):

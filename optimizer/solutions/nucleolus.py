@@ -41,7 +41,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from fairpool.optimizer.errors import InfeasibleError, VerificationError
-from fairpool.optimizer.game import Game, coalition_sums, membership_matrix, tolerance
+from fairpool.optimizer.game import (
+    LP_FEASIBILITY_TOLERANCE,
+    RELATIVE_TOLERANCE,
+    VERIFICATION_TOLERANCE,
+    Game,
+    coalition_sums,
+    membership_matrix,
+    unit_scale,
+    value_scale,
+)
 from fairpool.optimizer.results import Allocation
 from fairpool.optimizer.solve import new_highs, run_optimal
 
@@ -99,8 +108,8 @@ class _StageLP:
         self.values = values
         self.n = n
         self.highs = new_highs()
-        self.highs.setOptionValue("primal_feasibility_tolerance", 1e-10)
-        self.highs.setOptionValue("dual_feasibility_tolerance", 1e-10)
+        self.highs.setOptionValue("primal_feasibility_tolerance", LP_FEASIBILITY_TOLERANCE)
+        self.highs.setOptionValue("dual_feasibility_tolerance", LP_FEASIBILITY_TOLERANCE)
         inf = highspy.kHighsInf
         lower = np.append(lower_bounds, epsilon_floor)
         self.highs.addVars(n + 1, lower, np.full(n + 1, inf))
@@ -176,23 +185,57 @@ def sequential_lp(
 
     ``max_stages = 1`` stops after the least-core LP: ``levels[0]`` is then ε* and
     ``shares`` a point of the least core (whichever optimal vertex HiGHS returned).
+
+    Unit-free: the LPs see v / s, s the power of two just above max |v|
+    (:func:`~fairpool.optimizer.game.unit_scale`), and every test allows
+    :data:`~fairpool.optimizer.game.RELATIVE_TOLERANCE` of that unit range; shares and levels
+    are multiplied by s on the way out. So a game in 元 and the same game in 亿元 run the
+    same LPs up to rounding, and HiGHS's feasibility tolerance is relative.
     """
     benefit = game.savings_game()
-    v = benefit.values
     n = benefit.n
     grand = benefit.grand_mask
-    standalone = benefit.standalone_values
     if n == 1:
-        x = np.array([v[grand]])
+        x = np.array([benefit.values[grand]])
         return SequentialLPResult(x, (), 0)
-    tol = tolerance(v)
-    if imputations and standalone.sum() > v[grand] + tol:
+    scale = unit_scale(benefit.values)
+    if imputations and _no_imputations(
+        benefit.standalone_values / scale, benefit.grand_value / scale
+    ):
         raise InfeasibleError(
             "the nucleolus needs imputations, but the parties' standalone values add up to "
-            f"{standalone.sum():.6g}, more than the grand coalition's {v[grand]:.6g}; "
-            "use the prenucleolus instead"
+            f"{benefit.standalone_values.sum():.6g}, more than the grand coalition's "
+            f"{benefit.grand_value:.6g}; use the prenucleolus instead"
         )
-    lower_bounds = standalone.copy() if imputations else np.full(n, -np.inf)
+    result = _sequential_lp_unit(benefit.values / scale, n, imputations, max_stages)
+    return SequentialLPResult(
+        result.shares * scale,
+        tuple(level * scale for level in result.levels),
+        result.lp_solves,
+    )
+
+
+def _no_imputations(standalone: np.ndarray, grand_value: float) -> bool:
+    """Σ v({i}) > v(N) beyond the tolerance, on values in a unit range.
+
+    The tolerance is n times the per-party one: the fairness check calls x individually
+    rational when x_i ≥ v({i}) − tol for every i, so efficient such x exist as long as
+    Σ v({i}) − v(N) ≤ n·tol (the stage LPs then lower each bound by the gap / n).
+    """
+    return bool(standalone.sum() > grand_value + len(standalone) * RELATIVE_TOLERANCE)
+
+
+def _sequential_lp_unit(
+    v: np.ndarray, n: int, imputations: bool, max_stages: int | None
+) -> SequentialLPResult:
+    """:func:`sequential_lp` on a benefit form whose values lie in [−1, 1]."""
+    grand = (1 << n) - 1
+    standalone = v[1 << np.arange(n)]
+    tol = RELATIVE_TOLERANCE
+    # x_i ≥ v({i}), lowered by a share of Σ v({i}) − v(N) when that is positive but within
+    # the tolerance (see _no_imputations), so that the first LP is feasible
+    overlap = max(float(standalone.sum() - v[grand]), 0.0) / n
+    lower_bounds = standalone - overlap if imputations else np.full(n, -np.inf)
     # Every stage optimum is at least −1.5·max|v| (a free S has a free complement and
     # e(S) + e(N∖S) = v(S) + v(N∖S) − v(N)), so this floor keeps restricted LPs bounded
     # without ever binding at a stage's true optimum.
@@ -258,7 +301,7 @@ def sequential_lp(
     member = membership_matrix(np.array(fixed_masks, dtype=np.int64), n)
     rhs = v[fixed_masks] - np.array(fixed_levels)
     x = np.linalg.lstsq(member, rhs, rcond=None)[0]
-    x[np.abs(x) < 1e-12 * max(1.0, float(np.max(np.abs(v))))] = 0.0  # no "-0.00" in reports
+    x[np.abs(x) < 1e-3 * RELATIVE_TOLERANCE] = 0.0  # no "-0.00" in reports (v is in [−1, 1])
     return SequentialLPResult(x, tuple(levels), lp_solves)
 
 
@@ -280,16 +323,22 @@ def kohlberg_check(game: Game, shares: np.ndarray, imputations: bool) -> Kohlber
     """
     benefit = game.savings_game()
     x = game.to_benefit_form(np.asarray(shares, dtype=np.float64))
-    v = benefit.values
     n = benefit.n
-    tol = 1e-7 * max(1.0, float(np.max(np.abs(v))))
+    # Unit-free, like the LPs: shares and values divided by s, failed levels reported back in
+    # the game's units. s is the larger of max |v| of the benefit form and of the game as
+    # stated: cost shares x_i = c({i}) − y_i carry y only to a float's precision of max |c|,
+    # so savings far smaller than the costs cannot be verified more finely than that.
+    scale = max(unit_scale(benefit.values), value_scale(game.values))
+    v = benefit.values / scale
+    x = x / scale
+    tol = VERIFICATION_TOLERANCE
     if abs(x.sum() - v[-1]) > tol:
-        return KohlbergResult(False, 0, float(x.sum() - v[-1]))
+        return KohlbergResult(False, 0, float(x.sum() - v[-1]) * scale)
     if n == 1:
         return KohlbergResult(True, 0)
-    standalone = benefit.standalone_values
+    standalone = benefit.standalone_values / scale
     if imputations and np.any(x < standalone - tol):
-        return KohlbergResult(False, 0, float(np.min(x - standalone)))
+        return KohlbergResult(False, 0, float(np.min(x - standalone)) * scale)
     at_standalone = np.zeros(0, dtype=np.int64)  # singletons {i} with x_i = v({i}), as masks
     if imputations:
         at_standalone = np.left_shift(np.int64(1), np.flatnonzero(np.abs(x - standalone) <= tol))
@@ -305,7 +354,8 @@ def kohlberg_check(game: Game, shares: np.ndarray, imputations: bool) -> Kohlber
         result, checks = _check_levels(top, excess[top], at_standalone, n, tol, take == proper)
         balance_checks += checks
         if result is not None:
-            return dataclasses.replace(result, balance_checks=balance_checks)
+            failed = None if result.failed_level is None else result.failed_level * scale
+            return dataclasses.replace(result, failed_level=failed, balance_checks=balance_checks)
         take = min(proper, take * 8)
 
 
@@ -358,7 +408,7 @@ def _extend_basis(basis: np.ndarray, vectors: np.ndarray) -> tuple[np.ndarray, b
         for _ in range(2):
             residual = residual - basis.T @ (basis @ residual)
         norm = float(np.linalg.norm(residual))
-        if norm > 1e-9 * max(1.0, float(np.linalg.norm(vector))):
+        if norm > 1e-9 * float(np.linalg.norm(vector)):  # 0/1 vectors: unit-free
             basis = np.vstack([basis, residual / norm])
             grew = True
             if len(basis) == len(vector):

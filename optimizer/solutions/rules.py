@@ -269,6 +269,10 @@ def tau_value(game: Game) -> Allocation:
             + "; use the Shapley value or the nucleolus instead"
         )
     width = (utopia - rights).sum()
-    weight = (grand - rights.sum()) / width if width > tol else 0.0
-    shares = rights + weight * (utopia - rights)
+    if width > tol:
+        weight = (grand - rights.sum()) / width
+        shares = rights + weight * (utopia - rights)
+    else:  # m = M within the tolerance: split what rounding leaves over equally (efficiency)
+        weight = 0.0
+        shares = rights + (grand - rights.sum()) / game.n
     return Allocation("tau", game.players, game.to_orientation(shares), {"lambda": float(weight)})

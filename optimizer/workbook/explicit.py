@@ -19,6 +19,13 @@ Format (SPEC §3)::
   and missing coalitions (unless ``fill="partition"``) are errors naming the file, sheet, row
   (as numbered in Excel or a text editor, header = row 1) and column; every problem of a file
   is reported in one :class:`~optimizer.errors.CaseError`. Input files are only read.
+* Full-width joins typed by a Chinese input method (``＋``, ``，``, ``、``) read as ``+``;
+  an id that differs from an earlier one only in case or width (``sz`` and ``SZ``) is named
+  on every row it appears in, instead of leaving most coalitions without a value.
+* A FIFO or other non-regular file is refused before it is opened; a table whose reading
+  would need more memory than is available is refused with the figures before it is read
+  (:func:`~fairpool.optimizer.workbook.cells.check_memory`); in a workbook, only cells
+  holding a value are read, formulas without a saved value and merged cells are named.
 
 Speed: a million-row CSV is read by a byte-level fast path (labels: :mod:`cases.labels`,
 values: pandas' C parser) when the file is plain ``coalition,value`` text without quotes;
@@ -28,7 +35,7 @@ and the same vectorised label scanner.
 
 from __future__ import annotations
 
-import math
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,14 +43,36 @@ from pathlib import Path
 import numpy as np
 
 from fairpool.optimizer.errors import CaseError, Problem
-from fairpool.optimizer.game import MAX_PLAYERS, Game, Orientation
-from fairpool.optimizer.workbook.labels import LabelScan, parse_label, scan_labels
+from fairpool.optimizer.game import MAX_PLAYERS, MAX_VALUE, Game, Orientation
+from fairpool.optimizer.workbook.cells import (
+    Uncached,
+    check_memory,
+    check_regular_file,
+    date_message,
+    uncached_message,
+)
+from fairpool.optimizer.workbook.labels import (
+    LabelScan,
+    normalise_label_bytes,
+    normalise_labels,
+    parse_label,
+    scan_labels,
+    spelling_variants,
+)
+from fairpool.optimizer.workbook.tables import (
+    PlayersTable,
+    capped,
+    cell_text,
+    column_letter,
+    found,
+    players_from_table,
+    read_players,
+    read_sheets,
+    to_number,
+)
 
 FILL_METHODS = ("partition",)
 """Ways to fill missing coalitions (SPEC §2.4); ``None`` means every coalition is required."""
-
-_MAX_LISTED = 20
-"""At most this many problems of one kind are listed; the rest are counted."""
 
 
 @dataclass
@@ -61,13 +90,6 @@ class _CoalitionRows:
     value_column: str = "value"
     label_column: str = "coalition"
     problems: list[Problem] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class _PlayersTable:
-    ids: tuple[str, ...]
-    names: tuple[str, ...]
-    attributes: dict[str, np.ndarray]
 
 
 def read_game_file(
@@ -98,11 +120,11 @@ def read_game_file(
     if fill is not None and fill not in FILL_METHODS:
         raise CaseError(f"unknown fill method {fill!r}; expected one of: {', '.join(FILL_METHODS)}")
     _check_readable(path)
-    players_table: _PlayersTable | None = None
+    players_table: PlayersTable | None = None
     if players_path is not None:
         players_path = Path(players_path)
         _check_readable(players_path)
-        players_table = _read_players(players_path)
+        players_table = read_players(players_path)
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         rows, sheet_players = _read_coalitions_xlsx(path)
@@ -117,7 +139,7 @@ def read_game_file(
 # -- checks and assembly ----------------------------------------------------------------
 def _build_game(
     rows: _CoalitionRows,
-    players_table: _PlayersTable | None,
+    players_table: PlayersTable | None,
     orientation: Orientation,
     fill: str | None,
 ) -> Game:
@@ -150,7 +172,9 @@ def _build_game(
                 label_problems.append(Problem(_where(rows, int(r), rows.label_column), message))
             if messages:
                 good[r] = False
-        problems += _capped(label_problems, "coalition labels")
+        problems += capped(label_problems, "coalition labels")
+    if given is None:
+        problems += capped(_spelling_problems(rows, masks, good, players), "party id spellings")
 
     value_problems = []
     bad_values = np.flatnonzero(~np.isfinite(rows.values))
@@ -164,6 +188,17 @@ def _build_game(
                 message = f"expected a finite number, got {text!r}"
             value_problems.append(Problem(_where(rows, int(r), rows.value_column), message))
         good[bad_values] = False
+    too_large = np.flatnonzero(good & (np.abs(rows.values) > MAX_VALUE))
+    for r in too_large:
+        value_problems.append(
+            Problem(
+                _where(rows, int(r), rows.value_column),
+                f"{rows.values[r]:.6g} is beyond {MAX_VALUE:.4g} (2**53), the largest amount "
+                "a float holds to the unit: write the amounts in a larger unit (e.g. 万元 or "
+                "亿元 instead of 元)",
+            )
+        )
+    good[too_large] = False
     empty_rows = np.flatnonzero(good & (masks == 0) & (rows.values != 0))
     for r in empty_rows:
         value_problems.append(
@@ -172,11 +207,11 @@ def _build_game(
                 "the empty coalition must have value 0 (or leave it out)",
             )
         )
-    problems += _capped(value_problems, "values")
+    problems += capped(value_problems, "values")
 
     n = len(players)
     listed = masks[good]
-    problems += _capped(_duplicate_problems(rows, masks, good, players), "duplicate coalitions")
+    problems += capped(_duplicate_problems(rows, masks, good, players), "duplicate coalitions")
 
     values = np.full(1 << n, np.nan)
     values[listed] = rows.values[good]
@@ -236,11 +271,27 @@ def _duplicate_problems(
     return problems
 
 
-def _capped(problems: list[Problem], what: str) -> list[Problem]:
-    if len(problems) <= _MAX_LISTED:
-        return problems
-    rest = len(problems) - _MAX_LISTED
-    return [*problems[:_MAX_LISTED], Problem("", f"... and {rest} more problems with {what}")]
+def _spelling_problems(
+    rows: _CoalitionRows, masks: np.ndarray, good: np.ndarray, players: Sequence[str]
+) -> list[Problem]:
+    """One problem per row naming an id that differs from an earlier one only in case or
+    width (``sz`` and ``SZ``): read as two parties, they would leave most coalitions without
+    a value, so the row is named instead of only the count of missing coalitions."""
+    variants = spelling_variants(players)
+    if not variants:
+        return []
+    bit = {party: 1 << players.index(party) for party in variants}
+    variant_bits = sum(bit.values())
+    problems = []
+    for r in np.flatnonzero(good & ((masks & variant_bits) != 0)):
+        named = [v for v in variants if int(masks[r]) & bit[v]]
+        fixes = "; ".join(
+            f"party id {v!r} differs from {variants[v]!r} only in case or width: write "
+            f"{variants[v]!r} (ids are case-sensitive)"
+            for v in named
+        )
+        problems.append(Problem(_where(rows, int(r), rows.label_column), fixes))
+    return problems
 
 
 def _where(rows: _CoalitionRows, r: int, column: str) -> str:
@@ -267,17 +318,27 @@ def _value_texts(rows: _CoalitionRows) -> list[str]:
 
 
 def _check_readable(path: Path) -> None:
-    if not path.exists():
-        raise CaseError(f"file not found: {path}")
-    if path.is_dir():
-        raise CaseError(f"{path} is a folder; expected a .csv or .xlsx file")
+    """A regular file (a FIFO would block the read, a folder cannot be read)."""
+    check_regular_file(path, ".csv or .xlsx file")
 
 
 # -- CSV ---------------------------------------------------------------------------------
 def _read_coalitions_csv(path: Path, players: tuple[str, ...] | None) -> _CoalitionRows:
     """Read a coalition CSV: the byte-level fast path when the file allows it, else cells."""
+    check_memory(path, path.stat().st_size)
     raw = path.read_bytes()
+    check_memory(path, len(raw), raw)
     start = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
+    if raw[start:].strip() == b"":
+        raise CaseError(
+            f"{path}: the file is empty; expected the header 'coalition,value' and one row "
+            "per coalition"
+        )
+    if b"\0" in raw:
+        raise CaseError(
+            f"{path}: not CSV text (it holds NUL bytes, as a binary file does); save the "
+            "table as 'CSV UTF-8'"
+        )
     if not raw.isascii():
         try:
             raw.decode("utf-8")
@@ -288,11 +349,12 @@ def _read_coalitions_csv(path: Path, players: tuple[str, ...] | None) -> _Coalit
     header_end = raw.find(b"\n", start)
     header_end = len(raw) if header_end < 0 else header_end
     header = raw[start:header_end].decode("utf-8").strip("\r")
+    raw = normalise_label_bytes(raw, header_end + 1)
     columns = [c.strip().strip('"').lower() for c in header.split(",")]
     for needed in ("coalition", "value"):
         if needed not in columns:
             raise CaseError(
-                f"{path}, row 1: no column {needed!r} (found: {', '.join(columns)}); "
+                f"{path}, row 1: no column {needed!r} (found: {found(columns, needed)}); "
                 "expected the header 'coalition,value'"
             )
     if columns == ["coalition", "value"] and b'"' not in raw and b"\0" not in raw:
@@ -320,7 +382,7 @@ def _read_csv_fast(
     if values is None:
         values = np.array(
             [
-                _to_number(scan.buffer[start : start + length].decode("utf-8", "replace"))
+                to_number(scan.buffer[start : start + length].decode("utf-8", "replace"))
                 for start, length in zip(scan.value_starts, scan.value_lengths, strict=True)
             ],
             dtype=np.float64,
@@ -394,7 +456,8 @@ def _cells_to_rows(
     value_column: str = "value",
     label_column: str = "coalition",
 ) -> _CoalitionRows:
-    values = np.array([_to_number(t) for t in value_texts], dtype=np.float64)
+    values = np.array([to_number(t) for t in value_texts], dtype=np.float64)
+    labels = normalise_labels(labels)
     safe = [label.replace(",", "\x01").replace("\n", "\x01") for label in labels]
     label_lines = ("\n".join(safe) + "\n").encode("utf-8") if safe else b""
     return _CoalitionRows(
@@ -409,181 +472,56 @@ def _cells_to_rows(
     )
 
 
-def _to_number(text: object) -> float:
-    """A cell as a float; NaN when it is empty or not a number."""
-    if isinstance(text, bool):
-        return math.nan
-    if isinstance(text, int | float):
-        return float(text)
-    text = str(text).strip()
-    if "_" in text:  # Python's float() reads "1_000"; a spreadsheet would not
-        return math.nan
-    try:
-        return float(text)
-    except ValueError:
-        return math.nan
-
-
-def _cell_text(cell: object) -> str:
-    """A cell as the text a user typed: ``1`` not ``1.0`` for whole numbers."""
-    if cell is None:
-        return ""
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    return str(cell)
-
-
 # -- Excel -------------------------------------------------------------------------------
-def _read_coalitions_xlsx(path: Path) -> tuple[_CoalitionRows, _PlayersTable | None]:
+def _read_coalitions_xlsx(path: Path) -> tuple[_CoalitionRows, PlayersTable | None]:
     """Sheet ``coalitions`` (and ``players`` if present) of a workbook."""
-    sheets = _read_sheets(path)
+    sheets = read_sheets(path)
     if "coalitions" not in sheets:
         raise CaseError(
-            f"{path}: no sheet 'coalitions' (sheets: {', '.join(sheets) or 'none'}); "
+            f"{path}: no sheet 'coalitions' (sheets: {found(list(sheets), 'coalitions')}); "
             "put the coalition table in a sheet named 'coalitions'"
         )
     where = f"{path}, sheet coalitions"
     table = sheets["coalitions"]
-    header = [_cell_text(c).strip().lower() for c in (table[0] if table else [])]
+    header = [cell_text(c).strip().lower() for c in (table[0] if table else [])]
     for needed in ("coalition", "value"):
         if needed not in header:
             raise CaseError(
-                f"{where}, row 1: no column {needed!r} (found: {', '.join(filter(None, header))}); "
+                f"{where}, row 1: no column {needed!r} (found: {found(header, needed)}); "
                 "expected the header 'coalition | value'"
             )
     label_at, value_at = header.index("coalition"), header.index("value")
     numbers, labels, texts, cells = [], [], [], []
+    uncached: list[Problem] = []
     for number, given in enumerate(table[1:], start=2):
         row = [*given, *[None] * (len(header) - len(given))]
-        if all(c is None or _cell_text(c).strip() == "" for c in row):
+        if all(c is None or cell_text(c).strip() == "" for c in row):
             continue
+        for at in (label_at, value_at):
+            cell = row[at]
+            place = f"{where}, row {number}, column {column_letter(at)} ({header[at]})"
+            if isinstance(cell, Uncached):
+                uncached.append(Problem(place, uncached_message(cell)))
+            elif at == value_at and isinstance(cell, dt.date):
+                uncached.append(Problem(place, date_message(cell, year=False)))
         numbers.append(number)
-        labels.append(_cell_text(row[label_at]))
-        texts.append(_cell_text(row[value_at]))
+        labels.append(cell_text(row[label_at]))
+        texts.append(cell_text(row[value_at]))
         cells.append(row[value_at])
     rows = _cells_to_rows(
         where,
         np.array(numbers, dtype=np.int64),
         labels,
         texts,
-        value_column=f"{_column_letter(value_at)} (value)",
-        label_column=f"{_column_letter(label_at)} (coalition)",
+        value_column=f"{column_letter(value_at)} (value)",
+        label_column=f"{column_letter(label_at)} (coalition)",
     )
-    rows.values = np.array([_to_number(c) for c in cells], dtype=np.float64)
+    rows.values = np.array([to_number(c) for c in cells], dtype=np.float64)
+    rows.problems += capped(uncached, "value cells")
     players = None
     if "players" in sheets:
-        players = _players_from_table(sheets["players"], f"{path}, sheet players", excel=True)
+        players = players_from_table(sheets["players"], f"{path}, sheet players", excel=True)
     return rows, players
 
 
-def _read_sheets(path: Path) -> dict[str, list[tuple[object, ...]]]:
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a broken file
-        raise CaseError(f"{path}: cannot be opened as an Excel workbook: {error}") from None
-    try:
-        return {
-            name.strip().lower(): list(book[name].iter_rows(min_row=1, values_only=True))
-            for name in book.sheetnames
-        }
-    finally:
-        book.close()
-
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
-
-
 # -- players -----------------------------------------------------------------------------
-def _read_players(path: Path) -> _PlayersTable:
-    """A players table: CSV, or the sheet ``players`` of a workbook."""
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        sheets = _read_sheets(path)
-        if "players" not in sheets:
-            raise CaseError(f"{path}: no sheet 'players' (sheets: {', '.join(sheets)})")
-        return _players_from_table(sheets["players"], f"{path}, sheet players", excel=True)
-    import pandas as pd
-
-    try:
-        frame = pd.read_csv(
-            path, dtype=str, na_filter=False, keep_default_na=False, encoding="utf-8-sig"
-        )
-    except UnicodeDecodeError:
-        raise CaseError(f"{path}: not UTF-8 text; save it as 'CSV UTF-8'") from None
-    except (ValueError, pd.errors.ParserError) as error:
-        raise CaseError(f"{path}: cannot be read as CSV: {error}") from None
-    table = [tuple(frame.columns), *frame.itertuples(index=False, name=None)]
-    return _players_from_table(table, str(path), excel=False)
-
-
-def _players_from_table(
-    table: list[tuple[object, ...]], where: str, *, excel: bool
-) -> _PlayersTable:
-    """Check a players table (header row first) and return ids, names and attributes."""
-    if not table:
-        raise CaseError(f"{where}: empty; expected the header 'id,name' and one row per party")
-    header = [_cell_text(c).strip().lower() for c in table[0]]
-    if "id" not in header:
-        raise CaseError(f"{where}, row 1: no column 'id' (found: {', '.join(header)})")
-
-    def column_name(j: int) -> str:
-        return f"{_column_letter(j)} ({header[j]})" if excel else header[j]
-
-    id_at = header.index("id")
-    name_at = header.index("name") if "name" in header else None
-    attribute_at = {
-        h: j for j, h in enumerate(header) if h and h not in ("id", "name") and j != id_at
-    }
-    problems: list[Problem] = []
-    ids: list[str] = []
-    names: list[str] = []
-    attributes: dict[str, list[float]] = {h: [] for h in attribute_at}
-    first_row: dict[str, int] = {}
-    for number, row in enumerate(table[1:], start=2):
-        cells = list(row) + [None] * (len(header) - len(row))
-        if all(_cell_text(c).strip() == "" for c in cells):
-            continue
-        party = "".join(_cell_text(cells[id_at]).split())
-        at = f"{where}, row {number}, column {column_name(id_at)}"
-        if party == "":
-            problems.append(Problem(at, "no party id"))
-            continue
-        if "+" in party or "," in party:
-            problems.append(Problem(at, f"party id {party!r} must not contain '+' or ','"))
-            continue
-        if party in first_row:
-            problems.append(
-                Problem(at, f"party id {party!r} is listed twice (also row {first_row[party]})")
-            )
-            continue
-        first_row[party] = number
-        ids.append(party)
-        name = _cell_text(cells[name_at]).strip() if name_at is not None else ""
-        names.append(name or party)
-        for attribute, j in attribute_at.items():
-            text = _cell_text(cells[j]).strip()
-            value = _to_number(cells[j]) if text else math.nan
-            if not math.isfinite(value):
-                problems.append(
-                    Problem(
-                        f"{where}, row {number}, column {column_name(j)}",
-                        f"expected a number for {attribute!r}, got {text!r}"
-                        if text
-                        else f"no value for {attribute!r}: expected a number",
-                    )
-                )
-            attributes[attribute].append(value)
-    if not ids and not problems:
-        problems.append(Problem(where, "no parties listed"))
-    if problems:
-        raise CaseError(_capped(problems, "players"))
-    return _PlayersTable(
-        tuple(ids), tuple(names), {k: np.array(v, dtype=np.float64) for k, v in attributes.items()}
-    )

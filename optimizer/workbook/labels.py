@@ -21,6 +21,7 @@ The two agree on every label (a hypothesis test checks this).
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -28,6 +29,56 @@ import numpy as np
 
 WHITESPACE = b" \t\r"
 """Bytes ignored inside coalition labels (``"SZ + DG"`` is ``"SZ+DG"``)."""
+
+FULL_WIDTH_JOINS = {"＋": "+", "，": "+", "、": "+", "；": "+", "\u3000": " "}
+"""Joins typed by a Chinese input method (full-width ＋ and ，, the enumeration comma 、, ；)
+read as ``+``, and the ideographic space as a space, in coalition labels."""
+_FULL_WIDTH_TABLE = str.maketrans(FULL_WIDTH_JOINS)
+_FULL_WIDTH_BYTES = tuple(key.encode("utf-8") for key in FULL_WIDTH_JOINS)
+
+
+def normalise_label(label: str) -> str:
+    """A label with full-width joins made ASCII (``"SZ＋DG"`` → ``"SZ+DG"``)."""
+    return label.translate(_FULL_WIDTH_TABLE)
+
+
+def normalise_labels(labels: list[str]) -> list[str]:
+    """:func:`normalise_label` of each label."""
+    return [normalise_label(label) for label in labels]
+
+
+def normalise_label_bytes(raw: bytes, start: int) -> bytes:
+    """CSV bytes with :data:`FULL_WIDTH_JOINS` normalised in the label (the text before each
+    line's first comma); the values are left as they are. Returns ``raw`` itself (no copy)
+    when it holds none of them, the common case."""
+    if raw.isascii() or not any(join in raw for join in _FULL_WIDTH_BYTES):
+        return raw
+    lines = raw[start:].decode("utf-8").split("\n")
+    fixed = []
+    for line in lines:
+        label, comma, rest = line.partition(",")
+        fixed.append(normalise_label(label) + comma + rest)
+    return raw[:start] + "\n".join(fixed).encode("utf-8")
+
+
+def loose_id(party: str) -> str:
+    """An id for loose comparison: NFKC (full-width letters) and case folded."""
+    return unicodedata.normalize("NFKC", party).casefold()
+
+
+def spelling_variants(players: Sequence[str]) -> dict[str, str]:
+    """Ids that differ from an earlier one only in case or width (``sz`` after ``SZ``,
+    ``ＳＺ``), mapped to the earlier spelling."""
+    first: dict[str, str] = {}
+    variants: dict[str, str] = {}
+    for party in players:
+        key = loose_id(party)
+        if key in first:
+            variants[party] = first[key]
+        else:
+            first[key] = party
+    return variants
+
 
 _PLUS, _COMMA, _NEWLINE = ord("+"), ord(","), ord("\n")
 _LOW_BYTES = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [(1 << 64) - 1], dtype=np.uint64)
@@ -68,7 +119,7 @@ def parse_label(label: str, index: Mapping[str, int]) -> tuple[int, list[str]]:
         >>> parse_label("SZ + DG", {"SZ": 0, "DG": 1})
         (3, [])
         >>> parse_label("SZ+SZ+XX", {"SZ": 0})[1]
-        ["party 'SZ' is listed twice", "unknown party id 'XX'"]
+        ["party 'SZ' is listed twice", "unknown party id 'XX'; known parties: SZ"]
     """
     text = "".join(ch for ch in str(label) if ch not in " \t\r")
     if text == "":
@@ -81,7 +132,13 @@ def parse_label(label: str, index: Mapping[str, int]) -> tuple[int, list[str]]:
         if token == "":
             problems.append(f"empty party id in {label!r} (a '+' at an end or '++')")
         elif token not in index:
-            problems.append(f"unknown party id {token!r}")
+            meant = [p for p in index if loose_id(p) == loose_id(token)]
+            if meant:
+                hint = f"; did you mean {meant[0]!r}? (ids are case-sensitive)"
+            else:
+                shown = ", ".join(list(index)[:12]) + (" …" if len(index) > 12 else "")
+                hint = f"; known parties: {shown}"
+            problems.append(f"unknown party id {token!r}{hint}")
         elif mask >> index[token] & 1:
             problems.append(f"party {token!r} is listed twice")
         else:

@@ -16,6 +16,7 @@ example cases, from the same schema. Files are written atomically (temp file + `
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
 import re
@@ -27,7 +28,18 @@ from typing import TYPE_CHECKING, Generic, SupportsInt, TypeVar
 import pandas as pd
 
 from fairpool.optimizer.errors import CaseError, Problem
-from fairpool.optimizer.workbook.schema import Column, ModelSchema, Sheet
+from fairpool.optimizer.workbook.cells import (
+    Row,
+    SheetCells,
+    Uncached,
+    check_regular_file,
+    close_name,
+    date_message,
+    number_text,
+    read_sheet_cells,
+    uncached_message,
+)
+from fairpool.optimizer.workbook.schema import NUMERIC_TYPES, Column, ModelSchema, Sheet
 from fairpool.optimizer.workbook.template import Rows, cell_value
 
 if TYPE_CHECKING:
@@ -109,8 +121,10 @@ def _as_number(value: object) -> float:
         raise ValueError(f"expected a number, got {value!r}")
     if isinstance(value, int | float):
         number = float(value)
+    elif isinstance(value, dt.date):
+        raise ValueError(date_message(value, year=False))
     else:
-        text = str(value).strip().replace(",", "").replace(" ", "")
+        text = number_text(str(value))
         scale = 1.0
         if text.endswith("%"):
             text, scale = text[:-1], 0.01
@@ -130,7 +144,29 @@ def _as_id(value: object) -> str:
 
 
 def parse_cell(column: Column, value: object) -> object:
-    """Parse one non-blank cell by its column's type; raises ``ValueError`` with the reason."""
+    """Parse one non-blank cell by its column's type; raises ``ValueError`` with the reason.
+
+    A number below the column's declared minimum (``Column.minimum``) is refused here, so
+    ``validate`` catches it before anything is built.
+    """
+    kind = column.type
+    if isinstance(value, Uncached):
+        raise ValueError(uncached_message(value))
+    if isinstance(value, dt.date) and kind in NUMERIC_TYPES:
+        raise ValueError(
+            date_message(value, year=kind == "integer" and column.name.endswith("year"))
+        )
+    parsed = _parse_typed(column, value)
+    if column.minimum is not None and isinstance(parsed, int | float):
+        low = column.minimum
+        if parsed < low or (column.exclusive_minimum and parsed == low):
+            sign = ">" if column.exclusive_minimum else "≥"
+            unit = f" ({column.unit})" if column.unit else ""
+            raise ValueError(f"expected a number {sign} {low:g}{unit}, got {parsed:g}")
+    return parsed
+
+
+def _parse_typed(column: Column, value: object) -> object:
     kind = column.type
     if kind == "text":
         return _as_id(value) if isinstance(value, float) else str(value).strip()
@@ -174,39 +210,106 @@ def _default(column: Column) -> object:
     return column.default
 
 
-def _read_table(
-    rows: list[tuple[object, ...]], sheet: Sheet, collect: _Collector
-) -> pd.DataFrame | None:
-    header_row = rows[0] if rows else ()
+def _column_letter(index: int) -> str:
+    """Excel's letter of a 0-based column index (0 → A, 16383 → XFD)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _header(
+    header_row: tuple[object, ...], sheet: Sheet, model: str, collect: _Collector
+) -> tuple[dict[str, int], dict[str, int], set[str]]:
+    """Positions of the schema's columns and of extra columns in the header row (row 1).
+
+    A header that is not a column of the sheet but close to a missing one (``schedual`` for
+    ``schedule``, ``Min Ratio`` for ``min_ratio``) is an error naming the column meant, so a
+    rule does not vanish silently; other extra columns are warned about (``parties``: kept
+    as attributes without a word). Returns (positions, extras, columns named by a near miss).
+    """
     positions: dict[str, int] = {}
     extras: dict[str, int] = {}
     known = {name.lower(): name for name in sheet.column_names}
+    unmatched: list[tuple[int, str]] = []
     for index, cell in enumerate(header_row):
         if _blank(cell):
             continue
+        if isinstance(cell, Uncached):
+            collect.add(sheet.name, 1, _column_letter(index), uncached_message(cell))
+            continue
         title = str(cell).strip()
         name = known.get(title.lower())
-        target = positions if name is not None else extras
-        key = name if name is not None else title
-        if key in positions or key in extras:
+        if name is None:
+            unmatched.append((index, title))
+        elif name in positions:
             collect.add(sheet.name, 1, title, "this column header appears twice")
-            continue
-        target[key] = index
+        else:
+            positions[name] = index
+    meant: set[str] = set()
+    for index, title in unmatched:
+        near = close_name(title, sheet.column_names)
+        if near is not None:
+            meant.add(near)
+            collect.add(
+                sheet.name,
+                1,
+                title,
+                f"not a column of sheet {sheet.name} of a {model} case; did you mean {near}?",
+            )
+        elif title in extras:
+            collect.add(sheet.name, 1, title, "this column header appears twice")
+        else:
+            extras[title] = index
+    if extras and not sheet.extra_columns_are_attributes:
+        what = "kept but not used" if sheet.allow_extra_columns else "ignored"
+        collect.warnings.append(
+            f"{where(collect.path, sheet.name, 1)}: column(s) {', '.join(extras)} are not "
+            f"columns of a {model} case ({what})"
+        )
+    return positions, extras, meant
+
+
+def _outside_cells(
+    collect: _Collector, sheet: Sheet, number: int, cells: tuple[object, ...], used: set[int]
+) -> None:
+    """Warn about values in columns without a header (a stray cell far right or below)."""
+    stray = [j for j, c in enumerate(cells) if j not in used and not _blank(c)]
+    if stray:
+        shown = ", ".join(f"{_column_letter(j)}{number}" for j in stray[:5])
+        collect.warnings.append(
+            f"{where(collect.path, sheet.name, number)}: cell(s) {shown} hold a value but "
+            "have no column header in row 1; ignored"
+        )
+
+
+def _read_table(
+    rows: Sequence[Row], sheet: Sheet, collect: _Collector, model: str = ""
+) -> pd.DataFrame | None:
+    """A table sheet's records (``rows``: numbered rows holding a value, as read)."""
+    header_row = rows[0][1] if rows and rows[0][0] == 1 else ()
+    positions, extras, meant = _header(header_row, sheet, model or "this", collect)
     missing = [c.name for c in sheet.columns if c.required and c.name not in positions]
     for name in missing:
-        collect.add(sheet.name, 1, name, f"required column {name!r} is missing from the header")
+        if name not in meant:
+            collect.add(sheet.name, 1, name, f"required column {name!r} is missing from the header")
     if missing:
         return None
     if extras and not sheet.allow_extra_columns:
-        collect.warnings.append(f"sheet {sheet.name}: ignored columns {', '.join(extras)}")
         extras = {}
+    used = {*positions.values(), *extras.values()}
 
     records: list[dict[str, object]] = []
-    for offset, row in enumerate(rows[1:], start=2):
-        cells = list(row)
-        if all(_blank(c) for c in cells):
+    for number, row in rows:
+        if number == 1:
             continue
-        first = next(c for c in cells if not _blank(c))
+        cells = list(row)
+        _outside_cells(collect, sheet, number, row, used)
+        if all(_blank(cells[j]) for j in used if j < len(cells)):
+            continue
+        first = next(cells[j] for j in sorted(used) if j < len(cells) and not _blank(cells[j]))
         if isinstance(first, str) and first.strip().startswith("#"):
             continue  # comment row
         record: dict[str, object] = {}
@@ -215,18 +318,21 @@ def _read_table(
             value = cells[at] if at is not None and at < len(cells) else None
             if _blank(value):
                 if column.required:
-                    collect.add(sheet.name, offset, column.name, "a value is required here")
+                    collect.add(sheet.name, number, column.name, "a value is required here")
                 record[column.name] = _default(column)
                 continue
             try:
                 record[column.name] = parse_cell(column, value)
             except ValueError as error:
-                collect.add(sheet.name, offset, column.name, str(error))
+                collect.add(sheet.name, number, column.name, str(error))
                 record[column.name] = None
         for name, index in extras.items():
             value = cells[index] if index < len(cells) else None
+            if isinstance(value, Uncached):
+                collect.add(sheet.name, number, name, uncached_message(value))
+                value = None
             record[name] = None if _blank(value) else value
-        record[ROW] = offset
+        record[ROW] = number
         records.append(record)
     frame = pd.DataFrame(records, columns=[*sheet.column_names, *extras, ROW], dtype=object)
     for name in extras:  # numeric extra columns become float columns (party attributes)
@@ -241,24 +347,43 @@ def _read_table(
 
 
 def _read_key_value(
-    rows: Sequence[tuple[object, ...]], sheet: Sheet, collect: _Collector
+    rows: Sequence[Row], sheet: Sheet, collect: _Collector, model: str = ""
 ) -> dict[str, object]:
+    """The ``key | value`` sheet (``rows``: numbered rows holding a value, as read).
+
+    A key close to one of the sheet's (``time_limt``) is an error naming the key meant;
+    other unknown keys are warnings.
+    """
     known = {c.name.lower(): c for c in sheet.columns}
     settings: dict[str, object] = {}
     seen_rows: dict[str, int] = {}
-    for offset, row in enumerate(rows, start=1):
+    meant: set[str] = set()  # keys a near-miss key was probably meant to be
+    for offset, row in rows:
         cells = [*list(row), None, None]
         key_cell, value = cells[0], cells[1]
         if _blank(key_cell):
+            continue
+        if isinstance(key_cell, Uncached):
+            collect.add(sheet.name, offset, "key", uncached_message(key_cell))
             continue
         key = str(key_cell).strip()
         if key.lower() in ("key", "键") or key.startswith("#"):
             continue
         column = known.get(key.lower())
         if column is None:
-            collect.warnings.append(
-                f"sheet {sheet.name}, row {offset}: unknown key {key!r} ignored"
-            )
+            near = close_name(key, sheet.column_names)
+            if near is not None:
+                collect.add(
+                    sheet.name,
+                    offset,
+                    "key",
+                    f"{key!r} is not a key of a {model or 'this'} case; did you mean {near}?",
+                )
+                meant.add(near)
+            else:
+                collect.warnings.append(
+                    f"{where(collect.path, sheet.name, offset)}: unknown key {key!r} ignored"
+                )
             continue
         if column.name in seen_rows:
             collect.add(
@@ -276,8 +401,10 @@ def _read_key_value(
         except ValueError as error:
             collect.add(sheet.name, offset, f"value ({column.name})", str(error))
     for column in sheet.columns:
-        if column.name not in settings and column.name not in seen_rows and column.required:
-            collect.add(sheet.name, None, "key", f"required key {column.name!r} is missing")
+        absent = column.name not in settings and column.name not in seen_rows
+        if absent and column.required:
+            if column.name not in meant:
+                collect.add(sheet.name, None, "key", f"required key {column.name!r} is missing")
             continue
         if column.name not in settings:
             if column.required and column.name in seen_rows:
@@ -290,11 +417,14 @@ def _read_key_value(
 def _open(path: str | os.PathLike[str], collect: _Collector) -> Workbook:
     import openpyxl
 
-    file = Path(path)
-    if not file.exists():
-        raise CaseError(f"file not found: {file}; check the path")
+    file = check_regular_file(path, "Excel workbook (.xlsx)")
     if file.suffix.lower() not in (".xlsx", ".xlsm"):
         raise CaseError(f"{file.name}: expected an Excel workbook (.xlsx), got {file.suffix!r}")
+    if file.stat().st_size == 0:
+        raise CaseError(
+            f"{file.name}: the file is empty (0 bytes); save the workbook again, or start "
+            "from `fairpool template <model>`"
+        )
     try:
         return openpyxl.load_workbook(file, read_only=True, data_only=True)
     except Exception as error:
@@ -305,20 +435,67 @@ def _sheet_lookup(book: Workbook) -> dict[str, str]:
     return {name.strip().lower(): name for name in book.sheetnames}
 
 
-def read_model_name(path: str | os.PathLike[str]) -> str:
-    """The ``model`` key of a workbook's ``case`` sheet (to pick the model family)."""
+def _sheet_rows(book: Workbook, name: str, collect: _Collector) -> tuple[Row, ...]:
+    """The rows of a schema sheet holding a value; merged ranges are problems (a merged
+    range leaves every cell but its first blank, so values would shift or vanish)."""
+    cells: SheetCells = read_sheet_cells(book, name)
+    for ranged in cells.merged:
+        collect.add(
+            name.strip(), None, None, f"cells {ranged} are merged; unmerge them (one value a cell)"
+        )
+    return cells.rows
+
+
+def _other_sheets(book: Workbook, schema: ModelSchema, collect: _Collector) -> None:
+    """Sheets that are not the schema's: close to a missing one (``Limit`` for ``limits``) is
+    an error naming it; any other (notes, …) is a warning, except the template's
+    ``instructions``."""
+    for actual in book.sheetnames:
+        name = actual.strip()
+        if name.lower() in schema.sheet_names or name.lower() in ("instructions", "说明"):
+            continue
+        near = close_name(name, schema.sheet_names)
+        if near is not None:
+            collect.add(
+                name, None, None, f"not a sheet of a {schema.model} case; did you mean {near}?"
+            )
+        else:
+            collect.warnings.append(
+                f"{where(collect.path, name)}: not a sheet of a {schema.model} case; ignored"
+            )
+
+
+def read_model_name(path: str | os.PathLike[str], known: Sequence[str] = ()) -> str:
+    """The ``model`` key of a workbook's ``case`` sheet (to pick the model family); with
+    ``known`` (the family names), any other name is an error naming its cell."""
     collect = _Collector(str(path))
     book = _open(path, collect)
     try:
         lookup = _sheet_lookup(book)
         if "case" not in lookup:
-            raise CaseError([Problem(where(str(path), "case"), "required sheet 'case' is missing")])
-        for row in book[lookup["case"]].iter_rows(values_only=True):
+            near = close_name("case", book.sheetnames)
+            hint = f"; is sheet {near!r} meant to be it? name it 'case'" if near else ""
+            raise CaseError(
+                [Problem(where(str(path), "case"), f"required sheet 'case' is missing{hint}")]
+            )
+        for number, row in read_sheet_cells(book, lookup["case"]).rows:
             cells = [*list(row), None, None]
             if not _blank(cells[0]) and str(cells[0]).strip().lower() == "model":
-                if _blank(cells[1]):
+                if _blank(cells[1]) or isinstance(cells[1], Uncached):
                     break
-                return str(cells[1]).strip().lower()
+                name = str(cells[1]).strip().lower()
+                if known and name not in known:
+                    near = close_name(name, known)
+                    hint = f"did you mean {near}?" if near else f"models are {', '.join(known)}"
+                    raise CaseError(
+                        [
+                            Problem(
+                                where(str(path), "case", number, "value"),
+                                f"unknown model {name!r}; {hint}",
+                            )
+                        ]
+                    )
+                return name
     finally:
         book.close()
     raise CaseError(
@@ -329,9 +506,12 @@ def read_model_name(path: str | os.PathLike[str]) -> str:
 def read_case_tables(path: str | os.PathLike[str], schema: ModelSchema) -> CaseTables:
     """Read every sheet of ``schema`` from a workbook into typed tables.
 
-    Raises :class:`CaseError` listing every problem found (missing sheets or columns, text in a
-    number cell, a ratio outside [0, 1], a wrong choice, …), each naming file, sheet, row and
-    column. Sheets not in the schema (``instructions``, notes) are ignored.
+    Raises :class:`CaseError` listing every problem found (missing sheets or columns, a sheet
+    or column name close to the schema's, text in a number cell, a ratio outside [0, 1], a
+    wrong choice, a formula without a saved value, merged cells, …), each naming file, sheet,
+    row and column. Other sheets and columns not in the schema are warnings; the template's
+    ``instructions`` sheet is ignored. Only cells holding a value are read, so a stray cell
+    far down or right costs nothing.
     """
     collect = _Collector(str(path))
     book = _open(path, collect)
@@ -339,6 +519,7 @@ def read_case_tables(path: str | os.PathLike[str], schema: ModelSchema) -> CaseT
     tables: dict[str, pd.DataFrame] = {}
     try:
         lookup = _sheet_lookup(book)
+        _other_sheets(book, schema, collect)
         for sheet in schema.sheets:
             actual = lookup.get(sheet.name.lower())
             if actual is None:
@@ -351,11 +532,11 @@ def read_case_tables(path: str | os.PathLike[str], schema: ModelSchema) -> CaseT
                         f"(run `fairpool template {schema.model}` for the layout)",
                     )
                 continue
-            rows = list(book[actual].iter_rows(values_only=True))
+            rows = _sheet_rows(book, actual, collect)
             if sheet.layout == "key_value":
-                settings = _read_key_value(rows, sheet, collect)
+                settings = _read_key_value(rows, sheet, collect, schema.model)
                 continue
-            table = _read_table(rows, sheet, collect)
+            table = _read_table(rows, sheet, collect, schema.model)
             if table is not None:
                 tables[sheet.name] = table
     finally:
@@ -386,7 +567,7 @@ def case_tables_from_rows(
     for sheet in schema.sheets:
         if sheet.layout == "key_value":
             cells = [(k, cell_value(v)) for k, v in settings.items()]
-            parsed = _read_key_value(cells, sheet, collect)
+            parsed = _read_key_value(list(enumerate(cells, start=1)), sheet, collect, schema.model)
             continue
         if sheet.name not in rows:
             if sheet.required:
@@ -395,7 +576,7 @@ def case_tables_from_rows(
         records = list(rows[sheet.name])
         names = list(dict.fromkeys([*sheet.column_names, *(k for r in records for k in r)]))
         grid = [tuple(names)] + [tuple(cell_value(r.get(n)) for n in names) for r in records]
-        table = _read_table(grid, sheet, collect)
+        table = _read_table(list(enumerate(grid, start=1)), sheet, collect, schema.model)
         if table is not None:
             tables[sheet.name] = table
     if collect.problems:

@@ -71,6 +71,9 @@ class Column:
         references: the sheet whose ids this column must name (``"parties"``, …); drives the
             template's drop-down lists and the validator's unknown-id checks.
         example: an example value shown in the docs.
+        minimum: the least value a number may take (``time_limit`` > 0, counts ≥ 0); the
+            reader refuses a smaller one, with the column's place.
+        exclusive_minimum: the minimum itself is not allowed (> rather than ≥).
     """
 
     name: str
@@ -83,6 +86,8 @@ class Column:
     choices: tuple[str, ...] = ()
     references: str = ""
     example: object = None
+    minimum: float | None = None
+    exclusive_minimum: bool = False
 
     @classmethod
     def reference(
@@ -184,7 +189,10 @@ class Sheet:
         description / description_zh: what the sheet holds.
         required: a workbook without this sheet is an error.
         layout: ``"table"`` (header row + records) or ``"key_value"`` (the ``case`` sheet).
-        allow_extra_columns: extra columns are kept (``parties``: numeric attributes).
+        allow_extra_columns: extra columns are kept in the table (else dropped); either way
+            the reader warns about them unless ``extra_columns_are_attributes``.
+        extra_columns_are_attributes: extra columns are meant (``parties``: numeric
+            attributes such as population, usable by ``target = proportional:<attribute>``).
     """
 
     name: str
@@ -194,6 +202,7 @@ class Sheet:
     required: bool = True
     layout: Literal["table", "key_value"] = "table"
     allow_extra_columns: bool = True
+    extra_columns_are_attributes: bool = False
 
     def column(self, name: str) -> Column:
         """The column (or key) called ``name``."""
@@ -316,6 +325,8 @@ class Sheet:
                 "每次求解的时间上限（秒）；留空表示不限。",
                 unit="s",
                 example=None,
+                minimum=0.0,
+                exclusive_minimum=True,
             ),
         )
         if not discounting:
@@ -378,6 +389,7 @@ PARTIES = Sheet(
     "(population, gdp, …) usable by target = proportional:<attribute>.",
     "参与方（地区、城市、省、机构）；其余数值列为属性（人口、GDP 等），"
     "可用于 target = proportional:<属性>。",
+    extra_columns_are_attributes=True,
 )
 
 COALITIONS = Sheet(
@@ -429,6 +441,8 @@ def schema_markdown(schema: ModelSchema, lang: Literal["en", "zh"] = "en") -> st
             kind: str = column.type
             if column.choices:
                 kind += " (" + " / ".join(column.choices) + ")"
+            if column.minimum is not None:
+                kind += f" {'>' if column.exclusive_minimum else '≥'} {column.minimum:g}"
             default = "" if column.default is None else repr(column.default)
             text = column.description if lang == "en" else column.description_zh
             required = "yes" if column.required else ""

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from fairpool.cases.generated import generate_infrastructure_case
 from fairpool.models import infrastructure as inf
-from fairpool.models import planning
+from fairpool.models import planning, verdicts
 from fairpool.models.cost_sharing.plan import solve_plan
 from fairpool.models.family import CoreMode, DistanceKind, PlanResult
 from fairpool.optimizer.errors import InfeasibleError
@@ -117,15 +117,15 @@ def test_the_core_tolerance_decides_at_its_boundary_in_any_unit(
     """A+B's excess just inside the one core tolerance (1e-6 · max |v|) is in the core; just
     outside it blocks, whatever the money unit (元 … 亿元) and the orientation."""
     for factor, blocked in ((0.5, False), (2.0, True)):
-        tol = planning.CORE_TOLERANCE * 3.0 * scale
+        tol = verdicts.CORE_TOLERANCE * 3.0 * scale
         excess = factor * tol
         if orientation == "benefit":  # v(A+B) − x(A+B) = excess
             values = np.array([0, 0, 0, 2 + excess / scale, 0, 0, 0, 3.0]) * scale
         else:  # x(A+B) − c(A+B) = excess; every other coalition is far from blocking
             values = np.array([0, 3, 3, 2 - excess / scale, 3, 3, 3, 3.0]) * scale
         game = Game(("A", "B", "C"), values, orientation)
-        assert planning.core_tolerance(game) == pytest.approx(tol, rel=1e-12)
-        verdict = planning.plan_verdict(game, np.full(3, scale))
+        assert verdicts.core_tolerance(game) == pytest.approx(tol, rel=1e-12)
+        verdict = verdicts.plan_verdict(game, np.full(3, scale))
         assert verdict.worst_coalition == "A+B"
         assert verdict.worst_excess == pytest.approx(excess, rel=1e-6)
         assert verdict.in_core is not blocked

@@ -9,7 +9,9 @@ which a fresh process cannot import; ``tests.optimizer.coalition_models`` it can
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import multiprocessing
 import os
 import signal
 import time
@@ -127,7 +129,9 @@ class SlowFormula:
 
     ``opened_in``: a folder where each process that opens the model leaves a file named by
     its process id. ``killed_after``: the process kills itself (SIGKILL) at that many solves.
-    Neither changes v(S), so neither is part of the cache key.
+    ``worker_dies_at``: a spawned worker process (never the main one) that is to solve this
+    mask kills itself (SIGKILL) instead, once: it first creates the file ``death_mark``, and
+    no process dies once that file exists. None of these changes v(S) or the cache key.
     """
 
     players: tuple[str, ...]
@@ -135,6 +139,8 @@ class SlowFormula:
     delay: float = 0.0
     opened_in: str | None = None
     killed_after: int | None = None
+    worker_dies_at: int | None = None
+    death_mark: str | None = None
 
     def cache_key(self) -> str:
         return content_key((self.players, self.weights), "test-slow-formula/1")
@@ -159,6 +165,11 @@ class SlowFormulaEvaluator:
         SlowFormulaEvaluator.solves += 1
         if SlowFormulaEvaluator.solves == self.model.killed_after:
             os.kill(os.getpid(), signal.SIGKILL)
+        if mask == self.model.worker_dies_at and multiprocessing.parent_process() is not None:
+            assert self.model.death_mark is not None
+            with contextlib.suppress(FileExistsError):
+                Path(self.model.death_mark).touch(exist_ok=False)
+                os.kill(os.getpid(), signal.SIGKILL)
         members = [i for i in range(len(self.model.players)) if mask >> i & 1]
         return float(sum(self.model.weights[i] for i in members) + len(members) ** 2)
 

@@ -15,6 +15,7 @@ from fairpool.optimizer.properties import (
 from tests.conftest import any_games, convex_games, party_ids, weighted_voting_games
 
 TOL = 1e-9
+TINY = float(np.finfo(np.float64).tiny)
 
 
 def coalitions(n: int) -> list[int]:
@@ -26,18 +27,19 @@ def brute_force_properties(game: Game) -> GameProperties:
     v = game.savings_game().values
     c = game.values
     n = game.n
-    tol = TOL * max(1.0, float(np.abs(v).max()))
+    # relative, no unit floor (only the smallest normal float), as optimizer.game.tolerance
+    tol = max(TOL * float(np.abs(v).max()), TINY)
     superadditive = all(
         v[s | t] >= v[s] + v[t] - tol for s in coalitions(n) for t in coalitions(n) if not s & t
     )
     convex = all(
         v[s | t] + v[s & t] >= v[s] + v[t] - tol for s in coalitions(n) for t in coalitions(n)
     )
-    monotone_tol = TOL * max(1.0, float(np.abs(c).max()))
+    monotone_tol = max(TOL * float(np.abs(c).max()), TINY)
     monotone = all(
         c[s] <= c[t] + monotone_tol for s in coalitions(n) for t in coalitions(n) if s & t == s
     )
-    essential = sum(v[1 << i] for i in range(n)) < v[-1] - tol
+    essential = v[-1] - sum(v[1 << i] for i in range(n)) > tol  # as the engine rounds it
     return GameProperties(superadditive, convex, monotone, essential)
 
 
