@@ -7,6 +7,9 @@ coalition values); ratios, shares, demands and years are left alone. The same ca
 (×1e4 of 万元) or in 亿元 (×1e-4) must give coalition values, allocations, the plan's
 amounts, distance and ε equal to the unscaled ones times the factor (relative 1e-6 of the
 case's scale), the same shares of cost, the same verdicts and the same core band.
+Factors from 1e-4 to 1e11 (the river case's largest coalition value is then ≈ 2e13). Below
+about 1e-6 the coalition MILPs, which HiGHS solves on the case's own numbers with its
+absolute tolerances, no longer give v(S) scaled (not yet scaled in the coalition engine).
 
 Split ratios (joint park) are compared by what the plan determines: a park plan's ratios
 are not unique (the tie-break min Σ |r − w| has a flat optimal face in the shipped
@@ -38,7 +41,7 @@ SHIPPED = {
     "river_program.xlsx": SweepLine("AH"),
     "water_plant.xlsx": SweepLine("SZ"),
 }
-FACTORS = (1e-4, 1e4, 1e6, 1e8)
+FACTORS = (1e-4, 1e4, 1e6, 1e8, 1e11)
 RELATIVE = 1e-6
 SWEEP_GRID = np.linspace(0.0, 1.0, 21)
 
