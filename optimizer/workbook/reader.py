@@ -40,6 +40,7 @@ from fairpool.optimizer.workbook.cells import (
     uncached_message,
 )
 from fairpool.optimizer.workbook.schema import NUMERIC_TYPES, Column, ModelSchema, Sheet
+from fairpool.optimizer.workbook.tables import column_letter
 from fairpool.optimizer.workbook.template import Rows, cell_value
 
 if TYPE_CHECKING:
@@ -210,16 +211,6 @@ def _default(column: Column) -> object:
     return column.default
 
 
-def _column_letter(index: int) -> str:
-    """Excel's letter of a 0-based column index (0 → A, 16383 → XFD)."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
-
-
 def _header(
     header_row: tuple[object, ...], sheet: Sheet, model: str, collect: _Collector
 ) -> tuple[dict[str, int], dict[str, int], set[str]]:
@@ -238,7 +229,7 @@ def _header(
         if _blank(cell):
             continue
         if isinstance(cell, Uncached):
-            collect.add(sheet.name, 1, _column_letter(index), uncached_message(cell))
+            collect.add(sheet.name, 1, column_letter(index), uncached_message(cell))
             continue
         title = str(cell).strip()
         name = known.get(title.lower())
@@ -278,7 +269,7 @@ def _outside_cells(
     """Warn about values in columns without a header (a stray cell far right or below)."""
     stray = [j for j, c in enumerate(cells) if j not in used and not _blank(c)]
     if stray:
-        shown = ", ".join(f"{_column_letter(j)}{number}" for j in stray[:5])
+        shown = ", ".join(f"{column_letter(j)}{number}" for j in stray[:5])
         collect.warnings.append(
             f"{where(collect.path, sheet.name, number)}: cell(s) {shown} hold a value but "
             "have no column header in row 1; ignored"

@@ -113,12 +113,10 @@ def found(names: Sequence[str], needed: str) -> str:
 
 
 def column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
+    """Excel's letter of a 0-based column index (0 → A, 16383 → XFD)."""
+    from openpyxl.utils import get_column_letter
+
+    return str(get_column_letter(index + 1))
 
 
 def read_players(path: Path) -> PlayersTable:
