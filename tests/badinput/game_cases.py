@@ -137,7 +137,7 @@ GAME_CASES = [
         "game-fifo",
         with_files(fifo("game.csv"), players_file),
         (("FIFO", "named pipe", "not a regular file"),),
-        timeout=20,
+        timeout=60,
     ),
     game(
         "game-folder",
@@ -247,7 +247,7 @@ GAME_CASES = [
         ("game", "{input}"),
         2,
         ("have no value", ("--fill", "fairpool shapley")),
-        timeout=45,
+        timeout=60,
     ),
     BadInput(
         "game-xlsx-text-value",

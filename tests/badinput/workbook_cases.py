@@ -154,7 +154,7 @@ JP_CASES = [
         "jp-stray-far-cell",
         park(cells("revenues", {"XFD1048576": 1}), cells("costs", {"D2": "lots"})),
         (*where("costs", 2, "amount"), "expected a number"),
-        timeout=30,
+        timeout=60,
         note="the reader must not walk the padded 16384 × 1048576 range",
     ),
     jp(
