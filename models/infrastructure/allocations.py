@@ -226,7 +226,10 @@ def target_npv(allocations: Mapping[str, Allocation], target: str) -> np.ndarray
     """The target's NPVs from the side-by-side allocations (``proportional:<a>`` included)."""
     key = target.partition(":")[0]
     if key not in allocations:
-        raise CaseError(f"the target {target!r} is not available for this case")
+        raise CaseError(
+            f"the target {target!r} is not available for this case; targets here: "
+            f"{', '.join(allocations)} (--target, or the key target in sheet case)"
+        )
     return np.asarray(allocations[key].shares)
 
 
