@@ -5,9 +5,8 @@ the memory a table needs."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import tracemalloc
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -40,15 +39,9 @@ def message_of(path: Path, **options: object) -> str:
 
 
 @pytest.fixture
-def fifo(tmp_path: Path) -> Iterator[Path]:
-    """A named pipe with its write end held open (reading it would block, not fail)."""
-    path = tmp_path / "pipe.csv"
-    os.mkfifo(path)
-    handle = os.open(path, os.O_RDWR | os.O_NONBLOCK)
-    try:
-        yield path
-    finally:
-        os.close(handle)
+def fifo(named_pipe: Callable[[str], Path]) -> Path:
+    """A named pipe (``named_pipe``): reading it would block, not fail."""
+    return named_pipe("pipe.csv")
 
 
 def test_a_fifo_game_file_is_refused_at_once(fifo: Path) -> None:

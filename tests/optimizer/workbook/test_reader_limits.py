@@ -5,9 +5,8 @@ in year cells, declared minimums."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
@@ -190,15 +189,9 @@ def test_one_typo_in_a_sheet_name_finds_that_sheet(name: str, at: int, ch: str) 
 
 
 @pytest.fixture
-def fifo(tmp_path: Path) -> Iterator[Path]:
-    """A named pipe with its write end held open (so reading it would block, not fail)."""
-    path = tmp_path / "case.xlsx"
-    os.mkfifo(path)
-    handle = os.open(path, os.O_RDWR | os.O_NONBLOCK)
-    try:
-        yield path
-    finally:
-        os.close(handle)
+def fifo(named_pipe: Callable[[str], Path]) -> Path:
+    """A named pipe (``named_pipe``): reading it would block, not fail."""
+    return named_pipe("case.xlsx")
 
 
 def test_a_fifo_is_refused_at_once(fifo: Path) -> None:
