@@ -1,27 +1,37 @@
 """The ``fairpool`` command: parse options, call the engine, print. Nothing else.
 
-This is the only module that turns :class:`~optimizer.errors.FairpoolError` into exit codes
-(2 bad input, 3 solver trouble; 1 when ``--strict`` and a proposal is not in the core) and
-prints error messages, on stderr and without a traceback. numpy, pandas and HiGHS are
-imported inside the commands so that ``fairpool --help`` starts fast.
+Errors become exit codes and one-line messages in
+:func:`fairpool.commands.running.reporting_errors` (2 bad input, 3 solver trouble; 1 when
+``--strict`` and a proposal is not in the core). numpy, pandas and HiGHS are imported inside
+the commands so that ``fairpool --help`` starts fast.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
+from fairpool.commands.running import (
+    EXIT_CHECK_FAILED,
+    MAX_SWEEP_STEPS,
+    check_choice,
+    echo_json,
+    engine,
+    parse_allocation,
+    read_case,
+    reporting_errors,
+    results_path,
+    sweep_ratio_count,
+)
+
 if TYPE_CHECKING:
-    from fairpool.models import AnyFamily
-    from fairpool.models.family import Case, CoreMode, DistanceKind
+    from fairpool.models.family import CoreMode, DistanceKind
     from fairpool.optimizer.game import Game
-    from fairpool.optimizer.results import Allocation
 
 app = typer.Typer(
     name="fairpool",
@@ -31,10 +41,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-EXIT_CHECK_FAILED = 1
-MAX_SWEEP_STEPS = 10_000
-"""Steps one sweep takes at most (``--step`` 1e-4 from 0 to 1) unless ``--max-steps`` says."""
 
 
 def _version() -> str:
@@ -62,37 +68,6 @@ def _main_options(
     ] = False,
 ) -> None:
     """fairpool: who should pay what, and is that fair?"""
-
-
-@contextlib.contextmanager
-def _reporting_errors(source: Path | None = None) -> Iterator[None]:
-    """Turn fairpool's own errors into a message on stderr and their exit code; an infeasible
-    plan or a solver failure (exit 3) about the input ``source`` starts with the file's path
-    when it does not name it yet (input errors name their file, sheet, row and column)."""
-    from fairpool.optimizer.errors import FairpoolError
-
-    try:
-        yield
-    except FairpoolError as error:
-        message = str(error)
-        if source is not None and error.exit_code == 3 and source.name not in message:
-            message = f"{source}: {message}"
-        typer.echo(f"error: {message}", err=True)
-        raise typer.Exit(error.exit_code) from None
-    except KeyboardInterrupt:
-        typer.echo("\ninterrupted: coalition values solved so far stay in the cache", err=True)
-        raise typer.Exit(130) from None
-    except OSError as error:
-        typer.echo(f"error: {_os_error_message(error)}", err=True)
-        raise typer.Exit(2) from None
-
-
-def _os_error_message(error: OSError) -> str:
-    """An operating-system error as "path: reason; what to do" (no traceback)."""
-    paths = [str(p) for p in (error.filename, error.filename2) if p is not None]
-    where = " → ".join(paths) or "a file"
-    reason = error.strerror or str(error) or type(error).__name__
-    return f"{where}: {reason}; check that path (does it exist? may you write there? disk full?)"
 
 
 # -- fairpool game -----------------------------------------------------------------------
@@ -128,7 +103,7 @@ def game(
     ] = False,
 ) -> None:
     """Solve an explicit game file with every method and compare them."""
-    with _reporting_errors(file):
+    with reporting_errors(file):
         from fairpool.optimizer.workbook.explicit import read_game_file
 
         the_game = read_game_file(
@@ -170,77 +145,6 @@ Scheduler = Annotated[
 ]
 
 
-class ProgressBar:
-    """Coalitions done / total and an ETA, on stderr, once a run has lasted a second.
-
-    The rate is measured from the first report, whose count includes values already in the
-    cache, so a resumed run does not promise too early an end.
-    """
-
-    def __init__(self) -> None:
-        import time
-
-        self.clock = time.monotonic
-        self.started = self.clock()
-        self.first: tuple[float, int] | None = None
-        self.shown = False
-
-    def __call__(self, done: int, total: int) -> None:
-        now = self.clock()
-        if self.first is None:
-            self.first = (now, done)
-        if now - self.started < 1.0 and not self.shown:
-            return
-        since, done_then = self.first
-        rate = (done - done_then) / (now - since) if now > since else 0.0
-        eta = f", about {(total - done) / rate:,.0f} s left" if rate > 0 and done < total else ""
-        typer.echo(f"\rcoalitions {done:,}/{total:,}{eta}    ", err=True, nl=done >= total)
-        self.shown = True
-
-
-@contextlib.contextmanager
-def _engine(
-    workers: int, cache: Path | None, no_cache: bool, scheduler: str | None
-) -> Iterator[None]:
-    """The coalition-engine settings of one command (see optimizer.coalitions); the cache is
-    opened once here, so that a cache that cannot be used is reported before any work."""
-    from fairpool.optimizer.coalitions import coalition_settings, default_cache_path
-    from fairpool.optimizer.coalitions.cache import CoalitionCache
-
-    path = None if no_cache else (cache if cache is not None else default_cache_path())
-    if path is not None:
-        CoalitionCache(path).close()
-    with coalition_settings(
-        workers=workers, cache=path, scheduler=scheduler, progress=ProgressBar()
-    ):
-        yield
-
-
-def _results_path(folder: Path | None, file_name: str, force: bool, source: Path | None) -> Path:
-    """Where a command's results workbook goes, checked before any solve (see
-    optimizer.workbook.files.check_output_file): ``folder/file_name``, ``folder`` defaulting
-    to the folder of the input ``source``."""
-    from fairpool.optimizer.workbook.files import check_output_file
-
-    if folder is None and source is not None:
-        folder, what_to_do = source.parent, "pass -o FOLDER to write the results elsewhere"
-    else:
-        what_to_do = "pass -o another folder"
-    return check_output_file((folder or Path()) / file_name, force, what_to_do)
-
-
-def _read_case(file: Path) -> tuple[AnyFamily, Case]:
-    """(model family, validated case) of a workbook."""
-    from fairpool.models import family_of
-
-    family = family_of(file)
-    return family, family.read_case(file)
-
-
-def _echo_json(document: Mapping[str, Any]) -> None:
-    typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
-
-
 @app.command()
 def template(
     model: Annotated[str, typer.Argument(help="joint_park | infrastructure | cost_sharing")],
@@ -248,7 +152,7 @@ def template(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a case workbook template: every sheet, instructions (EN/中文), examples."""
-    with _reporting_errors():
+    with reporting_errors():
         from fairpool.models import family
         from fairpool.optimizer.workbook.files import check_output_file
 
@@ -261,11 +165,11 @@ def template(
 @app.command()
 def validate(file: CaseFile, as_json: JsonFlag = False) -> None:
     """Check a case workbook and list every problem with its sheet, row and column."""
-    with _reporting_errors(file):
-        family, case = _read_case(file)
+    with reporting_errors(file):
+        family, case = read_case(file)
         warnings = list(case.warnings)
         if as_json:
-            _echo_json({"valid": True, "model": family.name, "warnings": warnings})
+            echo_json({"valid": True, "model": family.name, "warnings": warnings})
             return
         typer.echo(f"{file}: valid {family.name} case, {len(case.parties)} parties")
         for warning in warnings:
@@ -292,15 +196,15 @@ def solve(
     force: Force = False,
 ) -> None:
     """Solve a case: coalition values, every allocation, the fairest plan, a results workbook."""
-    with _reporting_errors(file), _engine(workers, cache, no_cache, scheduler):
+    with reporting_errors(file), engine(workers, cache, no_cache, scheduler):
         from fairpool.reports.document import case_document
         from fairpool.reports.excel import write_results_workbook
         from fairpool.reports.text import render_case_result
 
-        _check_choice("--core", core, ("hard", "soft", "off"))
-        _check_choice("--distance", distance, ("l1", "linf"))
-        family, case = _read_case(file)
-        results_path = _results_path(output, f"{file.stem}_results.xlsx", force, source=file)
+        check_choice("--core", core, ("hard", "soft", "off"))
+        check_choice("--distance", distance, ("l1", "linf"))
+        family, case = read_case(file)
+        written_path = results_path(output, f"{file.stem}_results.xlsx", force, source=file)
         if len(case.parties) > 15:
             typer.echo(
                 f"warning: {len(case.parties)} parties: solve computes all "
@@ -314,9 +218,9 @@ def solve(
             core=cast("CoreMode | None", core),
             distance=cast("DistanceKind | None", distance),
         )
-        written = write_results_workbook(result, results_path)
+        written = write_results_workbook(result, written_path)
         if as_json:
-            _echo_json({**case_document(result), "results_workbook": str(written)})
+            echo_json({**case_document(result), "results_workbook": str(written)})
             return
         typer.echo(render_case_result(result))
         typer.echo(f"\nResults workbook: {written}")
@@ -339,14 +243,14 @@ def check(
     scheduler: Scheduler = None,
 ) -> None:
     """Judge a proposal: each party's NPV, who would walk away, the core, distances."""
-    with _reporting_errors(file), _engine(workers, cache, no_cache, scheduler):
+    with reporting_errors(file), engine(workers, cache, no_cache, scheduler):
         from fairpool.reports.document import check_document
 
-        family, case = _read_case(file)
+        family, case = read_case(file)
         given = None if proposal is None else family.read_proposal(proposal, case)
         judged = family.check(case, given)
         if as_json:
-            _echo_json(check_document(judged))
+            echo_json(check_document(judged))
         else:
             for line in judged.verdict:
                 typer.echo(line)
@@ -378,7 +282,7 @@ def sweep(
     scheduler: Scheduler = None,
 ) -> None:
     """Slide one ratio or cost share: NPVs, core verdicts and the exact core band."""
-    with _reporting_errors(file), _engine(workers, cache, no_cache, scheduler):
+    with reporting_errors(file), engine(workers, cache, no_cache, scheduler):
         import numpy as np
 
         from fairpool.models.family import ALL, SweepLine
@@ -386,7 +290,7 @@ def sweep(
         from fairpool.reports.text import render_sweep
 
         sweep_ratio_count(start, stop, step, max_steps)
-        family, case = _read_case(file)
+        family, case = read_case(file)
 
         def picked(value: str) -> str:
             return ALL if value.lower() in ("all", ALL) else value
@@ -395,7 +299,7 @@ def sweep(
         ratios = np.round(np.arange(start, stop + step / 2, step), 10)
         result = family.sweep(case, line, ratios.tolist())
         if as_json:
-            _echo_json(sweep_document(result))
+            echo_json(sweep_document(result))
         else:
             typer.echo(render_sweep(result))
 
@@ -410,15 +314,15 @@ def coalitions(
     scheduler: Scheduler = None,
 ) -> None:
     """The coalition values v(S) of a case: what every group of parties reaches alone."""
-    with _reporting_errors(file), _engine(workers, cache, no_cache, scheduler):
+    with reporting_errors(file), engine(workers, cache, no_cache, scheduler):
         from fairpool.reports.document import json_number, players_entry
         from fairpool.reports.text import cell, render_table
 
-        family, case = _read_case(file)
+        family, case = read_case(file)
         game = family.coalition_game(case)
         labels = [game.label(mask) for mask in range(1, 1 << game.n)]
         if as_json:
-            _echo_json(
+            echo_json(
                 {
                     "players": players_entry(game),
                     "coalition_values": {
@@ -452,19 +356,19 @@ def shapley(
 ) -> None:
     """Shapley value of a case, for any number of parties: sampled with standard errors above
     the exact limit."""
-    with _reporting_errors(file), _engine(workers, cache, no_cache, scheduler):
+    with reporting_errors(file), engine(workers, cache, no_cache, scheduler):
         from fairpool.models import case_shapley
         from fairpool.optimizer.solutions.sampling import standard_errors
         from fairpool.reports.document import json_number
         from fairpool.reports.text import cell, render_table
 
-        _, case = _read_case(file)
+        _, case = read_case(file)
         allocation = case_shapley(
             case, exact_limit=exact_limit, permutations=permutations, seed=seed
         )
         errors = standard_errors(allocation)
         if as_json:
-            _echo_json(
+            echo_json(
                 {
                     "shapley": {p: json_number(x) for p, x in allocation.as_dict().items()},
                     "standard_error": None
@@ -494,44 +398,6 @@ def shapley(
             )
 
 
-def sweep_ratio_count(start: float, stop: float, step: float, max_steps: int) -> int:
-    """How many ratios ``--from start --to stop --step step`` gives (both ends included, as
-    ``numpy.arange(start, stop + step / 2, step)`` counts them), checked before reading or
-    solving anything: finite, ordered, within [0, 1] (every family's ratios and cost shares
-    are fractions) and at most ``max_steps`` steps (``max_steps + 1`` ratios, each a solve;
-    0 to 1 by 1e-4 is allowed by default)."""
-    import math
-
-    from fairpool.optimizer.errors import CaseError
-
-    for option, value in (("--from", start), ("--to", stop), ("--step", step)):
-        if not math.isfinite(value):
-            raise CaseError(f"{option} must be a finite number, got {value}")
-    if step <= 0 or stop < start:
-        raise CaseError("--step must be positive and --to at least --from")
-    if start < 0 or stop > 1:
-        raise CaseError(
-            f"--from {start} --to {stop} is outside [0, 1]: a ratio or cost share is between "
-            "0 and 1; pass --from and --to between 0 and 1"
-        )
-    ratios = ((stop + step / 2) - start) / step  # numpy.arange's length, before its ceil
-    if ratios > max_steps + 1:
-        many = f"{math.ceil(ratios) - 1:,}" if ratios < 1e12 else f"{ratios:.3g}"
-        raise CaseError(
-            f"--from {start} --to {stop} --step {step} gives {many} steps, a solve each; "
-            f"a sweep takes at most {max_steps:,} steps: pass a larger --step, or --max-steps "
-            "to allow more"
-        )
-    return math.ceil(ratios)
-
-
-def _check_choice(option: str, value: str | None, choices: Sequence[str]) -> None:
-    from fairpool.optimizer.errors import CaseError
-
-    if value is not None and value not in choices:
-        raise CaseError(f"{option} must be one of {', '.join(choices)}, got {value!r}")
-
-
 # -- fairpool demo -----------------------------------------------------------------------
 @app.command()
 def demo(
@@ -542,7 +408,7 @@ def demo(
     force: Force = False,
 ) -> None:
     """Solve the shipped three-party co-built park (四川–浙江 style) and write its results."""
-    with _reporting_errors():
+    with reporting_errors():
         from fairpool.cases import case_path
         from fairpool.models import family
         from fairpool.reports.document import case_document
@@ -552,11 +418,11 @@ def demo(
         source = case_path("sichuan_zhejiang_park.xlsx")
         park = family("joint_park")
         case = park.read_case(source)
-        results_path = _results_path(output, source.stem + "_results.xlsx", force, source=None)
+        written_path = results_path(output, source.stem + "_results.xlsx", force, source=None)
         result = park.solve(case)
-        written = write_results_workbook(result, results_path)
+        written = write_results_workbook(result, written_path)
         if as_json:
-            _echo_json({**case_document(result), "results_workbook": str(written)})
+            echo_json({**case_document(result), "results_workbook": str(written)})
             return
         typer.echo(
             "Demo: a sending city, a host county and their province co-build an industrial\n"
@@ -599,60 +465,6 @@ def _solve_and_print(
             typer.echo(describe(analysis.fairness["proposal"], the_game))
     if strict and proposal is not None and not analysis.fairness["proposal"].in_core:
         raise typer.Exit(EXIT_CHECK_FAILED)
-
-
-def parse_allocation(text: str, the_game: Game) -> Allocation:
-    """``"SZ=40,SW=25,HY=35"`` (ids or display names) as an Allocation in player order.
-
-    Every party must be given exactly once; unknown or missing parties are input errors.
-    """
-    import math
-
-    import numpy as np
-
-    from fairpool.optimizer.errors import CaseError, Problem
-    from fairpool.optimizer.results import Allocation
-
-    lookup = {p: i for i, p in enumerate(the_game.players)}
-    lookup.update({name: i for i, name in enumerate(the_game.names) if name not in lookup})
-    shares: dict[int, float] = {}
-    problems = []
-    for item in filter(None, (part.strip() for part in text.replace("，", ",").split(","))):
-        party, sep, amount = (s.strip() for s in item.partition("="))
-        if not sep:
-            problems.append(Problem("--allocation", f"expected PARTY=AMOUNT, got {item!r}"))
-            continue
-        if party not in lookup:
-            problems.append(
-                Problem(
-                    "--allocation",
-                    f"unknown party {party!r}; parties are {', '.join(the_game.players)}",
-                )
-            )
-            continue
-        try:
-            value = float(amount)
-        except ValueError:
-            problems.append(Problem("--allocation", f"{party}: expected a number, got {amount!r}"))
-            continue
-        if not math.isfinite(value):
-            problems.append(
-                Problem("--allocation", f"{party}: expected a finite number, got {amount!r}")
-            )
-            continue
-        if lookup[party] in shares:
-            problems.append(Problem("--allocation", f"party {party!r} is given twice"))
-        shares[lookup[party]] = value
-    missing = [the_game.players[i] for i in range(the_game.n) if i not in shares]
-    if missing and not problems:
-        problems.append(
-            Problem("--allocation", f"no amount for {', '.join(missing)}: give every party")
-        )
-    if problems:
-        raise CaseError(problems)
-    return Allocation(
-        "proposal", the_game.players, np.array([shares[i] for i in range(the_game.n)])
-    )
 
 
 def main() -> None:

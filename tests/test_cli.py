@@ -146,7 +146,7 @@ def test_chinese_names_are_aligned():
 
 
 def test_progress_bar_is_silent_for_short_runs_and_counts_long_ones(capsys):
-    from fairpool.cli import ProgressBar
+    from fairpool.commands.running import ProgressBar
 
     quick = ProgressBar()
     quick(4, 4)

@@ -30,7 +30,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from fairpool.cli import MAX_SWEEP_STEPS, app, sweep_ratio_count
+from fairpool.cli import app
+from fairpool.commands.running import MAX_SWEEP_STEPS, sweep_ratio_count
 from fairpool.optimizer.coalitions import coalition_settings
 from fairpool.optimizer.coalitions.cache import CoalitionCache
 from fairpool.optimizer.errors import CaseError

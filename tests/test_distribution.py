@@ -25,10 +25,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
-SUBPACKAGE_FOLDERS = ("optimizer", "models", "cases", "reports")
+SUBPACKAGE_FOLDERS = ("optimizer", "models", "cases", "reports", "commands")
 """The repository folders that are subpackages of ``fairpool``."""
 
-BARE_NAMES = ("optimizer", "models", "cases", "reports", "cli")
+BARE_NAMES = ("optimizer", "models", "cases", "reports", "commands", "cli")
 """Folder names of the repository that must not be importable from an installed wheel."""
 
 VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]

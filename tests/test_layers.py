@@ -1,4 +1,5 @@
-"""Imports flow one way: ``cli`` → ``models``, ``reports`` → ``optimizer``; nothing imports ``cli``.
+"""Imports flow one way: ``cli`` → ``commands`` → ``models``, ``reports`` → ``optimizer``;
+nothing imports ``cli``, and only ``cli`` imports ``commands``.
 
 Every module of the package is parsed (no import is run) and each ``import``/``from … import``
 statement, at any depth (functions and ``TYPE_CHECKING`` blocks too: a type is a dependency),
@@ -13,6 +14,8 @@ is checked against the rules below. A failure names the module, the line and the
   no planning;
 - ``cases/`` imports ``fairpool.models`` only in the builders of the shipped cases, and nothing
   from ``fairpool.reports`` or ``fairpool.cli``;
+- ``commands/`` (what the commands share) imports nothing from ``fairpool.cli``; no other
+  layer imports ``fairpool.commands``;
 - no package module imports ``fairpool.cli``, the front door ``fairpool`` itself (its names
   load model families lazily) or anything relatively;
 - no module anywhere, tests and benchmarks included, imports the bare top-level names
@@ -29,14 +32,21 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
-LAYERS = ("optimizer", "models", "reports", "cases")
+LAYERS = ("optimizer", "models", "reports", "cases", "commands")
 """The package's subpackages: folders of the repository root."""
 
 FORBIDDEN = {
-    "optimizer": ("fairpool.models", "fairpool.reports", "fairpool.cases", "fairpool.cli"),
-    "models": ("fairpool.reports", "fairpool.cases", "fairpool.cli"),
-    "reports": ("fairpool.cases", "fairpool.cli"),
-    "cases": ("fairpool.reports", "fairpool.cli"),
+    "optimizer": (
+        "fairpool.models",
+        "fairpool.reports",
+        "fairpool.cases",
+        "fairpool.commands",
+        "fairpool.cli",
+    ),
+    "models": ("fairpool.reports", "fairpool.cases", "fairpool.commands", "fairpool.cli"),
+    "reports": ("fairpool.cases", "fairpool.commands", "fairpool.cli"),
+    "cases": ("fairpool.reports", "fairpool.commands", "fairpool.cli"),
+    "commands": ("fairpool.cli",),
     "root": ("fairpool.cli",),
 }
 """Layer → module prefixes its modules must not import (a prefix covers its submodules)."""
@@ -52,7 +62,7 @@ CASE_BUILDERS = (
 )
 """The modules of ``cases/`` that build the shipped cases and so may import model families."""
 
-BARE_NAMES = ("optimizer", "models", "cases", "reports", "cli")
+BARE_NAMES = ("optimizer", "models", "cases", "reports", "commands", "cli")
 """Top-level names that exist only as folders of the repository, never as import names."""
 
 
