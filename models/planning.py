@@ -45,31 +45,51 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class LexicographicStep:
     """One step of a lexicographic solve: minimise (or maximise) the model's objective
-    ``objective`` alone; then ``keep(m, optimum)`` pins the optimum for the later steps."""
+    ``objective`` alone; then ``keep(m, optimum, widen)`` pins the optimum for the later
+    steps, within ``widen`` times its slack (see :data:`KEEP_WIDENING`)."""
 
     objective: str
     what: str
-    keep: Callable[[pyo.ConcreteModel, float], None] | None = None
+    keep: Keep | None = None
 
 
-def keep_epsilon(slack: float) -> Callable[[pyo.ConcreteModel, float], None]:
-    """Keep the least core violation: ε ≤ max(ε*, 0) + slack."""
+Keep = Callable[["pyo.ConcreteModel", float, float], None]
+"""``keep(m, optimum, widen)``: bound a solved step's objective by its optimum plus ``widen``
+times the step's slack (called again with a larger ``widen`` replaces the bound)."""
 
-    def keep(m: pyo.ConcreteModel, optimum: float) -> None:
-        m.epsilon.setub(max(optimum, 0.0) + slack)
+KEEP_WIDENING = (1.0, 10.0, 100.0, 1000.0)
+"""Factors by which a kept optimum's slack is widened when the next step is reported
+infeasible. The kept optimum is feasible by construction (the step before found it), so such
+a report is numerical: HiGHS's MIP decides feasibility and integrality within 1e-9, as tight
+as the slack (:data:`PLAN_TOLERANCE`), and a big-M row may tip the balance. Widening stops
+at 1e-6 of the case's scale, the core tolerance, so no verdict can change; a step still
+infeasible then is reported as infeasible."""
+
+
+def keep_epsilon(slack: float) -> Keep:
+    """Keep the least core violation: ε ≤ max(ε*, 0) + widen · slack."""
+
+    def keep(m: pyo.ConcreteModel, optimum: float, widen: float = 1.0) -> None:
+        m.epsilon.setub(max(optimum, 0.0) + widen * slack)
 
     return keep
 
 
-def keep_distance(slack: float) -> Callable[[pyo.ConcreteModel, float], None]:
-    """Keep the distance to the target: distance ≤ d* + slack."""
+def keep_distance(slack: float) -> Keep:
+    """Keep the distance to the target: distance ≤ d* + widen · slack."""
 
-    def keep(m: pyo.ConcreteModel, optimum: float) -> None:
+    def keep(m: pyo.ConcreteModel, optimum: float, widen: float = 1.0) -> None:
         import pyomo.environ as pyo
 
-        m.distance_cap = pyo.Constraint(expr=m.distance <= optimum + slack)
+        if m.component("distance_cap") is not None:
+            m.del_component(m.distance_cap)
+        m.distance_cap = pyo.Constraint(expr=m.distance <= optimum + widen * slack)
 
     return keep
+
+
+class _StepInfeasible(Exception):
+    """A lexicographic step reported infeasible (before any diagnosis is made)."""
 
 
 def solve_step(
@@ -77,7 +97,7 @@ def solve_step(
     objective: str,
     what: str,
     solver: object,
-    infeasible: Callable[[], InfeasibleError],
+    infeasible: Callable[[], Exception],
 ) -> float:
     """Activate ``objective`` alone, solve (with core-row generation) and return its optimum.
 
@@ -108,12 +128,30 @@ def solve_lexicographic(
     infeasible: Callable[[], InfeasibleError],
 ) -> list[float]:
     """Solve ``steps`` in order on one model (:func:`solve_step`), keeping each optimum as
-    its step says; returns the optima."""
-    optima = []
+    its step says; returns the optima.
+
+    A step reported infeasible after an earlier optimum was kept is re-solved with that
+    optimum's slack widened (:data:`KEEP_WIDENING`); ``infeasible()`` is raised only when the
+    first step, or a step with the widest slack, has no solution.
+    """
+    optima: list[float] = []
+    kept: tuple[Keep, float] | None = None
     for step in steps:
-        optimum = solve_step(m, step.objective, step.what, solver, infeasible)
+        widenings = KEEP_WIDENING if kept is not None else KEEP_WIDENING[:1]
+        for attempt, widen in enumerate(widenings, start=1):
+            if kept is not None and widen != 1.0:
+                kept[0](m, kept[1], widen)
+            last = attempt == len(widenings)
+            try:
+                optimum = solve_step(
+                    m, step.objective, step.what, solver, infeasible if last else _StepInfeasible
+                )
+            except _StepInfeasible:
+                continue
+            break
         if step.keep is not None:
-            step.keep(m, optimum)
+            step.keep(m, optimum, 1.0)
+            kept = (step.keep, optimum)
         optima.append(optimum)
     return optima
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import math
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -99,6 +100,14 @@ class CompiledGame:
     ``cost_columns``, the bounds of ``bound_columns`` and the bounds of ``bound_rows``, as
     given by :meth:`CompiledCoalitionModel.numbers`. ``columns`` names groups of column
     indices for reading a solution (e.g. ``{"y": …}``, one per project).
+
+    ``objective_scale`` makes v(S) unit-free: ``program`` holds the objective divided by it,
+    every coalition's costs are divided by it before they are pushed and each optimum is
+    multiplied by it (:func:`solve_numbers`). HiGHS's optimality and MIP-gap tolerances are
+    absolute (``mip_abs_gap`` 1e-6, dual feasibility 1e-7), so a case written in units where
+    v(S) ≈ 1e-9 would stop at the first incumbent; divided by a power of two near the
+    largest cost (:func:`objective_scale`) the objective is of order one in any unit, and the
+    division and the product are exact in floating point.
     """
 
     program: CompiledProgram
@@ -106,6 +115,7 @@ class CompiledGame:
     bound_columns: np.ndarray = dataclasses.field(default_factory=_no_index)
     bound_rows: np.ndarray = dataclasses.field(default_factory=_no_index)
     columns: Mapping[str, np.ndarray] = dataclasses.field(default_factory=dict)
+    objective_scale: float = 1.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -241,7 +251,8 @@ def solve_numbers(
 
     program = game.program
     optimal = (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kModelEmpty)
-    cost = numbers.column_cost
+    scale = game.objective_scale
+    cost = None if numbers.column_cost is None else numbers.column_cost / scale
     column_lower = _or(numbers.column_lower, program.column_lower[game.bound_columns])
     column_upper = _or(numbers.column_upper, program.column_upper[game.bound_columns])
     row_lower = _or(numbers.row_lower, program.row_lower[game.bound_rows])
@@ -296,8 +307,24 @@ def solve_numbers(
                 f"{highs.modelStatusToString(model_status)}. Check that the case's data for "
                 "these parties is complete (budgets, hosts, costs)."
             )
-        values[k] = objective()
+        values[k] = objective() * scale
     return values, highs.getRunTime() - started, len(solved)
+
+
+def objective_scale(*costs: np.ndarray | None) -> float:
+    """A power of two near the largest finite |cost| of the arrays given (1.0 when all are
+    zero): dividing the objective by it is exact and makes it of order one in any money unit
+    (see :class:`CompiledGame`).
+
+    Example:
+        >>> objective_scale(np.array([3e-9, -1e-10]), None), objective_scale(np.zeros(2))
+        (3.725290298461914e-09, 1.0)
+    """
+    largest = max(
+        (float(np.max(np.abs(c[np.isfinite(c)]), initial=0.0)) for c in costs if c is not None),
+        default=0.0,
+    )
+    return 1.0 if largest == 0.0 else 2.0 ** round(math.log2(largest))
 
 
 def _or(given: np.ndarray | None, default: np.ndarray) -> np.ndarray:
@@ -432,7 +459,17 @@ class PyomoCoalitionModel(ABC):
 
         m = self.build()
         compiled = compile_pyomo(m)
-        return CompiledGame(program=compiled.program(self.time_limit), **self.places(m, compiled))
+        program = compiled.program(self.time_limit)
+        places = self.places(m, compiled)
+        grand = self.numbers(np.array([(1 << len(self.players)) - 1], dtype=np.int64))
+        fixed_cost = program.column_cost.copy()
+        if grand.column_cost is not None:  # placeholders, replaced by every coalition's costs
+            fixed_cost[places.get("cost_columns", _no_index())] = 0.0
+        scale = objective_scale(fixed_cost, grand.column_cost)
+        program = dataclasses.replace(
+            program, column_cost=program.column_cost / scale, offset=program.offset / scale
+        )
+        return CompiledGame(program=program, objective_scale=scale, **places)
 
     @abstractmethod
     def build(self) -> pyo.ConcreteModel:

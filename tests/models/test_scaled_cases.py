@@ -7,9 +7,10 @@ coalition values); ratios, shares, demands and years are left alone. The same ca
 (×1e4 of 万元) or in 亿元 (×1e-4) must give coalition values, allocations, the plan's
 amounts, distance and ε equal to the unscaled ones times the factor (relative 1e-6 of the
 case's scale), the same shares of cost, the same verdicts and the same core band.
-Factors from 1e-4 to 1e11 (the river case's largest coalition value is then ≈ 2e13). Below
-about 1e-6 the coalition MILPs, which HiGHS solves on the case's own numbers with its
-absolute tolerances, no longer give v(S) scaled (not yet scaled in the coalition engine).
+Factors from 1e-9 to 1e13 (the river case's largest coalition value is then ≈ 2e15). A case
+whose coalition values would pass 2**53 (the park cases ×1e13: ≈ 4e17) must instead be
+refused with the advice to write a larger unit: a float no longer holds such amounts to the
+unit.
 
 Split ratios (joint park) are compared by what the plan determines: a park plan's ratios
 are not unique (the tie-break min Σ |r − w| has a flat optimal face in the shipped
@@ -31,6 +32,7 @@ import fairpool
 from fairpool.models import family_of
 from fairpool.models.family import PlanResult, SweepLine
 from fairpool.models.joint_park.plan_model import pool_weights
+from fairpool.optimizer.errors import CaseError
 from fairpool.optimizer.workbook.schema import MONEY
 
 CASES = Path(__file__).resolve().parents[2] / "cases"
@@ -41,7 +43,7 @@ SHIPPED = {
     "river_program.xlsx": SweepLine("AH"),
     "water_plant.xlsx": SweepLine("SZ"),
 }
-FACTORS = (1e-4, 1e4, 1e6, 1e8, 1e11)
+FACTORS = (1e-9, 1e-6, 1e-4, 1e4, 1e6, 1e8, 1e11, 1e13)
 RELATIVE = 1e-6
 SWEEP_GRID = np.linspace(0.0, 1.0, 21)
 
@@ -199,4 +201,11 @@ def test_a_case_in_another_unit_gives_the_same_plan_scaled(
     name: str, factor: float, unscaled, tmp_path: Path
 ) -> None:
     path = write_scaled(CASES / name, factor, tmp_path / name)
+    plan = unscaled[name]["plan"]
+    assert isinstance(plan, PlanResult)
+    if float(np.abs(plan.game.values).max()) * factor > 2.0**53:
+        # beyond what a float holds to the unit: refused with the unit advice, never rounded
+        with pytest.raises(CaseError, match=r"2\*\*53.*larger unit"):
+            run_case(path, SHIPPED[name])
+        return
     assert differences(run_case(path, SHIPPED[name]), unscaled[name], factor) == []
