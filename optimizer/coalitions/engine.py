@@ -480,5 +480,48 @@ def model_game(
     :func:`fairpool.optimizer.solutions.sampling.model_shapley`, which samples instead of
     enumerating.
     """
+    check_enumeration_memory(model.players)
     values = coalition_values(model, None, **same_options)
     return Game(model.players, values, orientation, tuple(names), dict(attributes or {}))
+
+
+BYTES_PER_COALITION = 1024
+"""Memory one coalition of an enumerated game costs a command, all steps together: its value
+and label, the least core's and nucleolus's LP rows, the results' coalition table. Measured
+peaks are ≈ 0.2 KB per coalition for an infrastructure case of 14–16 parties (solve, 220–233
+MB in all) and ≈ 0.9–1.0 KB per coalition for explicit games of 20–22 parties (938 MiB and
+3.9 GiB); the larger figure is used."""
+
+BASE_BYTES = 256 << 20
+"""Memory a command needs before any coalition (Python, numpy, pandas, Pyomo, HiGHS)."""
+
+
+def enumeration_memory(parties: int) -> int:
+    """Bytes that solving all 2**parties − 1 coalitions of a case is expected to need
+    (:data:`BYTES_PER_COALITION` each, plus :data:`BASE_BYTES`): 20 parties ≈ 1.3 GB, 24
+    parties ≈ 17 GB, 26 parties ≈ 69 GB.
+
+    Example:
+        >>> round(enumeration_memory(20) / 1e9, 2), round(enumeration_memory(24) / 1e9, 1)
+        (1.34, 17.4)
+    """
+    return BYTES_PER_COALITION * (1 << parties) + BASE_BYTES
+
+
+def check_enumeration_memory(players: Sequence[str]) -> None:
+    """Refuse, before any solve, a game whose 2**n coalitions would not fit in the memory
+    this process can use (:func:`~fairpool.optimizer.workbook.cells.available_memory`), with
+    the figures and what to do instead. No check when the available memory is unknown."""
+    from fairpool.optimizer.workbook.cells import available_memory
+
+    available = available_memory()
+    needed = enumeration_memory(len(players))
+    if available is None or needed <= available:
+        return
+    raise CaseError(
+        f"{len(players)} parties: solving all {(1 << len(players)) - 1:,} coalitions needs "
+        f"about {needed / 1e9:.1f} GB of memory, but {available / 1e9:.1f} GB is available. "
+        "Each party more doubles it. Use `fairpool shapley CASE` (sampled Shapley value with "
+        "standard errors, any number of parties), group parties so that fewer remain, or run "
+        "on a machine with more memory"
+    )
