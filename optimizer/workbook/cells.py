@@ -155,6 +155,17 @@ def check_regular_file(path: str | os.PathLike[str], what: str = "file") -> Path
     return file
 
 
+def unreadable_workbook(error: Exception) -> str:
+    """What to say about a file openpyxl cannot open: it is damaged, truncated (an interrupted
+    copy or download) or not an .xlsx workbook at all (an .xls or .csv renamed), and how to
+    repair it."""
+    return (
+        f"cannot be opened as an .xlsx workbook ({error}): the file is damaged or truncated, or "
+        "is not an .xlsx workbook (an .xls or .csv renamed?); open it in Excel or LibreOffice "
+        "and save it as Excel Workbook (.xlsx)"
+    )
+
+
 def available_memory() -> int | None:
     """Bytes of memory this process can still use (Linux: ``MemAvailable``, capped by a
     cgroup limit); None when unknown (then no size check is made)."""

@@ -1,12 +1,14 @@
 """Schema-driven case workbooks: read (and type-check) and write (templates, shipped cases).
 
 The reader owns the mapping from Excel to clean, typed tables: header names are matched to
-the schema's columns (case-insensitively), every cell is parsed by its column's type, blank
-cells get the column's default, and every problem is collected with file, sheet, row and
-column into one :class:`~optimizer.errors.CaseError`. Cross-sheet checks (unknown parties,
-overlapping phases, …) belong to the model family, which receives the typed tables and the
-:meth:`CaseTables.where` helper to name the cells. The input file is opened read-only and
-never modified.
+the schema's columns (case-insensitively), every cell is parsed by its column's type
+(:mod:`fairpool.optimizer.workbook.values`), blank cells get the column's default, and every
+problem is collected with file, sheet, row and column into one
+:class:`~optimizer.errors.CaseError`. Cross-sheet checks (unknown parties, overlapping
+phases, …) belong to the model family, which receives the typed tables and the
+:meth:`CaseTables.where` helper to name the cells; reading a case
+(:meth:`CaseReader.read_case`) hands the reader's problems to those checks instead of raising
+them, so one error lists both. The input file is opened read-only and never modified.
 
 The writer produces the template of a model (``instructions`` sheet in English and Chinese,
 one sheet per schema sheet with the SPEC's column names as headers, units and descriptions as
@@ -16,42 +18,42 @@ example cases, from the same schema. Files are written atomically (temp file + `
 
 from __future__ import annotations
 
-import datetime as dt
-import math
 import os
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Generic, SupportsInt, TypeVar
 
 import pandas as pd
 
-from fairpool.optimizer.errors import CaseError, Problem
+from fairpool.optimizer.errors import CaseError, Problem, place
 from fairpool.optimizer.workbook.cells import (
     Row,
     SheetCells,
     Uncached,
     check_regular_file,
     close_name,
-    date_message,
-    number_text,
     read_sheet_cells,
     uncached_message,
+    unreadable_workbook,
 )
-from fairpool.optimizer.workbook.schema import NUMERIC_TYPES, Column, ModelSchema, Sheet
+from fairpool.optimizer.workbook.schema import Column, ModelSchema, Sheet
 from fairpool.optimizer.workbook.tables import column_letter
 from fairpool.optimizer.workbook.template import Rows, cell_value
+from fairpool.optimizer.workbook.values import (
+    LIST_SEPARATORS,
+    as_number,
+    blank,
+    default_value,
+    parse_cell,
+    parse_normalised,
+    shown,
+)
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
 
 ROW = "_row"
 """Column of every table holding the Excel row number of the record (for messages)."""
-
-LIST_SEPARATORS = re.compile(r"[+,;、，；]")
-TRUE_WORDS = frozenset({"true", "yes", "y", "1", "是", "对", "t"})
-FALSE_WORDS = frozenset({"false", "no", "n", "0", "否", "错", "f"})
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,14 @@ class CaseTables:
         settings: the ``case`` sheet as ``{key: typed value}``, defaults applied.
         tables: one DataFrame per table sheet present (absent optional sheets are missing);
             columns: the schema's columns, then extra columns, then ``_row`` (Excel row).
-        warnings: odd-but-readable findings (unknown keys, …).
+        warnings: odd-but-readable findings (unknown keys, cells read after normalising
+            full-width characters, …).
+        problems: what the reader could not read (only when read with ``collect=True``;
+            otherwise the reader raises them), so that the family's checks add theirs.
+        broken: the cells (sheet, row, column) those problems are about: a check skips a
+            cell already reported (its value is blank or ``None``).
+        absent: (sheet, None) for a sheet that is missing and (sheet, column) for a required
+            column that is missing (its cells read as ``None``).
     """
 
     path: str
@@ -72,6 +81,9 @@ class CaseTables:
     settings: Mapping[str, object]
     tables: Mapping[str, pd.DataFrame]
     warnings: tuple[str, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    broken: frozenset[tuple[str, int | None, str | None]] = frozenset()
+    absent: frozenset[tuple[str, str | None]] = frozenset()
 
     def where(self, sheet: str, row: object = None, column: str | None = None) -> str:
         """``"park.xlsx, sheet rules, row 5, column min_ratio"`` for messages."""
@@ -87,128 +99,59 @@ class CaseTables:
 
 def where(path: str, sheet: str, row: object = None, column: str | None = None) -> str:
     """Name a place in a workbook: file, sheet, row and column as far as known."""
-    parts = [Path(path).name, f"sheet {sheet}"]
-    if row is not None:
-        parts.append(f"row {int(row) if isinstance(row, SupportsInt) else row}")
-    if column is not None:
-        parts.append(f"column {column}")
-    return ", ".join(parts)
+    return place(path, sheet, row, column)
 
 
 @dataclass
 class _Collector:
+    """What reading a workbook found: problems (with the cells they are about), warnings,
+    the sheets and required columns that are missing, and the cells read after normalising
+    full-width characters."""
+
     path: str
     problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    broken: set[tuple[str, int | None, str | None]] = field(default_factory=set)
+    absent: set[tuple[str, str | None]] = field(default_factory=set)
+    normalised: list[tuple[str, int, str, str, str]] = field(default_factory=list)
 
     def add(self, sheet: str, row: object, column: str | None, message: str) -> None:
-        self.problems.append(Problem(where(self.path, sheet, row, column), message))
+        self.problems.append(Problem.at(self.path, sheet, row, column, message))
+        number = int(row) if isinstance(row, SupportsInt) else None
+        self.broken.add((sheet, number, column))
+
+    def normalised_warnings(self) -> list[str]:
+        """One warning per sheet and column whose cells were read after normalising
+        full-width characters: the first cell, as typed and as read, and the other rows."""
+        groups: dict[tuple[str, str], list[tuple[int, str, str]]] = {}
+        for sheet, row, column, typed, read in self.normalised:
+            groups.setdefault((sheet, column), []).append((row, typed, read))
+        found = []
+        for (sheet, column), cells in groups.items():
+            row, typed, read = cells[0]
+            more = ""
+            if len(cells) > 1:
+                rows = ", ".join(str(r) for r, _, _ in cells[1:6])
+                more = f"; also row(s) {rows}{' …' if len(cells) > 6 else ''} ({len(cells)} cells)"
+            found.append(
+                f"{where(self.path, sheet, row, column)}: {typed!r} read as {read!r} "
+                f"(full-width characters normalised){more}"
+            )
+        return found
 
 
 # -- reading ----------------------------------------------------------------------------------
 
 
-def _blank(value: object) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return isinstance(value, str) and value.strip() == ""
-
-
-def _as_number(value: object) -> float:
-    """A cell as a float; text like ``"1,200"`` or ``"50%"`` is accepted, other text raises."""
-    if isinstance(value, bool):
-        raise ValueError(f"expected a number, got {value!r}")
-    if isinstance(value, int | float):
-        number = float(value)
-    elif isinstance(value, dt.date):
-        raise ValueError(date_message(value, year=False))
-    else:
-        text = number_text(str(value))
-        scale = 1.0
-        if text.endswith("%"):
-            text, scale = text[:-1], 0.01
-        try:
-            number = float(text) * scale
-        except ValueError:
-            raise ValueError(f"expected a number, got text {str(value)!r}") from None
-    if not math.isfinite(number):
-        raise ValueError(f"expected a finite number, got {value!r}")
-    return number
-
-
-def _as_id(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def parse_cell(column: Column, value: object) -> object:
-    """Parse one non-blank cell by its column's type; raises ``ValueError`` with the reason.
-
-    A number below the column's declared minimum (``Column.minimum``) is refused here, so
-    ``validate`` catches it before anything is built.
-    """
-    kind = column.type
-    if isinstance(value, Uncached):
-        raise ValueError(uncached_message(value))
-    if isinstance(value, dt.date) and kind in NUMERIC_TYPES:
-        raise ValueError(
-            date_message(value, year=kind == "integer" and column.name.endswith("year"))
-        )
-    parsed = _parse_typed(column, value)
-    if column.minimum is not None and isinstance(parsed, int | float):
-        low = column.minimum
-        if parsed < low or (column.exclusive_minimum and parsed == low):
-            sign = ">" if column.exclusive_minimum else "≥"
-            unit = f" ({column.unit})" if column.unit else ""
-            raise ValueError(f"expected a number {sign} {low:g}{unit}, got {parsed:g}")
+def _read_cell(
+    column: Column, value: object, collect: _Collector, sheet: str, row: int, label: str
+) -> object:
+    """:func:`~fairpool.optimizer.workbook.values.parse_normalised`; a cell read after
+    mapping full-width characters is noted for a warning."""
+    parsed, typed = parse_normalised(column, value)
+    if typed is not None:
+        collect.normalised.append((sheet, row, label, typed, shown(parsed)))
     return parsed
-
-
-def _parse_typed(column: Column, value: object) -> object:
-    kind = column.type
-    if kind == "text":
-        return _as_id(value) if isinstance(value, float) else str(value).strip()
-    if kind in ("id", "id_or_all"):
-        return _as_id(value)
-    if kind == "id_list":
-        tokens = [token.strip() for token in LIST_SEPARATORS.split(_as_id(value))]
-        return tuple(token for token in tokens if token)
-    if kind == "number":
-        return _as_number(value)
-    if kind == "ratio":
-        number = _as_number(value)
-        if not -1e-12 <= number <= 1 + 1e-12:
-            raise ValueError(f"expected a ratio between 0 and 1, got {number:g}")
-        return min(max(number, 0.0), 1.0)
-    if kind == "integer":
-        number = _as_number(value)
-        if not number.is_integer():
-            raise ValueError(f"expected a whole number, got {number:g}")
-        return int(number)
-    if kind == "bool":
-        if isinstance(value, bool):
-            return value
-        text = _as_id(value).lower()
-        if text in TRUE_WORDS:
-            return True
-        if text in FALSE_WORDS:
-            return False
-        raise ValueError(f"expected TRUE or FALSE, got {value!r}")
-    if kind == "choice":
-        text = str(value).strip().lower()
-        if text not in column.choices:
-            raise ValueError(f"expected one of {', '.join(column.choices)}, got {value!r}")
-        return text
-    raise AssertionError(f"unknown column type {kind!r}")
-
-
-def _default(column: Column) -> object:
-    if column.type == "id_list":
-        return tuple(LIST_SEPARATORS.split(str(column.default))) if column.default else ()
-    return column.default
 
 
 def _header(
@@ -226,7 +169,7 @@ def _header(
     known = {name.lower(): name for name in sheet.column_names}
     unmatched: list[tuple[int, str]] = []
     for index, cell in enumerate(header_row):
-        if _blank(cell):
+        if blank(cell):
             continue
         if isinstance(cell, Uncached):
             collect.add(sheet.name, 1, column_letter(index), uncached_message(cell))
@@ -267,7 +210,7 @@ def _outside_cells(
     collect: _Collector, sheet: Sheet, number: int, cells: tuple[object, ...], used: set[int]
 ) -> None:
     """Warn about values in columns without a header (a stray cell far right or below)."""
-    stray = [j for j, c in enumerate(cells) if j not in used and not _blank(c)]
+    stray = [j for j, c in enumerate(cells) if j not in used and not blank(c)]
     if stray:
         shown = ", ".join(f"{column_letter(j)}{number}" for j in stray[:5])
         collect.warnings.append(
@@ -284,10 +227,9 @@ def _read_table(
     positions, extras, meant = _header(header_row, sheet, model or "this", collect)
     missing = [c.name for c in sheet.columns if c.required and c.name not in positions]
     for name in missing:
+        collect.absent.add((sheet.name, name))
         if name not in meant:
             collect.add(sheet.name, 1, name, f"required column {name!r} is missing from the header")
-    if missing:
-        return None
     if extras and not sheet.allow_extra_columns:
         extras = {}
     used = {*positions.values(), *extras.values()}
@@ -298,22 +240,27 @@ def _read_table(
             continue
         cells = list(row)
         _outside_cells(collect, sheet, number, row, used)
-        if all(_blank(cells[j]) for j in used if j < len(cells)):
+        if all(blank(cells[j]) for j in used if j < len(cells)):
             continue
-        first = next(cells[j] for j in sorted(used) if j < len(cells) and not _blank(cells[j]))
+        first = next(cells[j] for j in sorted(used) if j < len(cells) and not blank(cells[j]))
         if isinstance(first, str) and first.strip().startswith("#"):
             continue  # comment row
         record: dict[str, object] = {}
         for column in sheet.columns:
             at = positions.get(column.name)
+            if at is None and column.name in missing:
+                record[column.name] = None  # reported once, for the header
+                continue
             value = cells[at] if at is not None and at < len(cells) else None
-            if _blank(value):
+            if blank(value):
                 if column.required:
                     collect.add(sheet.name, number, column.name, "a value is required here")
-                record[column.name] = _default(column)
+                record[column.name] = default_value(column)
                 continue
             try:
-                record[column.name] = parse_cell(column, value)
+                record[column.name] = _read_cell(
+                    column, value, collect, sheet.name, number, column.name
+                )
             except ValueError as error:
                 collect.add(sheet.name, number, column.name, str(error))
                 record[column.name] = None
@@ -322,14 +269,14 @@ def _read_table(
             if isinstance(value, Uncached):
                 collect.add(sheet.name, number, name, uncached_message(value))
                 value = None
-            record[name] = None if _blank(value) else value
+            record[name] = None if blank(value) else value
         record[ROW] = number
         records.append(record)
     frame = pd.DataFrame(records, columns=[*sheet.column_names, *extras, ROW], dtype=object)
     for name in extras:  # numeric extra columns become float columns (party attributes)
         values = frame[name].dropna()
         try:
-            numbers = [_as_number(v) for v in values]
+            numbers = [as_number(v) for v in values]
         except ValueError:
             continue
         frame[name] = pd.Series([None] * len(frame), dtype=float)
@@ -352,7 +299,7 @@ def _read_key_value(
     for offset, row in rows:
         cells = [*list(row), None, None]
         key_cell, value = cells[0], cells[1]
-        if _blank(key_cell):
+        if blank(key_cell):
             continue
         if isinstance(key_cell, Uncached):
             collect.add(sheet.name, offset, "key", uncached_message(key_cell))
@@ -385,12 +332,13 @@ def _read_key_value(
             )
             continue
         seen_rows[column.name] = offset
-        if _blank(value):
+        if blank(value):
             continue
+        label = f"value ({column.name})"
         try:
-            settings[column.name] = parse_cell(column, value)
+            settings[column.name] = _read_cell(column, value, collect, sheet.name, offset, label)
         except ValueError as error:
-            collect.add(sheet.name, offset, f"value ({column.name})", str(error))
+            collect.add(sheet.name, offset, label, str(error))
     for column in sheet.columns:
         absent = column.name not in settings and column.name not in seen_rows
         if absent and column.required:
@@ -400,7 +348,7 @@ def _read_key_value(
         if column.name not in settings:
             if column.required and column.name in seen_rows:
                 collect.add(sheet.name, seen_rows[column.name], "value", "a value is required")
-            settings.setdefault(column.name, _default(column))
+            settings.setdefault(column.name, default_value(column))
     settings["_rows"] = dict(seen_rows)
     return settings
 
@@ -419,7 +367,7 @@ def _open(path: str | os.PathLike[str], collect: _Collector) -> Workbook:
     try:
         return openpyxl.load_workbook(file, read_only=True, data_only=True)
     except Exception as error:
-        raise CaseError(f"{file.name}: cannot be opened as an .xlsx workbook ({error})") from None
+        raise CaseError(f"{file.name}: {unreadable_workbook(error)}") from None
 
 
 def _sheet_lookup(book: Workbook) -> dict[str, str]:
@@ -471,8 +419,8 @@ def read_model_name(path: str | os.PathLike[str], known: Sequence[str] = ()) -> 
             )
         for number, row in read_sheet_cells(book, lookup["case"]).rows:
             cells = [*list(row), None, None]
-            if not _blank(cells[0]) and str(cells[0]).strip().lower() == "model":
-                if _blank(cells[1]) or isinstance(cells[1], Uncached):
+            if not blank(cells[0]) and str(cells[0]).strip().lower() == "model":
+                if blank(cells[1]) or isinstance(cells[1], Uncached):
                     break
                 name = str(cells[1]).strip().lower()
                 if known and name not in known:
@@ -494,28 +442,35 @@ def read_model_name(path: str | os.PathLike[str], known: Sequence[str] = ()) -> 
     )
 
 
-def read_case_tables(path: str | os.PathLike[str], schema: ModelSchema) -> CaseTables:
+def read_case_tables(
+    path: str | os.PathLike[str], schema: ModelSchema, *, collect: bool = False
+) -> CaseTables:
     """Read every sheet of ``schema`` from a workbook into typed tables.
 
     Raises :class:`CaseError` listing every problem found (missing sheets or columns, a sheet
     or column name close to the schema's, text in a number cell, a ratio outside [0, 1], a
     wrong choice, a formula without a saved value, merged cells, …), each naming file, sheet,
-    row and column. Other sheets and columns not in the schema are warnings; the template's
-    ``instructions`` sheet is ignored. Only cells holding a value are read, so a stray cell
-    far down or right costs nothing.
+    row and column. With ``collect`` the problems are returned in the tables instead
+    (:attr:`CaseTables.problems`; a broken cell reads as ``None``, a missing sheet as an
+    empty table), so that the family's checks find theirs in the same pass. Other sheets and
+    columns not in the schema are warnings, and so are cells read after normalising
+    full-width characters (``SZ＋SW``, ``６０％``); the template's ``instructions`` sheet is
+    ignored. Only cells holding a value are read, so a stray cell far down or right costs
+    nothing. A file that cannot be opened as a workbook raises at once.
     """
-    collect = _Collector(str(path))
-    book = _open(path, collect)
+    found = _Collector(str(path))
+    book = _open(path, found)
     settings: dict[str, object] = {}
     tables: dict[str, pd.DataFrame] = {}
     try:
         lookup = _sheet_lookup(book)
-        _other_sheets(book, schema, collect)
+        _other_sheets(book, schema, found)
         for sheet in schema.sheets:
             actual = lookup.get(sheet.name.lower())
             if actual is None:
+                found.absent.add((sheet.name, None))
                 if sheet.required:
-                    collect.add(
+                    found.add(
                         sheet.name,
                         None,
                         None,
@@ -523,21 +478,42 @@ def read_case_tables(path: str | os.PathLike[str], schema: ModelSchema) -> CaseT
                         f"(run `fairpool template {schema.model}` for the layout)",
                     )
                 continue
-            rows = _sheet_rows(book, actual, collect)
+            rows = _sheet_rows(book, actual, found)
             if sheet.layout == "key_value":
-                settings = _read_key_value(rows, sheet, collect, schema.model)
+                settings = _read_key_value(rows, sheet, found, schema.model)
                 continue
-            table = _read_table(rows, sheet, collect, schema.model)
+            table = _read_table(rows, sheet, found, schema.model)
             if table is not None:
                 tables[sheet.name] = table
     finally:
         book.close()
     model = settings.get("model")
     if model is not None and model != schema.model:
-        collect.add("case", None, "model", f"expected model {schema.model!r}, got {model!r}")
-    if collect.problems:
-        raise CaseError(collect.problems)
-    return CaseTables(str(path), schema, settings, tables, tuple(collect.warnings))
+        found.add("case", None, "model", f"expected model {schema.model!r}, got {model!r}")
+    return _tables(found, schema, settings, tables, collect)
+
+
+def _tables(
+    found: _Collector,
+    schema: ModelSchema,
+    settings: Mapping[str, object],
+    tables: Mapping[str, pd.DataFrame],
+    collect: bool,
+) -> CaseTables:
+    """The typed tables and what reading them found; raises the problems unless ``collect``."""
+    warnings = (*found.warnings, *found.normalised_warnings())
+    if found.problems and not collect:
+        raise CaseError(found.problems, warnings=warnings)
+    return CaseTables(
+        found.path,
+        schema,
+        settings,
+        tables,
+        warnings,
+        tuple(found.problems),
+        frozenset(found.broken),
+        frozenset(found.absent),
+    )
 
 
 def case_tables_from_rows(
@@ -545,34 +521,36 @@ def case_tables_from_rows(
     settings: Mapping[str, object],
     rows: Mapping[str, Sequence[Mapping[str, object]]],
     source: str = "case.xlsx",
+    *,
+    collect: bool = False,
 ) -> CaseTables:
-    """Typed tables from in-memory rows, through exactly the parsing of :func:`read_case_tables`.
+    """Typed tables from in-memory rows, through exactly the parsing of :func:`read_case_tables`
+    (``collect`` as there).
 
     ``rows`` is ``{sheet: [{column: cell value}]}``; a sheet absent from ``rows`` is absent from
     the workbook (so a missing required sheet is reported). Used to build cases in code (tests,
     generators) without writing a file; row numbers in messages are those the file would have.
     """
-    collect = _Collector(source)
+    found = _Collector(source)
     parsed: dict[str, object] = {}
     tables: dict[str, pd.DataFrame] = {}
     for sheet in schema.sheets:
         if sheet.layout == "key_value":
             cells = [(k, cell_value(v)) for k, v in settings.items()]
-            parsed = _read_key_value(list(enumerate(cells, start=1)), sheet, collect, schema.model)
+            parsed = _read_key_value(list(enumerate(cells, start=1)), sheet, found, schema.model)
             continue
         if sheet.name not in rows:
+            found.absent.add((sheet.name, None))
             if sheet.required:
-                collect.add(sheet.name, None, None, f"required sheet {sheet.name!r} is missing")
+                found.add(sheet.name, None, None, f"required sheet {sheet.name!r} is missing")
             continue
         records = list(rows[sheet.name])
         names = list(dict.fromkeys([*sheet.column_names, *(k for r in records for k in r)]))
         grid = [tuple(names)] + [tuple(cell_value(r.get(n)) for n in names) for r in records]
-        table = _read_table(list(enumerate(grid, start=1)), sheet, collect, schema.model)
+        table = _read_table(list(enumerate(grid, start=1)), sheet, found, schema.model)
         if table is not None:
             tables[sheet.name] = table
-    if collect.problems:
-        raise CaseError(collect.problems)
-    return CaseTables(source, schema, parsed, tables, tuple(collect.warnings))
+    return _tables(found, schema, parsed, tables, collect)
 
 
 CaseT = TypeVar("CaseT")
@@ -593,8 +571,9 @@ class CaseReader(Generic[CaseT]):
 
     def read_case(self, path: str | os.PathLike[str]) -> CaseT:
         """Read and validate a case workbook; raises :class:`CaseError` listing every problem
-        (sheet, row, column) at once."""
-        return self.build(read_case_tables(path, self.schema))
+        (sheet, row, column) at once: what the reader could not read and what the family's
+        checks find in the rest, in one pass."""
+        return self.build(read_case_tables(path, self.schema, collect=True))
 
     def case_from_rows(
         self, settings: Mapping[str, object], rows: Rows, source: str = "case.xlsx"
@@ -602,4 +581,17 @@ class CaseReader(Generic[CaseT]):
         """A validated case from in-memory rows (the same parsing and checks as
         :meth:`read_case`); the ``case`` sheet's ``model`` defaults to the family's."""
         settings = {"model": self.schema.model, **settings}
-        return self.build(case_tables_from_rows(self.schema, settings, rows, source))
+        return self.build(case_tables_from_rows(self.schema, settings, rows, source, collect=True))
+
+
+__all__ = [
+    "LIST_SEPARATORS",
+    "ROW",
+    "CaseReader",
+    "CaseTables",
+    "case_tables_from_rows",
+    "parse_cell",
+    "read_case_tables",
+    "read_model_name",
+    "where",
+]

@@ -18,6 +18,7 @@ from fairpool.optimizer.workbook.cells import (
     dense_rows,
     read_sheet_cells,
     uncached_message,
+    unreadable_workbook,
 )
 
 MAX_LISTED = 20
@@ -73,7 +74,7 @@ def read_sheets(path: Path) -> dict[str, list[tuple[object, ...]]]:
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a broken file
-        raise CaseError(f"{path}: cannot be opened as an Excel workbook: {error}") from None
+        raise CaseError(f"{path}: {unreadable_workbook(error)}") from None
     sheets: dict[str, list[tuple[object, ...]]] = {}
     problems: list[Problem] = []
     try:
