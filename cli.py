@@ -8,7 +8,6 @@ the commands so that ``fairpool --help`` starts fast.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -32,6 +31,7 @@ from fairpool.commands.running import (
 if TYPE_CHECKING:
     from fairpool.models.family import CoreMode, DistanceKind
     from fairpool.optimizer.game import Game
+    from fairpool.reports.i18n import Language
 
 app = typer.Typer(
     name="fairpool",
@@ -101,9 +101,17 @@ def game(
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit with 1 when the proposal is not in the core.")
     ] = False,
+    core: Annotated[
+        bool,
+        typer.Option("--core", help="With --method: also say whether the core is empty (ε*)."),
+    ] = False,
+    properties: Annotated[
+        bool,
+        typer.Option("--properties", help="With --method: also check the game's properties."),
+    ] = False,
 ) -> None:
-    """Solve an explicit game file with every method and compare them."""
-    with reporting_errors(file):
+    """Solve an explicit game file with every method (or those of --method) and compare them."""
+    with reporting_errors(file, as_json):
         from fairpool.optimizer.workbook.explicit import read_game_file
 
         the_game = read_game_file(
@@ -112,7 +120,8 @@ def game(
             fill=fill,
             players_path=players,
         )
-        _solve_and_print(the_game, method, allocation, as_json, strict, source=str(file))
+        asked = (core, properties) if method else (True, True)  # no --method: everything
+        _solve_and_print(the_game, method, allocation, as_json, strict, str(file), asked)
 
 
 # -- case workbooks: template, validate, solve, check, sweep, coalitions -------------------
@@ -143,6 +152,22 @@ Scheduler = Annotated[
     str | None,
     typer.Option("--scheduler", help="Dask scheduler address: solve coalitions on a cluster."),
 ]
+HtmlReport = Annotated[
+    Path | None,
+    typer.Option(
+        "--html",
+        help="Also write the HTML negotiation report (one file, works offline) to this path.",
+    ),
+]
+ChartsFolder = Annotated[
+    Path | None,
+    typer.Option("--charts", help="Also write the charts as PNG and SVG into this folder."),
+]
+ReportLang = Annotated[
+    str | None,
+    typer.Option("--lang", help="Language of the reports: en | zh (default: the case's)."),
+]
+ForceReports = Annotated[bool, typer.Option("--force", help="Replace an existing report file.")]
 
 
 @app.command()
@@ -165,19 +190,22 @@ def template(
 @app.command()
 def validate(file: CaseFile, as_json: JsonFlag = False) -> None:
     """Check a case workbook and list every problem with its sheet, row and column."""
-    with reporting_errors(file):
-        family, case = read_case(file)
-        warnings = list(case.warnings)
+    with reporting_errors(file, as_json):
+        from fairpool.commands.validate import validate_case, validation_document
+
+        validation = validate_case(file)
         if as_json:
-            echo_json({"valid": True, "model": family.name, "warnings": warnings})
+            echo_json(validation_document(file, validation))
             return
+        family, case = validation.family, validation.case
         typer.echo(f"{file}: valid {family.name} case, {len(case.parties)} parties")
-        for warning in warnings:
+        for warning in validation.warnings:
             typer.echo(f"warning: {warning}")
 
 
-@app.command()
+@app.command(context_settings={"allow_extra_args": True})  # several files: point to batch
 def solve(
+    context: typer.Context,
     file: CaseFile,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Folder for the results workbook.")
@@ -194,9 +222,18 @@ def solve(
     no_cache: NoCache = False,
     scheduler: Scheduler = None,
     force: Force = False,
+    html: HtmlReport = None,
+    charts: ChartsFolder = None,
+    lang: ReportLang = None,
 ) -> None:
     """Solve a case: coalition values, every allocation, the fairest plan, a results workbook."""
-    with reporting_errors(file), engine(workers, cache, no_cache, scheduler):
+    with reporting_errors(file, as_json):
+        if context.args:
+            from fairpool.commands.batch import several_cases_message
+
+            raise several_cases_message([file, *map(Path, context.args)])
+    with reporting_errors(file, as_json), engine(workers, cache, no_cache, scheduler):
+        from fairpool.commands.outputs import echo_reports, report_request, write_reports
         from fairpool.reports.document import case_document
         from fairpool.reports.excel import write_results_workbook
         from fairpool.reports.text import render_case_result
@@ -205,6 +242,7 @@ def solve(
         check_choice("--distance", distance, ("l1", "linf"))
         family, case = read_case(file)
         written_path = results_path(output, f"{file.stem}_results.xlsx", force, source=file)
+        request = report_request(html, charts, lang, force)
         if len(case.parties) > 15:
             typer.echo(
                 f"warning: {len(case.parties)} parties: solve computes all "
@@ -218,12 +256,14 @@ def solve(
             core=cast("CoreMode | None", core),
             distance=cast("DistanceKind | None", distance),
         )
-        written = write_results_workbook(result, written_path)
+        written = write_results_workbook(result, written_path, lang=request.lang)
+        reports = write_reports(request, family, case, result)
         if as_json:
-            echo_json({**case_document(result), "results_workbook": str(written)})
+            echo_json({**case_document(result), "results_workbook": str(written), **reports})
             return
         typer.echo(render_case_result(result))
         typer.echo(f"\nResults workbook: {written}")
+        echo_reports(reports)
 
 
 @app.command()
@@ -231,7 +271,33 @@ def check(
     file: CaseFile,
     proposal: Annotated[
         Path | None,
-        typer.Option(help="Workbook whose 'proposal' sheet to judge (default: the case's)."),
+        typer.Option(
+            help="Proposal to judge: a workbook with a 'proposal' sheet (no other sheet "
+            "needed) or a CSV with its columns (default: the case's proposal sheet)."
+        ),
+    ] = None,
+    ratio: Annotated[
+        str | None,
+        typer.Option(
+            help='Joint park: split ratios, e.g. "SZ=0.40,SW=0.25,GD=0.35" (ids or names; '
+            "40% works), for every stream and phase unless --stream/--phase narrow them."
+        ),
+    ] = None,
+    share: Annotated[
+        str | None,
+        typer.Option(
+            help='Cost families: cost shares, e.g. "A=0.3,B=0.7" (ids or names), for every '
+            "project unless --project narrows them."
+        ),
+    ] = None,
+    stream: Annotated[
+        str | None, typer.Option(help="With --ratio: only this stream (others: the baseline).")
+    ] = None,
+    phase: Annotated[
+        str | None, typer.Option(help="With --ratio: only this phase (others: the baseline).")
+    ] = None,
+    project: Annotated[
+        str | None, typer.Option(help="With --share: only this project (others: the baseline).")
     ] = None,
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit with 1 when the proposal is not fair.")
@@ -241,19 +307,37 @@ def check(
     cache: CachePath = None,
     no_cache: NoCache = False,
     scheduler: Scheduler = None,
+    html: HtmlReport = None,
+    charts: ChartsFolder = None,
+    lang: ReportLang = None,
+    force: ForceReports = False,
 ) -> None:
-    """Judge a proposal: each party's NPV, who would walk away, the core, distances."""
-    with reporting_errors(file), engine(workers, cache, no_cache, scheduler):
+    """Judge a proposal: every party's position, the coalitions that would leave, and the
+    smallest change of the proposal that puts it in the core within the rules."""
+    with reporting_errors(file, as_json), engine(workers, cache, no_cache, scheduler):
+        from fairpool.commands.outputs import echo_reports, report_request, write_reports
+        from fairpool.commands.proposals import read_given_proposal
         from fairpool.reports.document import check_document
 
+        request = report_request(html, charts, lang, force)
         family, case = read_case(file)
-        given = None if proposal is None else family.read_proposal(proposal, case)
+        given = read_given_proposal(
+            family,
+            case,
+            proposal=proposal,
+            ratio=ratio,
+            share=share,
+            scope={"stream": stream, "phase": phase, "project": project},
+        )
         judged = family.check(case, given)
+        reports = write_reports(request, family, case, judged, proposal=given)
         if as_json:
-            echo_json(check_document(judged))
+            echo_json({**check_document(judged), **reports})
         else:
-            for line in judged.verdict:
-                typer.echo(line)
+            from fairpool.reports.text import render_check
+
+            typer.echo(render_check(judged))
+            echo_reports(reports)
         if strict and not judged.fair:
             raise typer.Exit(EXIT_CHECK_FAILED)
 
@@ -261,7 +345,9 @@ def check(
 @app.command()
 def sweep(
     file: CaseFile,
-    party: Annotated[str, typer.Option(help="Party whose ratio (or cost share) slides.")],
+    party: Annotated[
+        str, typer.Option(help="Party whose ratio (or cost share) slides: its id or its name.")
+    ],
     stream: Annotated[
         str, typer.Option(help="Joint park: stream, or 'all' for one ratio on every stream.")
     ] = "all",
@@ -275,33 +361,74 @@ def sweep(
     max_steps: Annotated[
         int, typer.Option(min=1, help="Most steps one sweep may take (each is a solve).")
     ] = MAX_SWEEP_STEPS,
+    against: Annotated[
+        str | None,
+        typer.Option(
+            help="The one party that gives up or takes the difference (id or name); "
+            "default: the other parties share the rest in the baseline's proportions."
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Also write the sweep as a workbook (table and chart)."
+        ),
+    ] = None,
     as_json: JsonFlag = False,
     workers: Workers = 1,
     cache: CachePath = None,
     no_cache: NoCache = False,
     scheduler: Scheduler = None,
+    html: HtmlReport = None,
+    charts: ChartsFolder = None,
+    lang: ReportLang = None,
+    force: ForceReports = False,
 ) -> None:
-    """Slide one ratio or cost share: NPVs, core verdicts and the exact core band."""
-    with reporting_errors(file), engine(workers, cache, no_cache, scheduler):
+    """Slide one ratio or cost share from the proposal (or the plan): every party's NPV, the
+    exact core band, the band within the rules and the rule that cuts it."""
+    with reporting_errors(file, as_json), engine(workers, cache, no_cache, scheduler):
         import numpy as np
 
+        from fairpool.commands.outputs import (
+            echo_reports,
+            report_of_sweep,
+            report_request,
+            write_reports,
+        )
         from fairpool.models.family import ALL, SweepLine
+        from fairpool.optimizer.workbook.files import check_output_file
         from fairpool.reports.document import sweep_document
+        from fairpool.reports.sweep_workbook import write_sweep_workbook
         from fairpool.reports.text import render_sweep
 
         sweep_ratio_count(start, stop, step, max_steps)
+        request = report_request(html, charts, lang, force, swept=True)
+        if output is not None:
+            check_output_file(output, force, "choose another file with -o")
         family, case = read_case(file)
 
         def picked(value: str) -> str:
             return ALL if value.lower() in ("all", ALL) else value
 
-        line = SweepLine(party, picked(stream), picked(phase), picked(project))
+        line = SweepLine(party, picked(stream), picked(phase), picked(project), against)
         ratios = np.round(np.arange(start, stop + step / 2, step), 10)
         result = family.sweep(case, line, ratios.tolist())
+        written = None if output is None else write_sweep_workbook(result, output, lang)
+        reports = {
+            **(
+                write_reports(request, family, case, report_of_sweep(family, case), sweep=result)
+                if request.wanted
+                else {}
+            ),
+            **({} if written is None else {"sweep_workbook": str(written)}),
+        }
         if as_json:
-            echo_json(sweep_document(result))
+            echo_json({**sweep_document(result), **reports})
         else:
             typer.echo(render_sweep(result))
+            echo_reports(reports)
+            if written is not None:
+                typer.echo(f"Sweep workbook: {written}")
 
 
 @app.command()
@@ -314,7 +441,7 @@ def coalitions(
     scheduler: Scheduler = None,
 ) -> None:
     """The coalition values v(S) of a case: what every group of parties reaches alone."""
-    with reporting_errors(file), engine(workers, cache, no_cache, scheduler):
+    with reporting_errors(file, as_json), engine(workers, cache, no_cache, scheduler):
         from fairpool.reports.document import json_number, players_entry
         from fairpool.reports.text import cell, render_table
 
@@ -356,7 +483,7 @@ def shapley(
 ) -> None:
     """Shapley value of a case, for any number of parties: sampled with standard errors above
     the exact limit."""
-    with reporting_errors(file), engine(workers, cache, no_cache, scheduler):
+    with reporting_errors(file, as_json), engine(workers, cache, no_cache, scheduler):
         from fairpool.models import case_shapley
         from fairpool.optimizer.solutions.sampling import standard_errors
         from fairpool.reports.document import json_number
@@ -398,6 +525,89 @@ def shapley(
             )
 
 
+# -- fairpool batch ----------------------------------------------------------------------
+@app.command()
+def batch(
+    inputs: Annotated[
+        list[Path],
+        typer.Argument(help="Case workbooks (.xlsx), game tables (.csv), or folders of them."),
+    ],
+    output: Annotated[
+        Path,
+        typer.Option("--output", "-o", help="Folder for each case's results and the summary."),
+    ],
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=0,
+            help="Cases solved at once: this process and N−1 worker processes (0 = every "
+            "core; 1 = one after another in this process).",
+        ),
+    ] = 0,
+    cost: Annotated[
+        bool, typer.Option("--cost", help="Game tables hold costs c(S), as for `game --cost`.")
+    ] = False,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume",
+            help="Keep the cases whose input and outputs are unchanged since the "
+            "last batch into the same folder; solve the others.",
+        ),
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace existing files in the output folder.")
+    ] = False,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            help="en | zh: the summary's language (default en) and every results "
+            "workbook's (default: each case's own)."
+        ),
+    ] = None,
+    html: Annotated[
+        bool,
+        typer.Option(
+            "--html",
+            help="Also write each case workbook's HTML negotiation report, "
+            "<stem>_report.html (game tables get none); about 1–2 s more a case.",
+        ),
+    ] = False,
+    as_json: JsonFlag = False,
+    cache: CachePath = None,
+    no_cache: NoCache = False,
+    scheduler: Scheduler = None,
+) -> None:
+    """Solve many cases in one run: results per case, a summary table, failures reported
+    in it (exit 1 when any case failed)."""
+    with reporting_errors(as_json=as_json):
+        from fairpool.commands.batch import BatchOptions, batch_document, render_batch, run_batch
+        from fairpool.optimizer.coalitions import default_cache_path
+
+        check_choice("--lang", lang, ("en", "zh"))
+        options = BatchOptions(
+            inputs=inputs,
+            output=output,
+            jobs=jobs,
+            cost=cost,
+            lang=cast("Language | None", lang),
+            resume=resume,
+            force=force,
+            cache=None if no_cache else (cache or default_cache_path()),
+            scheduler=scheduler,
+            html=html,
+        )
+        report = run_batch(options)
+        if as_json:
+            echo_json(batch_document(report))
+        else:
+            typer.echo(render_batch(report))
+        if report.failed:
+            raise typer.Exit(EXIT_CHECK_FAILED)
+
+
 # -- fairpool demo -----------------------------------------------------------------------
 @app.command()
 def demo(
@@ -406,10 +616,13 @@ def demo(
     ] = Path("fairpool-demo"),
     as_json: JsonFlag = False,
     force: Force = False,
+    lang: ReportLang = None,
 ) -> None:
-    """Solve the shipped three-party co-built park (四川–浙江 style) and write its results."""
-    with reporting_errors():
+    """Solve the shipped three-party co-built park (四川–浙江 style) and write its results
+    workbook and HTML negotiation report."""
+    with reporting_errors(as_json=as_json):
         from fairpool.cases import case_path
+        from fairpool.commands.outputs import demo_instructions, report_request, write_reports
         from fairpool.models import family
         from fairpool.reports.document import case_document
         from fairpool.reports.excel import write_results_workbook
@@ -419,17 +632,20 @@ def demo(
         park = family("joint_park")
         case = park.read_case(source)
         written_path = results_path(output, source.stem + "_results.xlsx", force, source=None)
+        request = report_request(output / f"{source.stem}_report.html", None, lang, force)
         result = park.solve(case)
-        written = write_results_workbook(result, written_path)
+        written = write_results_workbook(result, written_path, lang=request.lang)
+        reports = write_reports(request, park, case, result)
         if as_json:
-            echo_json({**case_document(result), "results_workbook": str(written)})
+            echo_json({**case_document(result), "results_workbook": str(written), **reports})
             return
         typer.echo(
             "Demo: a sending city, a host county and their province co-build an industrial\n"
             "park and split its local taxes by ratio. Which split is fair?\n"
         )
         typer.echo(render_case_result(result))
-        typer.echo(f"\nResults workbook: {written}")
+        typer.echo("")
+        typer.echo(demo_instructions(written, reports["html_report"]))
         typer.echo(
             f"Your own case: fairpool template joint_park -o my_park.xlsx  (source: {source})"
         )
@@ -443,6 +659,7 @@ def _solve_and_print(
     as_json: bool,
     strict: bool,
     source: str,
+    asked: tuple[bool, bool] = (True, True),
 ) -> None:
     from fairpool.optimizer.analysis import analyse_game
     from fairpool.optimizer.fairness import describe
@@ -454,10 +671,13 @@ def _solve_and_print(
         the_game,
         methods=list(methods) if methods else None,
         proposal=proposal.shares if proposal is not None else None,
+        core=asked[0],
+        properties=asked[1],
+        references=proposal is not None and not as_json,  # the proposal's distances, printed
     )
     document = game_document(analysis)
     if as_json:
-        typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        echo_json(document)
     else:
         typer.echo(render_comparison(the_game, document, source))
         if proposal is not None:

@@ -14,7 +14,7 @@ import contextlib
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import typer
 
@@ -30,11 +30,18 @@ MAX_SWEEP_STEPS = 10_000
 
 
 @contextlib.contextmanager
-def reporting_errors(source: Path | None = None) -> Iterator[None]:
+def reporting_errors(source: Path | None = None, as_json: bool = False) -> Iterator[None]:
     """Turn fairpool's own errors into a message on stderr and their exit code; an infeasible
     plan or a solver failure (exit 3) about the input ``source`` starts with the file's path
-    when it does not name it yet (input errors name their file, sheet, row and column)."""
-    from fairpool.optimizer.errors import FairpoolError
+    when it does not name it yet (input errors name their file, sheet, row and column).
+
+    With ``as_json`` (a command's ``--json``) the error is also printed on stdout as the one
+    JSON document of the run, ``{"ok": false, "errors": [{file, sheet, row, column,
+    message}], ...}`` (:func:`fairpool.reports.document.error_document`), with the same exit
+    code, so that a script reads one document whatever happened. Warnings found before the
+    error (e.g. cells read after normalising full-width characters) follow the message.
+    """
+    from fairpool.optimizer.errors import FairpoolError, Problem
 
     try:
         yield
@@ -42,14 +49,48 @@ def reporting_errors(source: Path | None = None) -> Iterator[None]:
         message = str(error)
         if source is not None and error.exit_code == 3 and source.name not in message:
             message = f"{source}: {message}"
-        typer.echo(f"error: {message}", err=True)
-        raise typer.Exit(error.exit_code) from None
+        _report(message, error.warnings, error.exit_code, as_json, error, source)
     except KeyboardInterrupt:
-        typer.echo("\ninterrupted: coalition values solved so far stay in the cache", err=True)
-        raise typer.Exit(130) from None
+        message = "interrupted: coalition values solved so far stay in the cache"
+        _report(f"\n{message}", (), 130, as_json, [Problem("", message)], source)
     except OSError as error:
-        typer.echo(f"error: {os_error_message(error)}", err=True)
-        raise typer.Exit(2) from None
+        file = next((f for f in (error.filename, error.filename2) if f is not None), None)
+        name = None if file is None else Path(str(file)).name
+        problem = Problem("", os_error_message(error), file=name)
+        _report(f"error: {problem.message}", (), 2, as_json, [problem], source)
+
+
+def _report(
+    message: str,
+    warnings: Sequence[str],
+    exit_code: int,
+    as_json: bool,
+    error: object,
+    source: Path | None,
+) -> None:
+    """Print a failed run (message and warnings on stderr; with ``as_json`` the error
+    document on stdout) and exit with ``exit_code``."""
+    from fairpool.optimizer.errors import FairpoolError, Problem
+    from fairpool.reports.document import error_document
+
+    text = message if message.startswith(("error: ", "\n")) else f"error: {message}"
+    typer.echo(text, err=True)
+    for warning in warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    if as_json:
+        if isinstance(error, FairpoolError):
+            document = error_document(
+                error.problems,
+                exit_code,
+                source=source,
+                skipped=getattr(error, "skipped", ()),
+                warnings=warnings,
+            )
+        else:
+            problems = cast("Sequence[Problem]", error)
+            document = error_document(problems, exit_code, source=source)
+        echo_json(document)
+    raise typer.Exit(exit_code) from None
 
 
 def os_error_message(error: OSError) -> str:
@@ -128,6 +169,10 @@ def read_case(file: Path) -> tuple[AnyFamily, Case]:
 
 
 def echo_json(document: Mapping[str, Any]) -> None:
+    """Print one JSON document on stdout; a command's result gets ``"ok": true`` as its first
+    key (an error document carries ``"ok": false`` already)."""
+    if "ok" not in document:
+        document = {"ok": True, **document}
     typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
 
 
@@ -179,10 +224,11 @@ def parse_allocation(text: str, the_game: Game) -> Allocation:
     import numpy as np
 
     from fairpool.optimizer.errors import CaseError, Problem
+    from fairpool.optimizer.parties import PartyNames
     from fairpool.optimizer.results import Allocation
 
+    parties = PartyNames(the_game.players, the_game.names)  # ids or names, loosely spelled
     lookup = {p: i for i, p in enumerate(the_game.players)}
-    lookup.update({name: i for i, name in enumerate(the_game.names) if name not in lookup})
     shares: dict[int, float] = {}
     problems = []
     for item in filter(None, (part.strip() for part in text.replace("，", ",").split(","))):
@@ -190,14 +236,11 @@ def parse_allocation(text: str, the_game: Game) -> Allocation:
         if not sep:
             problems.append(Problem("--allocation", f"expected PARTY=AMOUNT, got {item!r}"))
             continue
-        if party not in lookup:
-            problems.append(
-                Problem(
-                    "--allocation",
-                    f"unknown party {party!r}; parties are {', '.join(the_game.players)}",
-                )
-            )
+        unknown = parties.problem(party)
+        if unknown is not None:
+            problems.append(Problem("--allocation", unknown))
             continue
+        party = parties.resolve(party)
         try:
             value = float(amount)
         except ValueError:

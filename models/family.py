@@ -1,4 +1,5 @@
-"""The family contract: what every model family provides, and the result types it returns.
+"""The family contract: what every model family provides (its result types are in
+:mod:`fairpool.models.results`, re-exported here).
 
 A *model family* (``joint_park``, ``infrastructure``, ``cost_sharing``) turns a case workbook
 into a cooperative game and a plan. Every family is one package under ``models/`` whose
@@ -7,7 +8,8 @@ signatures in every family:
 
 ============================  ==========================================================
 ``read_case(path)``           the validated case (every problem of the file at once)
-``read_proposal(path, case)`` the ``proposal`` sheet of another workbook, for ``check``
+``read_proposal(path, case)`` a proposal from a file (a ``proposal`` sheet, or a CSV)
+``proposal_from_rows(...)``   a proposal from rows typed on the command line (``--ratio``)
 ``coalition_game(case)``      v(S) (cost games: c(S)) for every coalition
 ``coalition_model(case)``     the compiled v(S) model, or ``None`` when v(S) is listed
 ``solve(case, ...)``          the fairest plan within the rules: a :class:`PlanResult`
@@ -16,10 +18,9 @@ signatures in every family:
 ``write_template(path)``      a case workbook to fill
 ============================  ==========================================================
 
-The results are computed once, by the family: ``reports/`` renders them and computes
-nothing; they are typed, frozen, and the same class for every family. Amounts are in the
-case unit; a benefit family's plan amounts are NPVs, a cost family's are cost shares
-(``amount_kind``), and excesses follow the game's orientation (v(S) − x(S), or x(S) − c(S)).
+The results (:mod:`fairpool.models.results`) are computed once, by the family: ``reports/``
+renders them and computes nothing; they are typed, frozen, and the same class for every
+family.
 
 What the families share is written once: their cases extend :class:`CaseSettings` (the
 ``case`` sheet and the parties, read by :func:`case_settings`; :class:`DiscountedCaseSettings`
@@ -40,14 +41,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import (
     TYPE_CHECKING,
     Any,
     ClassVar,
     Generic,
-    Literal,
     Protocol,
     TypeAlias,
     TypedDict,
@@ -58,29 +58,33 @@ from typing import (
 
 import numpy as np
 
-if TYPE_CHECKING:
-    import pandas as pd
+from fairpool.models.results import (
+    ALL,
+    AmountKind,
+    BandCut,
+    BandSide,
+    BlockingCoalition,
+    CaseResult,
+    CoreMode,
+    DistanceKind,
+    FixChange,
+    FixStatus,
+    PartyPosition,
+    PlanResult,
+    PlanTableKind,
+    ProposalCheck,
+    ProposalFix,
+    SweepBaseline,
+    SweepLine,
+    SweepResult,
+)
+from fairpool.optimizer.parties import PartyNames
 
-    from fairpool.optimizer.analysis import GameAnalysis
+if TYPE_CHECKING:
     from fairpool.optimizer.coalitions import CompiledCoalitionModel
-    from fairpool.optimizer.fairness import FairnessReport
     from fairpool.optimizer.game import Game, Orientation
-    from fairpool.optimizer.properties import GameProperties
-    from fairpool.optimizer.results import Allocation
     from fairpool.optimizer.workbook.reader import CaseTables
     from fairpool.optimizer.workbook.schema import ModelSchema
-
-ALL = "*"
-"""Every stream, phase or project (a sweep line, a rule)."""
-
-AmountKind = Literal["npv", "cost_shares"]
-"""What a plan's amounts are: NPVs (benefit families) or cost shares (cost families)."""
-
-PlanTableKind = Literal["ratios", "shares"]
-"""The plan table's JSON key: split ratios (joint park) or cost shares."""
-
-CoreMode = Literal["hard", "soft", "off"]
-DistanceKind = Literal["l1", "linf"]
 
 
 @dataclass(frozen=True)
@@ -149,6 +153,18 @@ class CaseSettings:
     def party_index(self, party: str) -> int:
         """The position of ``party`` among :attr:`parties` (its bit in a coalition mask)."""
         return self.parties.index(party)
+
+    @property
+    def party_lookup(self) -> PartyNames:
+        """The parties' ids and display names, to resolve what a user types
+        (:class:`~fairpool.optimizer.parties.PartyNames`)."""
+        return PartyNames(self.parties, self.party_names)
+
+    def party_id(self, text: str, where: str = "") -> str:
+        """The id of the party ``text`` names: its id or display name, loosely spelled
+        (:class:`~fairpool.optimizer.parties.PartyNames`); a :class:`CaseError` at ``where``
+        (``--party``, a file's place) naming the parties when it names none or several."""
+        return self.party_lookup.resolve(text, where)
 
     def plan_settings(
         self,
@@ -231,165 +247,10 @@ def case_settings(
     return fields
 
 
-@dataclass(frozen=True)
-class SweepLine:
-    """One line of a plan that a sweep slides: ``party``'s split ratio of ``stream`` in
-    ``phase`` (joint park), its cost share of ``project`` (infrastructure), or its share of
-    the whole cost (cost sharing). ``*`` is every stream, phase or project; a family ignores
-    the fields that do not apply to it."""
-
-    party: str
-    stream: str = ALL
-    phase: str = ALL
-    project: str = ALL
-
-
-@dataclass(frozen=True)
-class SweepResult:
-    """A sweep of one :class:`SweepLine` and its exact core band.
-
-    Attributes:
-        line: what slid.
-        value_column: the table's first column, ``ratio`` (joint park) or ``share``.
-        table: one row per value: the value, ``npv_<party>`` (cost games ``cost_<party>``),
-            ``in_core``, ``worst_coalition``, ``worst_excess``, and where the family has
-            them ``within_rules`` or ``within_budgets``.
-        core_band: (lo, hi), the values where no coalition blocks, computed exactly (not read
-            off the grid); ``None`` when no value is in the core.
-    """
-
-    line: SweepLine
-    value_column: str
-    table: pd.DataFrame
-    core_band: tuple[float, float] | None
-
-
-@dataclass(frozen=True, kw_only=True)
-class CaseResult:
-    """What every result of a case names first: the case and its coalition game.
-
-    Attributes:
-        model: the family name; case_name, unit: from the ``case`` sheet.
-        players, names: party ids and display names; game: the coalition game.
-    """
-
-    model: str
-    case_name: str
-    unit: str
-    players: tuple[str, ...]
-    names: tuple[str, ...]
-    game: Game
-
-
-@dataclass(frozen=True, kw_only=True)
-class PlanResult(CaseResult):
-    """Everything ``fairpool solve`` reports for a case, the same fields for every family.
-
-    Attributes:
-        model, case_name, unit, players, names, game: the case (:class:`CaseResult`).
-        coalition_values: {"A+B": v(S)} (cost games: c(S)).
-        allocations: {method: Allocation} of every method the family computes (benefit
-            families: NPVs; cost families: cost shares).
-        fairness: {method: FairnessReport} of each allocation, and ``plan`` for the plan.
-        skipped: {method: why it does not apply to this game}.
-        properties, least_core_epsilon: of the game (ε* > 0: the core is empty).
-        target, core, distance_kind: the plan's settings.
-        target_shares: {party: the target's amount}.
-        amount_kind: ``npv`` or ``cost_shares``; amounts: {party: the plan's amount}.
-        distance: Σ |plan − target| (l1) or max (linf), in the case unit.
-        residual: {party: plan − target}.
-        epsilon: least core violation of the plan within the rules (0 when some plan within
-            the rules is in the core, and when core = off).
-        worst_coalition, worst_excess: the coalition most tempted to leave and how much
-            better off it would be alone (> 0 beyond the core tolerance: it blocks the plan).
-        in_core, individually_rational: the plan's verdict ({party: bool} for the latter),
-            decided with :func:`fairpool.models.verdicts.core_tolerance`.
-        plan_kind, plan_table: the plan as a table: ``ratios`` (party, stream, phase, ratio)
-            or ``shares`` (party, project, year, amount).
-        cash_flows: amounts per party and year (columns per family; empty when the plan has
-            no years).
-        tables: further tables of the family, by sheet name, in the order a report shows
-            them (statistic credit, the build plan, payments per method, facilities, ...).
-        facts: family-specific figures for a summary, as (key, value) pairs (components
-            built, welfare, Nash bounds, ...).
-        warnings: odd-but-solvable findings; timings: seconds per step.
-    """
-
-    coalition_values: Mapping[str, float]
-    allocations: Mapping[str, Allocation]
-    fairness: Mapping[str, FairnessReport]
-    skipped: Mapping[str, str]
-    properties: GameProperties
-    least_core_epsilon: float
-    target: str
-    core: str
-    distance_kind: str
-    target_shares: Mapping[str, float]
-    amount_kind: AmountKind
-    amounts: Mapping[str, float]
-    distance: float
-    residual: Mapping[str, float]
-    epsilon: float
-    worst_coalition: str
-    worst_excess: float
-    in_core: bool
-    individually_rational: Mapping[str, bool]
-    plan_kind: PlanTableKind
-    plan_table: pd.DataFrame
-    cash_flows: pd.DataFrame
-    tables: Mapping[str, pd.DataFrame] = field(default_factory=dict)
-    facts: tuple[tuple[str, object], ...] = ()
-    warnings: tuple[str, ...] = ()
-    timings: Mapping[str, float] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, kw_only=True)
-class ProposalCheck(CaseResult):
-    """A proposal judged (``fairpool check``), the same fields for every family.
-
-    Attributes:
-        model, case_name, unit, players, names, game: the case (:class:`CaseResult`).
-        analysis: every method on the game and the proposal (key ``proposal``), with their
-            fairness reports, the properties and the least core, computed once.
-        plan_kind, proposal_table: the proposal as ratios or shares, wildcards expanded.
-        amount_kind, amounts: {party: NPV (or cost share) under the proposal}.
-        cash_flows: amounts per party and year under the proposal (may be empty).
-        individually_rational: {party: at least what it reaches alone}.
-        in_core, worst_coalition, worst_excess: the coalition most tempted to leave.
-        distances: {method: Σ_p |amount_p − x_p|} to shapley and nucleolus (L1).
-        rule_violations: the rules, floors, budgets or links the proposal breaks.
-        verdict: plain-language lines for a negotiator.
-        fair: individually rational, in the core and within the rules.
-        facts: family-specific figures, as (key, value) pairs (welfare given up, ...).
-    """
-
-    analysis: GameAnalysis
-    plan_kind: PlanTableKind
-    proposal_table: pd.DataFrame
-    amount_kind: AmountKind
-    amounts: Mapping[str, float]
-    cash_flows: pd.DataFrame
-    individually_rational: Mapping[str, bool]
-    in_core: bool
-    worst_coalition: str
-    worst_excess: float
-    distances: Mapping[str, float]
-    rule_violations: tuple[str, ...]
-    verdict: tuple[str, ...]
-    fair: bool
-    facts: tuple[tuple[str, object], ...] = ()
-
-    @property
-    def allocation(self) -> Allocation:
-        """The proposal as an allocation of the game (its key in ``analysis``)."""
-        return self.analysis.allocations["proposal"]
-
-
 CaseT = TypeVar("CaseT", bound=Case)
 ProposalT = TypeVar("ProposalT")
 CaseIn = TypeVar("CaseIn", bound=Case, contravariant=True)
-ProposalIn = TypeVar("ProposalIn", contravariant=True)
-ProposalOut = TypeVar("ProposalOut", covariant=True)
+CaseOut = TypeVar("CaseOut", bound=Case, covariant=True)
 PathLike = str | os.PathLike[str]
 
 
@@ -411,7 +272,13 @@ class Family(Generic[CaseT, ProposalT]):
         targets: the plan targets it accepts (help text); orientation: ``benefit`` (v(S))
         or ``cost`` (c(S)).
         read_case(path): the validated case; every problem of the file in one CaseError.
-        read_proposal(path, case): the ``proposal`` sheet of a workbook, checked against case.
+        read_proposal(path, case): the proposal of a file, checked against case: the
+            ``proposal`` sheet of a workbook (which need hold no other sheet), or a CSV file
+            with the same columns; parties by id or display name.
+        proposal_from_rows(case, rows, source, base): a proposal from ``proposal`` sheet rows
+            ({column: value}, e.g. from ``--ratio``), read exactly as the sheet is; rows that
+            name only some cells (streams, phases, projects) change those cells of ``base``
+            (``None``: the case's proposal sheet) and keep the rest.
         coalition_game(case): v(S) (cost: c(S)) of every coalition, by the coalition engine.
         coalition_model(case): the compiled v(S) model, ``None`` when the case lists v(S).
         solve(case, *, target, core, distance): a :class:`PlanResult`.
@@ -426,6 +293,9 @@ class Family(Generic[CaseT, ProposalT]):
     orientation: Orientation
     read_case: Callable[[PathLike], CaseT]
     read_proposal: Callable[[PathLike, CaseT], ProposalT]
+    proposal_from_rows: Callable[
+        [CaseT, Sequence[Mapping[str, object]], str, ProposalT | None], ProposalT
+    ]
     coalition_game: Callable[[CaseT], Game]
     coalition_model: Callable[[CaseT], CompiledCoalitionModel | None]
     solve: SolveCase[CaseT]
@@ -437,16 +307,14 @@ class Family(Generic[CaseT, ProposalT]):
 # -- a family's package: the modules that implement the contract ---------------------------------
 
 
-class CaseModule(Protocol[CaseT, ProposalOut]):
+class CaseModule(Protocol[CaseOut]):
     """A family's ``case`` module: its workbooks read and validated, and ``TARGETS``, the plan
     targets its ``case`` sheet accepts (help text)."""
 
     @property
     def TARGETS(self) -> str: ...
 
-    def read_case(self, path: PathLike, /) -> CaseT: ...
-
-    def read_proposal(self, path: PathLike, case: CaseT, /) -> ProposalOut: ...
+    def read_case(self, path: PathLike, /) -> CaseOut: ...
 
 
 class CoalitionsModule(Protocol[CaseIn]):
@@ -467,10 +335,22 @@ class PlanModule(Protocol[CaseIn]):
     def solve(self, case: CaseIn, /, **options: Unpack[PlanOptions]) -> PlanResult: ...
 
 
-class ProposalModule(Protocol[CaseIn, ProposalIn]):
-    """A family's ``proposal`` module: a proposal judged, a line of the plan swept."""
+class ProposalModule(Protocol[CaseIn, ProposalT]):
+    """A family's ``proposal`` module: a proposal read (from a file, or from rows), judged,
+    and a line of the plan swept."""
 
-    def check(self, case: CaseIn, proposal: ProposalIn | None, /) -> ProposalCheck: ...
+    def read_proposal(self, path: PathLike, case: CaseIn, /) -> ProposalT: ...
+
+    def proposal_from_rows(
+        self,
+        case: CaseIn,
+        rows: Sequence[Mapping[str, object]],
+        source: str,
+        base: ProposalT | None,
+        /,
+    ) -> ProposalT: ...
+
+    def check(self, case: CaseIn, proposal: ProposalT | None, /) -> ProposalCheck: ...
 
     def sweep(self, case: CaseIn, line: SweepLine, values: Sequence[float], /) -> SweepResult: ...
 
@@ -483,7 +363,7 @@ class TemplateModule(Protocol):
 
 def family_from_modules(
     schema: ModelSchema,
-    case: CaseModule[CaseT, ProposalT],
+    case: CaseModule[CaseT],
     coalitions: CoalitionsModule[CaseT],
     plan: PlanModule[CaseT],
     proposal: ProposalModule[CaseT, ProposalT],
@@ -509,7 +389,8 @@ def family_from_modules(
         targets=case.TARGETS,
         orientation=coalitions.ORIENTATION,
         read_case=case.read_case,
-        read_proposal=case.read_proposal,
+        read_proposal=proposal.read_proposal,
+        proposal_from_rows=proposal.proposal_from_rows,
         coalition_game=coalitions.coalition_game,
         coalition_model=coalitions.coalition_model,
         solve=plan.solve,
@@ -522,6 +403,9 @@ def family_from_modules(
 __all__ = [
     "ALL",
     "AmountKind",
+    "BandCut",
+    "BandSide",
+    "BlockingCoalition",
     "Case",
     "CaseModule",
     "CaseResult",
@@ -531,6 +415,9 @@ __all__ = [
     "DiscountedCaseSettings",
     "DistanceKind",
     "Family",
+    "FixChange",
+    "FixStatus",
+    "PartyPosition",
     "PathLike",
     "PlanModule",
     "PlanOptions",
@@ -538,8 +425,10 @@ __all__ = [
     "PlanSettings",
     "PlanTableKind",
     "ProposalCheck",
+    "ProposalFix",
     "ProposalModule",
     "SolveCase",
+    "SweepBaseline",
     "SweepLine",
     "SweepResult",
     "TemplateModule",

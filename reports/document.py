@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from fairpool.models.family import ALL
+from fairpool.models.results import ALL
 from fairpool.optimizer.analysis import GameAnalysis
+from fairpool.optimizer.errors import Problem
 from fairpool.optimizer.fairness import FairnessReport
 from fairpool.optimizer.game import Game, tolerance
 from fairpool.optimizer.properties import GameProperties
@@ -27,7 +29,7 @@ from fairpool.optimizer.results import Allocation
 if TYPE_CHECKING:
     import pandas as pd
 
-    from fairpool.models.family import PlanResult, ProposalCheck, SweepResult
+    from fairpool.models.results import PlanResult, ProposalCheck, ProposalFix, SweepResult
 
 
 SIGNIFICANT_DIGITS = 12
@@ -95,14 +97,27 @@ def _game_keys(
 
 
 def game_document(analysis: GameAnalysis) -> dict[str, Any]:
-    """The JSON document of a game analysis (``fairpool game --json``)."""
+    """The JSON document of a game analysis (``fairpool game --json``).
+
+    A part the analysis left out (``core``, ``properties``) keeps its keys with ``null``
+    values, and ``not_computed`` {part: why} (present only then) says so; it is never computed
+    here.
+    """
+    left_out = analysis.not_computed
+    placeholder = GameProperties(None, False, False, False)  # replaced by nulls below
     document = _game_keys(
         analysis.game,
         analysis.allocations,
         analysis.fairness,
-        analysis.least_core_epsilon,
-        analysis.properties,
+        math.nan if "core" in left_out else analysis.least_core_epsilon,
+        placeholder if "properties" in left_out else analysis.properties,
     )
+    if "core" in left_out:
+        document["core"] = {"empty": None, "least_core_epsilon": None}
+    if "properties" in left_out:
+        document["properties"] = dict.fromkeys(document["properties"])
+    if left_out:
+        document["not_computed"] = dict(left_out)
     document["skipped"] = dict(analysis.skipped)
     document["details"] = {
         method: {k: (json_number(v) if isinstance(v, float) else v) for k, v in a.details.items()}
@@ -133,7 +148,8 @@ def case_document(result: PlanResult) -> dict[str, Any]:
     ``coalition_values`` {"A+B": value}, ``allocations`` {method: {party: NPV}} (cost
     sharing: cost shares), ``plan`` {``target``, ``npv`` (cost sharing: ``cost_shares``),
     ``distance``, and ``ratios`` [{party, stream, phase, ratio}] (joint park) or ``shares``
-    [{party, project, year, amount}]}, and ``warnings``.
+    [{party, project, year, amount}]}, ``skipped`` {method: why it does not apply},
+    ``details`` {method: {...}} (as :func:`game_document`'s) and ``warnings``.
     """
     game = result.game
     document = _game_keys(
@@ -150,6 +166,12 @@ def case_document(result: PlanResult) -> dict[str, Any]:
         "distance": json_number(result.distance),
         result.plan_kind: records(result.plan_table),
     }
+    document["skipped"] = dict(result.skipped)
+    document["details"] = {
+        method: {k: (json_number(v) if isinstance(v, float) else v) for k, v in a.details.items()}
+        for method, a in result.allocations.items()
+        if a.details
+    }
     document["warnings"] = list(result.warnings)
     return document
 
@@ -158,30 +180,203 @@ def check_document(check: ProposalCheck) -> dict[str, Any]:
     """The JSON document of ``fairpool check``: the game keys of the check's analysis (with
     ``allocations.proposal``, the proposal's NPV or cost share per party, and
     ``fairness.proposal``), plus ``distances``, ``rule_violations``, ``verdict``
-    (plain-language lines) and ``fair``."""
+    (plain-language lines), ``fair``, ``parties`` (one row per party: ``id``, ``name``,
+    ``proposal``, ``alone``, ``shapley``, ``nucleolus``, ``gain_over_alone``,
+    ``individually_rational``, ``blocks_with``), ``blocking_coalitions`` (largest excess
+    first, at most five: ``coalition``, ``names``, ``excess``), ``blocking_count`` and
+    ``fix`` (:func:`fix_document`; null when not computed)."""
     document = game_document(check.analysis)
     document["distances"] = {k: json_number(v) for k, v in check.distances.items()}
     document["rule_violations"] = list(check.rule_violations)
     document["verdict"] = list(check.verdict)
     document["fair"] = bool(check.fair)
+    document["parties"] = [
+        {
+            "id": p.party,
+            "name": p.name,
+            "proposal": json_number(p.proposal),
+            "alone": json_number(p.alone),
+            "shapley": None if p.shapley is None else json_number(p.shapley),
+            "nucleolus": None if p.nucleolus is None else json_number(p.nucleolus),
+            "gain_over_alone": json_number(p.gain_over_alone),
+            "individually_rational": bool(p.individually_rational),
+            "blocks_with": p.blocks_with or None,
+        }
+        for p in check.parties
+    ]
+    document["blocking_coalitions"] = [
+        {"coalition": b.coalition, "names": list(b.names), "excess": json_number(b.excess)}
+        for b in check.blocking
+    ]
+    document["blocking_count"] = int(check.blocking_count)
+    document["fix"] = None if check.fix is None else fix_document(check.fix)
     return document
 
 
-def sweep_document(sweep: SweepResult) -> dict[str, Any]:
-    """The JSON document of ``fairpool sweep``: the line (``party``, ``stream``, ``phase``,
-    ``project``; ``all`` is every one, as on the command line), ``core_band`` ([lo, hi] or
-    null) and ``sweep`` (one record per value)."""
-    band = sweep.core_band
-    line = sweep.line
+def fix_document(fix: ProposalFix) -> dict[str, Any]:
+    """The ``fix`` of a check document: ``status`` (``not_needed``, ``found``,
+    ``impossible``), ``value_kind`` (``ratio`` or ``share``), ``changes`` [{``party``,
+    ``stream``, ``phase``, ``project`` (null where they do not apply), ``from``, ``to``}],
+    ``l1_change``, ``amounts`` {party: amount after the fix}, ``in_core``,
+    ``worst_coalition``, ``worst_excess``, ``rule_violations``, ``obstacles``, ``conflict``
+    (the obstacles are a minimal set of conflicting rules), ``least_excess`` and
+    ``seconds``."""
+    return {
+        "status": fix.status,
+        "value_kind": fix.value_kind,
+        "changes": [
+            {
+                "party": c.party,
+                "stream": c.stream or None,
+                "phase": c.phase or None,
+                "project": c.project or None,
+                "from": json_number(c.before),
+                "to": json_number(c.after),
+            }
+            for c in fix.changes
+        ],
+        "l1_change": json_number(fix.l1_change),
+        "amounts": {p: json_number(v) for p, v in fix.amounts.items()},
+        "in_core": bool(fix.in_core),
+        "worst_coalition": fix.worst_coalition,
+        "worst_excess": json_number(fix.worst_excess),
+        "rule_violations": list(fix.rule_violations),
+        "obstacles": list(fix.obstacles),
+        "conflict": bool(fix.conflict),
+        "least_excess": None if fix.least_excess is None else json_number(fix.least_excess),
+        "seconds": json_number(fix.seconds),
+    }
 
-    def named(value: str) -> str:
-        return "all" if value == ALL else value
+
+def sweep_document(sweep: SweepResult) -> dict[str, Any]:
+    """The JSON document of ``fairpool sweep``.
+
+    Keys: the line, ``party``, ``stream``, ``phase``, ``project`` (``all`` is every one, as
+    on the command line; ``null`` where the family has no such field: an infrastructure
+    sweep has a ``project`` and no stream or phase) and ``against`` (the one counterparty,
+    or ``null``: the others rescaled in proportion); ``baseline`` (``proposal``, ``plan`` or
+    ``given``), ``target`` (the plan's), ``baseline_value`` (the swept line's value in the
+    baseline, ``null`` when its cells differ); ``value_column`` (``ratio`` or ``share``),
+    ``value_range`` [lo, hi]; ``unit`` and ``players`` [{id, name}]; ``core_band`` and
+    ``core_band_within_rules`` ([lo, hi] or ``null``), ``rules_flag`` (the table's rules
+    column, or ``null``), ``cuts`` [{side, at, rules}] (why the two bands differ); and
+    ``sweep``, one record per value.
+    """
+    line = sweep.line
+    fields = {"stream": line.stream, "phase": line.phase, "project": line.project}
+
+    def named(field: str) -> str | None:
+        if field not in sweep.line_fields:
+            return None
+        return "all" if fields[field] == ALL else fields[field]
+
+    def band(values: tuple[float, float] | None) -> list[float | None] | None:
+        return None if values is None else [json_number(values[0]), json_number(values[1])]
 
     return {
         "party": line.party,
-        "stream": named(line.stream),
-        "phase": named(line.phase),
-        "project": named(line.project),
-        "core_band": None if band is None else [json_number(band[0]), json_number(band[1])],
+        "stream": named("stream"),
+        "phase": named("phase"),
+        "project": named("project"),
+        "against": line.against,
+        "baseline": sweep.baseline,
+        "target": sweep.target,
+        "baseline_value": None
+        if sweep.baseline_value is None
+        else json_number(sweep.baseline_value),
+        "value_column": sweep.value_column,
+        "value_range": band(sweep.value_range),
+        "unit": sweep.unit,
+        "players": players_entry(sweep.game),
+        "core_band": band(sweep.core_band),
+        "core_band_within_rules": band(sweep.band_within_rules),
+        "rules_flag": sweep.rules_flag,
+        "cuts": [
+            {
+                "side": cut.side,
+                "at": None if cut.at is None else json_number(cut.at),
+                "rules": list(cut.rules),
+            }
+            for cut in sweep.cuts
+        ],
         "sweep": records(sweep.table),
     }
+
+
+def error_document(
+    problems: Sequence[Problem],
+    exit_code: int,
+    *,
+    source: Path | None = None,
+    skipped: Sequence[str] = (),
+    warnings: Sequence[str] = (),
+) -> dict[str, Any]:
+    """The JSON document of a run that failed (any command's ``--json``): ``ok`` false, the
+    ``exit_code`` (2 bad input, 3 infeasible rules or solver trouble, 130 interrupted),
+    ``errors`` [{file, sheet, row, column, message}] (``null`` where a field does not apply),
+    ``skipped`` (checks that wait for the errors to be fixed) and ``warnings``.
+
+    A problem written as one message that starts with the input's place (``park.xlsx: …``,
+    ``park.xlsx, sheet case, row 2: …``) is split into its fields; one that names the input
+    elsewhere, and an infeasible plan or a solver failure (exit 3), are about the input
+    ``source``.
+    """
+    records = []
+    for problem in problems:
+        record = problem.as_record()
+        if record["file"] is None and source is not None:
+            record = _placed(record, source, exit_code)
+        records.append(record)
+    return {
+        "ok": False,
+        "exit_code": exit_code,
+        "errors": records,
+        "skipped": list(skipped),
+        "warnings": list(warnings),
+    }
+
+
+def _placed(record: dict[str, Any], source: Path, exit_code: int) -> dict[str, Any]:
+    """``record`` with its place read off the front of its message when that names the
+    ``source`` file (``park.xlsx, sheet case: …``), else with ``file`` set to the source when
+    the message names it elsewhere (``file not found: park.xlsx``) or for an exit-3 error (it
+    is about the whole input)."""
+    message = str(record["message"])
+    for name in (str(source), source.name):
+        if message.startswith(name) and message[len(name) : len(name) + 2] in (": ", ", "):
+            where, separator, rest = message.partition(": ")
+            parsed = Problem(where, rest)
+            if separator and parsed.located:
+                return parsed.as_record() | {"file": source.name}
+    if exit_code == 3 or source.name in message:
+        return record | {"file": source.name}
+    return record
+
+
+JSON_SCHEMAS = (
+    "game",
+    "validate",
+    "solve",
+    "check",
+    "sweep",
+    "coalitions",
+    "shapley",
+    "demo",
+    "error",
+)
+"""The documents whose JSON Schema (draft 2020-12) ships in ``fairpool/reports/schemas``: one
+per command's ``--json`` and ``error`` for any failed run; ``common`` holds their shared
+definitions. Each schema's ``$id`` is ``urn:fairpool:schema:<name>`` and refers to
+``urn:fairpool:schema:common``."""
+
+
+def json_schema(name: str) -> dict[str, Any]:
+    """The shipped JSON Schema of document ``name`` (one of :data:`JSON_SCHEMAS`, or
+    ``common``), as a dict, for a script validating fairpool's output."""
+    import json
+    from importlib.resources import files
+
+    if name not in (*JSON_SCHEMAS, "common"):
+        raise ValueError(f"no JSON schema {name!r}; schemas are {', '.join(JSON_SCHEMAS)}")
+    text = files("fairpool.reports").joinpath("schemas", f"{name}.json").read_text("utf-8")
+    return dict(json.loads(text))

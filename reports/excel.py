@@ -1,166 +1,196 @@
-"""Results workbook (plain tables for now; the reports issue adds charts).
+"""The results workbook: what a negotiator opens, reads on one page and forwards.
 
-The writer renders the family contract's typed results
-(:class:`~fairpool.models.family.PlanResult`, :class:`~fairpool.models.family.ProposalCheck`)
-the same way for every family and computes nothing. The file is written to a temporary file
-in the target folder and moved into place with ``os.replace``, so a reader never sees half a
-workbook. Text is written as text: a party named ``=HYPERLINK(…)`` stays that text in Excel,
-never a live formula (:func:`~fairpool.optimizer.workbook.files.keep_text`).
+:func:`write_results_workbook` renders a solve (:class:`~fairpool.models.results.PlanResult`)
+or a check (:class:`~fairpool.models.results.ProposalCheck`) of any model family the same way,
+in English or Chinese, and computes nothing. Sheets, in order (their tab names in the
+workbook's language; each sheet's code name is the stable key in brackets):
+
+1. Summary [summary]: the case, the verdict in one sentence, the key figures with units and
+   each party alone, under the plan (or proposal), Shapley and nucleolus; one printed page.
+2. Charts [charts]: native Excel charts drawn from the cells: allocations by method with
+   each party's stand-alone amount and core limit, each party's yearly net cash, the sweeps.
+3. Allocations [allocations]: methods by parties (transposed when parties outnumber
+   methods), amounts and shares of the total; blocked methods shaded red.
+4. Plan or proposal [plan]: the ratios by stream and phase, or the cost shares by project.
+5. Fairness [fairness]: every method and the plan: in the core, individually rational, the
+   coalition most tempted to leave and its gain; red and green by conditional formatting.
+6. Cash flows [cash_flows]: per year and party (when the plan has years).
+7. The family's own tables: statistic credit, payments by method, the build plan,
+   facilities, connections (as the family returns them).
+8. Coalition values [coalitions]: every coalition, what the plan gives it, its gain by
+   leaving.
+9. Sweeps [sweep_1, …]: when sweeps are passed.
+10. Run details [run_details]: settings, ε*, tolerances, facts, warnings, timings.
+
+Formats: money in the case's unit with thousands separators and 0–2 decimals by magnitude,
+ratios to 0.1%, frozen headers, columns as wide as their text (Chinese counted double), and a
+print setup of landscape A4 fitted to the width with the header rows repeated
+(:mod:`fairpool.reports.excel_style`). The file is written to a temporary file in the target
+folder and moved into place (a reader never sees half a workbook), and text from the case
+stays text: a party named ``=HYPERLINK(…)`` is never a live formula
+(:func:`~fairpool.optimizer.workbook.files.atomic_save`).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pandas as pd
+import numpy as np
+from openpyxl import Workbook
 
-from fairpool.optimizer.workbook.files import atomic_output, keep_text
+from fairpool.optimizer.workbook.files import atomic_save
+from fairpool.reports.excel_charts import (
+    HEADING_COLUMNS,
+    ChartTable,
+    allocation_chart,
+    cash_chart,
+    place_charts,
+    sweep_chart,
+)
+from fairpool.reports.excel_sheets import (
+    COALITION_ROWS,
+    EXCEL_MAX_ROWS,
+    amount_label,
+    new_sheet,
+    write_allocations,
+    write_coalitions,
+    write_fairness,
+    write_run_details,
+    write_summary,
+)
+from fairpool.reports.excel_style import SheetWriter, money_format
+from fairpool.reports.excel_tables import (
+    column_label,
+    sweep_band_words,
+    write_cash_flows,
+    write_family_table,
+    write_plan,
+    write_sweep,
+)
+from fairpool.reports.excel_view import WorkbookView, workbook_view
+from fairpool.reports.i18n import Language, case_language
 
 if TYPE_CHECKING:
-    from fairpool.models.family import PlanResult, ProposalCheck
-    from fairpool.optimizer.fairness import FairnessReport
+    from openpyxl.chart import BarChart, LineChart
+    from openpyxl.worksheet.worksheet import Worksheet
 
+    from fairpool.models.results import PlanResult, ProposalCheck, SweepResult
 
-def _summary(result: PlanResult) -> pd.DataFrame:
-    rows: list[tuple[str, object]] = [
-        ("case", result.case_name),
-        ("model", result.model),
-        ("unit", result.unit),
-        ("orientation", result.game.orientation),
-        ("target", result.target),
-        ("core", result.core),
-        ("distance_kind", result.distance_kind),
-        ("grand_value", result.game.grand_value),
-        ("distance", result.distance),
-        ("core_violation_epsilon", result.epsilon),
-        ("in_core", result.in_core),
-        ("worst_coalition", result.worst_coalition),
-        ("worst_excess", result.worst_excess),
-        *result.facts,
-        *((f"time_{k}_s", round(v, 4)) for k, v in result.timings.items()),
-        *(("warning", w) for w in result.warnings),
-    ]
-    return pd.DataFrame(rows, columns=["key", "value"])
-
-
-def _allocations(result: PlanResult) -> pd.DataFrame:
-    frame = pd.DataFrame({"party": list(result.players), "name": list(result.names)})
-    frame["standalone"] = result.game.standalone_values
-    for method, allocation in result.allocations.items():
-        frame[method] = allocation.shares
-    frame["target"] = [result.target_shares[p] for p in result.players]
-    frame["plan"] = [result.amounts[p] for p in result.players]
-    return frame
-
-
-def _fairness(result: PlanResult) -> pd.DataFrame:
-    """One row per party: the plan's amount, the target, the residual, alone, rational."""
-    return pd.DataFrame(
-        {
-            "party": list(result.players),
-            result.amount_kind: [result.amounts[p] for p in result.players],
-            "target": [result.target_shares[p] for p in result.players],
-            "residual": [result.residual[p] for p in result.players],
-            "standalone": result.game.standalone_values,
-            "individually_rational": [result.individually_rational[p] for p in result.players],
-        }
-    )
-
-
-def _core_checks(fairness: Mapping[str, FairnessReport]) -> pd.DataFrame:
-    """One row per method (and the plan or proposal): in core, IR, the worst coalition and
-    its excess, the efficiency gap."""
-    return pd.DataFrame(
-        [
-            {
-                "method": method,
-                "in_core": bool(report.in_core),
-                "individually_rational": bool(report.individually_rational),
-                "worst_coalition": report.worst_coalition_label,
-                "worst_excess": report.worst_excess,
-                "efficiency_gap": report.efficiency_gap,
-            }
-            for method, report in fairness.items()
-        ]
-    )
-
-
-EXCEL_MAX_ROWS = 1_048_576
-"""Rows of an Excel sheet, header included (a game of 21+ parties has more coalitions)."""
-
-
-def _coalitions(result: PlanResult) -> pd.DataFrame:
-    """One row per coalition; beyond Excel's sheet size, the first ones and a closing note."""
-    labels = list(result.coalition_values)
-    values = list(result.coalition_values.values())
-    room = EXCEL_MAX_ROWS - 2  # the header and the note
-    if len(labels) > room + 1:
-        rest = len(labels) - room
-        labels = [*labels[:room], f"… {rest:,} more: fairpool coalitions FILE --json lists all"]
-        values = [*values[:room], float("nan")]
-    return pd.DataFrame({"coalition": labels, "value": values})
-
-
-def _proposal(check: ProposalCheck) -> pd.DataFrame:
-    rows: list[tuple[str, object]] = [
-        ("fair", check.fair),
-        ("in_core", check.in_core),
-        ("worst_coalition", check.worst_coalition),
-        ("worst_excess", check.worst_excess),
-        *((f"{check.amount_kind}_{p}", v) for p, v in check.amounts.items()),
-        *((f"individually_rational_{p}", v) for p, v in check.individually_rational.items()),
-        *((f"distance_{m}", v) for m, v in check.distances.items()),
-        *check.facts,
-        *(("rule_violation", v) for v in check.rule_violations),
-        *(("verdict", line) for line in check.verdict),
-    ]
-    return pd.DataFrame(rows, columns=["key", "value"])
+CHART_BARS = 6
+"""Most methods drawn in the allocation chart: the plan (or proposal), Shapley, nucleolus
+and the next methods whose amounts differ from those already drawn."""
 
 
 def write_results_workbook(
-    result: PlanResult,
+    result: PlanResult | ProposalCheck,
     path: str | os.PathLike[str],
-    check: ProposalCheck | None = None,
-    sweeps: Mapping[str, pd.DataFrame] | None = None,
+    *,
+    lang: Language | None = None,
+    sweeps: Sequence[SweepResult] = (),
 ) -> Path:
-    """Write the results of a solve (any model family) as an .xlsx workbook, atomically.
+    """Write the results of a solve or a check as an .xlsx workbook, atomically.
 
-    Sheets: ``summary``, ``allocations`` (party × method, the plan beside them), ``plan``
-    (the plan table), the family's own tables (``statistics``, ``build``, ``payments``,
-    ``facilities``, ...), ``cash_flows``, ``fairness`` (per party), ``core_checks`` (per
-    method and the plan), ``coalition_values``; with a check ``proposal``,
-    ``proposal_plan`` and ``proposal_checks``; ``sweep_*`` for sweeps.
+    Args:
+        result: a family's ``solve`` or ``check`` result.
+        path: the workbook to write (its folder is created; an existing file is replaced:
+            the caller checks ``--force``).
+        lang: ``en`` or ``zh``; ``None``: the case's language
+            (:func:`~fairpool.reports.i18n.case_language`).
+        sweeps: sweeps of the same case to add, each with its sheet and chart.
+
+    Returns:
+        The path written.
     """
-    target = Path(path)
-    sheets: dict[str, pd.DataFrame] = {
-        "summary": _summary(result),
-        "allocations": _allocations(result),
-        "plan": result.plan_table,
-    }
-    for name, frame in result.tables.items():
-        if not frame.empty:
-            sheets[name] = frame
-    if not result.cash_flows.empty:
-        sheets["cash_flows"] = result.cash_flows
-    sheets["fairness"] = _fairness(result)
-    sheets["core_checks"] = _core_checks(result.fairness)
-    sheets["coalition_values"] = _coalitions(result)
-    if check is not None:
-        sheets["proposal"] = _proposal(check)
-        sheets["proposal_plan"] = check.proposal_table
-        sheets["proposal_checks"] = _core_checks(check.analysis.fairness)
-    for name, frame in (sweeps or {}).items():
-        sheets[f"sweep_{name}"[:31]] = frame
-    with atomic_output(target) as temp, pd.ExcelWriter(temp, engine="openpyxl") as writer:
-        for name, frame in sheets.items():
-            frame.to_excel(writer, sheet_name=name, index=False)
-            sheet = writer.sheets[name]
-            for index, column in enumerate(frame.columns, start=1):
-                letter = sheet.cell(row=1, column=index).column_letter
-                sheet.column_dimensions[letter].width = max(12, len(str(column)) + 4)
-            sheet.freeze_panes = "A2"
-            keep_text(sheet)
-    return target
+    language = lang or case_language(result.case_name, result.names)
+    view = workbook_view(result, language)
+    book = Workbook()
+    book.remove(book.active)
+    write_summary(book, view)
+    charts_sheet = new_sheet(book, view, "charts")
+    allocations = write_allocations(book, view)
+    write_plan(book, view)
+    write_fairness(book, view)
+    cash = write_cash_flows(book, view)
+    for name, frame in view.tables.items():
+        write_family_table(book, view, name, frame)
+    write_coalitions(book, view)
+    side = "cost" if view.cost else "benefit"
+    charts: list[tuple[str, BarChart | LineChart]] = [
+        (view.say(f"wb_chart_allocations_read_{side}"), _allocation_chart(view, allocations))
+    ]
+    if cash is not None:
+        charts.append(
+            (view.say("wb_chart_cash_read", unit=view.unit or "—"), _cash_chart(view, cash))
+        )
+    for index, sweep in enumerate(sweeps, start=1):
+        table, keys, band, what = write_sweep(book, view, sweep, index)
+        chart = sweep_chart(
+            table,
+            keys,
+            band,
+            title=what,
+            x_title=column_label(view, sweep.value_column),
+            y_title=_unit_title(view),
+            number_format=money_format("", view.money_decimals),
+        )
+        charts.append((sweep_band_words(view, sweep), chart))
+    write_run_details(book, view)
+    _charts_sheet(view, charts_sheet, charts)
+    return atomic_save(book, Path(path))
+
+
+def _unit_title(view: WorkbookView) -> str:
+    label = amount_label(view)
+    return view.say("wb_with_unit", label=label, unit=view.unit) if view.unit else label
+
+
+def chart_methods(view: WorkbookView) -> list[str]:
+    """The methods the allocation chart draws: the plan (or proposal), Shapley and nucleolus,
+    then the next methods whose amounts differ from all those drawn (many coincide, e.g. the
+    nucleolus and the least core), up to :data:`CHART_BARS`."""
+    drawn: list[tuple[str, np.ndarray]] = []
+    tolerance = view.report.tolerance
+    for method, shares in view.methods_with_plan():
+        required = method in (view.what, "shapley", "nucleolus")
+        new = all(not np.allclose(shares, seen, rtol=0.0, atol=tolerance) for _, seen in drawn)
+        if required or (new and len(drawn) < CHART_BARS):
+            drawn.append((method, shares))
+    return [method for method, _ in drawn]
+
+
+def _allocation_chart(view: WorkbookView, table: ChartTable) -> BarChart:
+    return allocation_chart(
+        table,
+        chart_methods(view),
+        ["alone", "core_limit"],
+        title=view.say("wb_chart_allocations", amount=amount_label(view)),
+        y_title=_unit_title(view),
+        number_format=money_format("", view.money_decimals),
+    )
+
+
+def _cash_chart(view: WorkbookView, table: ChartTable) -> BarChart:
+    return cash_chart(
+        table,
+        list(view.players),
+        title=view.say("wb_chart_cash", what=view.say(f"what_{view.what}")),
+        y_title=view.unit,
+        number_format=money_format("", view.money_decimals),
+    )
+
+
+def _charts_sheet(
+    view: WorkbookView, sheet: Worksheet, charts: Sequence[tuple[str, BarChart | LineChart]]
+) -> None:
+    w = SheetWriter(sheet, view.lang, view.unit)
+    for column in range(1, HEADING_COLUMNS + 1):
+        w.fit(column, "0" * 7)  # the width of the charts, for the notes above them
+    w.title(view.say("wb_sheet_charts"), view.say("wb_charts_note"))
+    place_charts(sheet, charts)
+    w.finish(view.case_name, shrink=False)
+
+
+__all__ = ["COALITION_ROWS", "EXCEL_MAX_ROWS", "write_results_workbook"]

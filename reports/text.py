@@ -8,9 +8,10 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from fairpool.optimizer.game import Game
+from fairpool.reports.i18n import format_money, money_decimals
 
 if TYPE_CHECKING:
-    from fairpool.models.family import PlanResult, SweepResult
+    from fairpool.models.results import PlanResult, ProposalCheck, SweepResult
 
 
 def display_width(text: str) -> int:
@@ -100,7 +101,10 @@ def render_comparison(game: Game, document: Mapping[str, Any], source: str) -> s
     lines.append("")
     core = document["core"]
     epsilon = core["least_core_epsilon"]
-    if core["empty"]:
+    not_computed = document.get("not_computed", {})
+    if "core" in not_computed:
+        lines.append(f"Core: not computed ({not_computed['core']}; add --core).")
+    elif core["empty"]:
         lines.append(
             f"Core: EMPTY. Least core ε = {epsilon:,.4g}: any split leaves some coalition "
             f"{epsilon:,.4g} better off on its own."
@@ -111,12 +115,16 @@ def render_comparison(game: Game, document: Mapping[str, Any], source: str) -> s
             f"coalition is at least {-epsilon:,.4g} better off staying in."
         )
     properties = document["properties"]
-    lines.append(
-        "Properties: "
-        + ", ".join(
-            f"{k} {'yes' if v else 'no' if v is not None else '?'}" for k, v in properties.items()
+    if "properties" in not_computed:
+        lines.append(f"Properties: not computed ({not_computed['properties']}; add --properties).")
+    else:
+        lines.append(
+            "Properties: "
+            + ", ".join(
+                f"{k} {'yes' if v else 'no' if v is not None else '?'}"
+                for k, v in properties.items()
+            )
         )
-    )
     for method, reason in document.get("skipped", {}).items():
         lines.append(f"Not applicable: {method}: {reason}")
     lines.append(
@@ -202,14 +210,264 @@ def _plan_table(result: PlanResult) -> str:
 
 
 def render_sweep(sweep: SweepResult) -> str:
-    """A sweep for the terminal: one row per value, then the exact core band."""
+    """A sweep for the terminal, in words and a table (:mod:`fairpool.reports.sweep_words`):
+    what slides and from which baseline, how the other parties move, one row per value
+    (each party's NPV or cost share in the case's unit, with thousands separators and the
+    decimals the amounts need; the verdict; the rules flag), then the exact core band, the
+    band within the rules and the rules that cut it."""
+    from fairpool.reports.sweep_words import (
+        band_words,
+        baseline_words,
+        heading,
+        percent,
+        value_decimals,
+    )
+
     table = sweep.table
-    rows = [list(map(str, table.columns))]
-    for record in table.itertuples(index=False):
-        rows.append([f"{v:,.4f}" if isinstance(v, float) else str(v) for v in record])
-    band = sweep.core_band
-    if band is None:
-        closing = "Core band: none — whatever this ratio, some coalition would leave."
+    cost = sweep.game.orientation == "cost"
+    prefix = "cost_" if cost else "npv_"
+    kind = "cost" if cost else "NPV"
+    unit = f", {sweep.unit}" if sweep.unit else ""
+    labels = party_labels(sweep.game)
+    flag = sweep.rules_flag
+    flag_head = {"within_rules": "within rules", "within_budgets": "within budgets"}.get(flag or "")
+    rows = [
+        [
+            sweep.value_column,
+            *labels,
+            "in core",
+            "most tempted to leave",
+            "its gain",
+            flag_head or "",
+        ],
+        ["", *([f"{kind}{unit}"] * len(labels)), "", "", sweep.unit, ""],
+    ]
+    amounts = [table[prefix + p].to_numpy(dtype=float) for p in sweep.players]
+    decimals = money_decimals(
+        [float(v) for column in amounts for v in column] + table["worst_excess"].tolist()
+    )
+    shown = value_decimals(table[sweep.value_column].tolist())
+    gain_width = max(
+        (len(format_money(float(v), "", decimals)) for v in table["worst_excess"]), default=0
+    )
+    for r, record in enumerate(table.to_dict(orient="records")):
+        rows.append(
+            [
+                percent(float(record[sweep.value_column]), shown),
+                *(format_money(float(column[r]), "", decimals) for column in amounts),
+                "yes" if record["in_core"] else "no",
+                str(record["worst_coalition"] or "-"),
+                format_money(float(record["worst_excess"]), "", decimals).rjust(gain_width),
+                ("yes" if record[flag] else "no") if flag else "",
+            ]
+        )
+    lines = [heading(sweep, "en"), *baseline_words(sweep, "en"), ""]
+    lines.append(render_table(rows, right_from=0, left_from=len(labels) + 1))
+    lines.append("")
+    lines += [
+        ("  " * level) + ("- " if level else "") + text for level, text in band_words(sweep, "en")
+    ]
+    return "\n".join(lines)
+
+
+# -- fairpool check: every party, the blocking coalitions, the smallest fix ----------------------
+
+
+def render_check(check: ProposalCheck) -> str:
+    """A judged proposal for the terminal: the family's verdict in words, one row per party
+    (proposal, alone, Shapley, nucleolus, gain over alone, verdict; with a fix, each party's
+    amount after it), the blocking coalitions in words (largest first, at most five), and the
+    smallest fix as sentences ("raise 四川省's VAT ratio in phase 2 from 20% to 23.6%, taken
+    from 浙江飞出市 (45% → 41.4%)"), or what stands in the way of any fix."""
+    cost = check.amount_kind == "cost_shares"
+    what = "cost shares" if cost else "NPV"
+    unit = check.unit
+    lines = [f"Check: {check.case_name} ({check.model}; {what} in {unit or 'case units'})", ""]
+    lines += list(check.verdict)
+    lines += ["", _party_table(check), ""]
+    lines += _blocking_lines(check)
+    lines += _fix_lines(check)
+    return "\n".join(lines).rstrip()
+
+
+def _party_table(check: ProposalCheck) -> str:
+    """One row per party; money with the decimals of its largest amount (no unit: the
+    heading names it)."""
+    positions = check.parties
+    fix = check.fix
+    after = fix.amounts if fix is not None and fix.status == "found" else {}
+    amounts = [p.proposal for p in positions] + [p.alone for p in positions]
+    decimals = money_decimals(amounts)
+
+    def money(value: float | None) -> str:
+        return "-" if value is None else format_money(value, "", decimals)
+
+    gain = "saving vs alone" if check.amount_kind == "cost_shares" else "gain over alone"
+    header = ["party", "proposal", "alone", "Shapley", "nucleolus", gain]
+    header += ["after fix"] if after else []
+    rows = [[*header, "verdict"]]
+    labels = dict(zip(check.players, party_labels(check.game), strict=True))
+    for p in positions:
+        if not p.individually_rational:
+            verdict = "not IR: walks away"
+        elif p.blocks_with:
+            verdict = "IR, blocks with " + " + ".join(
+                check.names[check.players.index(q)]
+                for q in p.blocks_with.split("+")
+                if q != p.party
+            )
+        else:
+            verdict = "IR"
+        row = [
+            labels[p.party],
+            money(p.proposal),
+            money(p.alone),
+            money(p.shapley),
+            money(p.nucleolus),
+            money(p.gain_over_alone),
+        ]
+        row += [money(after[p.party])] if after else []
+        rows.append([*row, verdict])
+    return render_table(rows, right_from=1, left_from=len(header))
+
+
+def _blocking_lines(check: ProposalCheck) -> list[str]:
+    """Each blocking coalition in words, largest excess first."""
+    if not check.blocking:
+        return ["No coalition would gain by leaving.", ""]
+    decimals = money_decimals([b.excess for b in check.blocking])
+    verb = "save" if check.amount_kind == "cost_shares" else "gain"
+    lines = ["Coalitions that would leave (largest gain first):"]
+    for b in check.blocking:
+        amount = format_money(b.excess, check.unit, decimals)
+        lines.append(f"  {' + '.join(b.names)} would {verb} {amount} by leaving")
+    more = check.blocking_count - len(check.blocking)
+    if more > 0:
+        lines.append(f"  … and {more} more coalition{'s' if more > 1 else ''}")
+    return [*lines, ""]
+
+
+def _fix_lines(check: ProposalCheck) -> list[str]:
+    """The smallest fix: sentences per change, the verdict after it; or why there is none."""
+    fix = check.fix
+    if fix is None:
+        return []
+    if fix.status == "not_needed":
+        return ["Smallest fix: none needed (in the core and within the rules)."]
+    if fix.status == "impossible":
+        lines = ["Smallest fix: no change within the rules puts the proposal in the core."]
+        if fix.conflict:
+            lines.append(
+                "What stands in the way: these rules leave no split in the core (a minimal "
+                "set: without any one of them, the others would allow one):"
+            )
+        else:
+            lines.append("What stands in the way:")
+        lines += [f"  - {obstacle}" for obstacle in fix.obstacles]
+        if fix.least_excess is not None:
+            best = format_money(fix.least_excess, check.unit, money_decimals([fix.least_excess]))
+            lines.append(
+                f"The best {'split' if fix.value_kind == 'ratio' else 'cost split'} within "
+                f"the rules still leaves some coalition {best} better off on its own."
+            )
+        return lines
+    noun = "ratio" if fix.value_kind == "ratio" else "share"
+    count = len(fix.changes)
+    lines = [
+        f"Smallest fix ({count} {noun}{'s' if count != 1 else ''} changed by "
+        f"{fix.l1_change * 100:.3g} percentage points in all; {fix.seconds:.2f} s):"
+    ]
+    lines += [f"  - {sentence}" for sentence in fix_sentences(check)]
+    state = "in the core" if fix.in_core else "still NOT in the core"
+    rules = (
+        "within the rules"
+        if not fix.rule_violations
+        else "but it " + "; ".join(fix.rule_violations)
+    )
+    lines.append(f"After the fix the proposal is {state}, {rules}.")
+    return lines
+
+
+def percent_pair(before: float, after: float) -> tuple[str, str]:
+    """Two fractions as percentages with the fewest decimals (1 to 4) that tell them apart,
+    trailing zeros dropped: (0.2, 0.236) → ("20%", "23.6%")."""
+    for decimals in range(1, 5):
+        a, b = f"{before * 100:.{decimals}f}", f"{after * 100:.{decimals}f}"
+        if a != b:
+            break
+
+    def trimmed(text: str) -> str:
+        return (text.rstrip("0").rstrip(".") if "." in text else text) + "%"
+
+    return trimmed(a), trimmed(b)
+
+
+def fix_sentences(check: ProposalCheck) -> list[str]:
+    """The fix's changes as sentences, one per place (stream and phase, project, or the
+    whole cost); places with the same changes are said once: the streams of a phase (one
+    ratio for every stream), the phases of a stream, the projects of a share."""
+    fix = check.fix
+    if fix is None:
+        return []
+    names = dict(zip(check.players, check.names, strict=True))
+    places: dict[tuple[str, str], list[tuple[str, float, float]]] = {}
+    for change in fix.changes:
+        where = change.stream if fix.value_kind == "ratio" else change.project
+        places.setdefault((where, change.phase), []).append(
+            (change.party, change.before, change.after)
+        )
+    same: dict[tuple[tuple[str, float, float], ...], dict[str, list[str]]] = {}
+    for (where, phase), place_moves in places.items():
+        same.setdefault(tuple(place_moves), {}).setdefault(where, []).append(phase)
+    sentences = []
+    for moves, phases_of in same.items():
+        by_phases: dict[tuple[str, ...], list[str]] = {}
+        for where, phase_list in phases_of.items():
+            by_phases.setdefault(tuple(phase_list), []).append(where)
+        for phases, wheres in by_phases.items():
+            sentences.append(_move_sentence(fix.value_kind, phases, wheres, moves, names))
+    return sentences
+
+
+def _listed(items: Sequence[str]) -> str:
+    """``A``, ``A and B``, ``A, B and C``."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _move_sentence(
+    kind: str,
+    phases: Sequence[str],
+    wheres: Sequence[str],
+    moves: Sequence[tuple[str, float, float]],
+    names: Mapping[str, str],
+) -> str:
+    """One place's changes: ``raise A's VAT ratio in phase 2 from 20% to 23.6%, taken from B
+    (45% → 41.4%)``."""
+    if kind == "ratio":
+        plural = "s" if len(wheres) > 1 else ""
+        during = f"phase{'s' if len(phases) > 1 else ''} {_listed(phases)}"
+        thing = f"{_listed(wheres)} ratio{plural} in {during}"
+        source = "taken from"
+    elif list(wheres) == ["*"]:
+        thing = "cost share"
+        source = "relieving"
     else:
-        closing = f"Core band: {band[0]:.4f} … {band[1]:.4f} (no coalition blocks)"
-    return f"{render_table(rows)}\n\n{closing}"
+        thing = f"share of the cost of {_listed(wheres)}"
+        source = "relieving"
+    raised = [m for m in moves if m[2] > m[1]]
+    lowered = [m for m in moves if m[2] <= m[1]]
+    lead = raised or lowered
+    verb = "raise" if raised else "lower"
+    parts = []
+    for k, (party, before, after) in enumerate(lead):
+        a, b = percent_pair(before, after)
+        subject = f"{names[party]}'s {thing}" if k == 0 else f"{names[party]}'s"
+        parts.append(f"{subject} from {a} to {b}")
+    sentence = f"{verb} " + _listed(parts)
+    if raised and lowered:
+        given = []
+        for party, before, after in lowered:
+            a, b = percent_pair(before, after)
+            given.append(f"{names[party]} ({a} → {b})")
+        sentence += f", {source} " + _listed(given)
+    return sentence

@@ -43,6 +43,7 @@ def test_game_json_keys_and_chinese_names(water_plant_paths):
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
     assert list(document) == [
+        "ok",
         "players",
         "orientation",
         "grand_value",

@@ -10,7 +10,7 @@ is checked against the rules below. A failure names the module, the line and the
 - ``models/`` imports nothing from ``fairpool.reports``, ``fairpool.cases`` or
   ``fairpool.cli``;
 - ``reports/`` imports nothing from ``fairpool.cases`` or ``fairpool.cli``, and from
-  ``fairpool.models`` only ``fairpool.models.family`` (the result types): no family package,
+  ``fairpool.models`` only ``fairpool.models.results`` (the result types): no family package,
   no planning;
 - ``cases/`` imports ``fairpool.models`` only in the builders of the shipped cases, and nothing
   from ``fairpool.reports`` or ``fairpool.cli``;
@@ -51,7 +51,7 @@ FORBIDDEN = {
 }
 """Layer → module prefixes its modules must not import (a prefix covers its submodules)."""
 
-REPORTS_MAY_IMPORT_FROM_MODELS = ("fairpool.models.family",)
+REPORTS_MAY_IMPORT_FROM_MODELS = ("fairpool.models.results",)
 """The only part of ``fairpool.models`` that reports may import: the result types."""
 
 CASE_BUILDERS = (
@@ -156,7 +156,7 @@ def import_violations(path: str, source: str) -> list[str]:
                 is_under(module, allowed) for allowed in REPORTS_MAY_IMPORT_FROM_MODELS
             ):
                 problems.append(
-                    f"{where} {module} (reports may import only fairpool.models.family)"
+                    f"{where} {module} (reports may import only fairpool.models.results)"
                 )
             if layer == "cases" and path not in CASE_BUILDERS:
                 problems.append(
@@ -212,13 +212,13 @@ def test_every_layer_has_modules_to_check() -> None:
             "reports/text.py",
             "from fairpool.models.planning import plan_verdict\n",
             "reports/text.py:1 imports fairpool.models.planning (reports may import only"
-            " fairpool.models.family)",
+            " fairpool.models.results)",
         ),
         (
             "reports/excel.py",
             "from fairpool.models import FAMILIES\n",
             "reports/excel.py:1 imports fairpool.models (reports may import only"
-            " fairpool.models.family)",
+            " fairpool.models.results)",
         ),
         (
             "cases/__init__.py",
@@ -254,8 +254,8 @@ def test_the_checker_names_a_bad_import(path: str, source: str, expected: str) -
 
 
 def test_the_checker_lets_the_allowed_imports_pass() -> None:
-    assert import_violations("reports/text.py", "from fairpool.models.family import ALL\n") == []
-    assert import_violations("reports/text.py", "from fairpool.models import family\n") == []
+    assert import_violations("reports/text.py", "from fairpool.models.results import ALL\n") == []
+    assert import_violations("reports/text.py", "from fairpool.models import results\n") == []
     assert import_violations("cases/generated.py", "from fairpool.models import joint_park\n") == []
     assert import_violations("models/family.py", "import fairpool.optimizer.game\n") == []
     assert import_violations("cli.py", "from fairpool.reports.text import render\n") == []

@@ -3,7 +3,8 @@ family falls behind the others (a missing key, a traceback, a missing workbook s
 
 Each command must exit 0, print no traceback, and (with ``--json``) print exactly one JSON
 document with the keys SPEC §4 and the README promise. The results workbook of every family
-has the same sheets, the per-method fairness sheet (``core_checks``) included.
+has the same sheets (found by their code names, the same in English and Chinese), the
+per-method fairness sheet included.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from fairpool.cli import app
+from fairpool.reports.i18n import phrase
 
 CASES = Path(__file__).resolve().parents[1] / "cases"
 SHIPPED = sorted(path.name for path in CASES.glob("*.xlsx"))
@@ -33,12 +35,14 @@ JSON_KEYS = {
 }
 WORKBOOK_SHEETS = {
     "summary",
+    "charts",
     "allocations",
     "plan",
     "fairness",
-    "core_checks",
-    "coalition_values",
+    "coalitions",
+    "run_details",
 }
+"""Code names of the sheets every family's results workbook has."""
 
 runner = CliRunner()
 
@@ -109,8 +113,9 @@ def test_results_workbook_has_the_same_sheets_in_every_family(
 ) -> None:
     result = runner.invoke(app, ["solve", str(shipped / name), "-o", str(tmp_path), "--json"])
     assert result.exit_code == 0, result.output
-    book = openpyxl.load_workbook(json.loads(result.stdout)["results_workbook"], read_only=True)
-    missing = WORKBOOK_SHEETS - set(book.sheetnames)
+    book = openpyxl.load_workbook(json.loads(result.stdout)["results_workbook"])
+    sheets = {sheet.sheet_properties.codeName: sheet for sheet in book.worksheets}
+    missing = WORKBOOK_SHEETS - set(sheets)
     assert not missing, f"{name}: sheets {sorted(missing)} missing from the results workbook"
-    methods = [row[0] for row in book["core_checks"].iter_rows(min_row=2, values_only=True)]
-    assert {"shapley", "plan"} <= set(methods)
+    methods = {row[0] for row in sheets["fairness"].iter_rows(values_only=True)}
+    assert {phrase("plan", "zh"), phrase("shapley", "zh")} <= methods

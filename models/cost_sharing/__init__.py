@@ -27,11 +27,10 @@ from fairpool.models.cost_sharing.case import (
     CostSharingCase,
     case_from_rows,
     read_case,
-    read_proposal,
 )
 from fairpool.models.cost_sharing.coalitions import coalition_game, coalition_model
 from fairpool.models.cost_sharing.plan import solve
-from fairpool.models.cost_sharing.proposal import check, sweep
+from fairpool.models.cost_sharing.proposal import check, proposal_from_rows, read_proposal, sweep
 from fairpool.models.cost_sharing.schema import COST_SHARING
 from fairpool.models.cost_sharing.template import (
     TEMPLATE_SETTINGS,
@@ -50,6 +49,7 @@ __all__ = [
     "check",
     "coalition_game",
     "coalition_model",
+    "proposal_from_rows",
     "read_case",
     "read_proposal",
     "solve",

@@ -10,10 +10,8 @@ party can be served alone, the proposal's shares add up to 1) run on the built c
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
@@ -21,7 +19,6 @@ import pandas as pd
 
 from fairpool.models.cost_sharing.schema import COST_SHARING, COST_SHARING_TARGETS
 from fairpool.models.family import CaseSettings, case_settings, read_target
-from fairpool.optimizer.errors import CaseError
 from fairpool.optimizer.workbook.checks import (
     CaseChecks,
     check_non_negative,
@@ -69,23 +66,6 @@ class CostSharingCase(CaseSettings):
         return self.coalition_values is not None
 
 
-def read_proposal(path: str | os.PathLike[str], case: CostSharingCase) -> np.ndarray:
-    """The shares of c(N) in the ``proposal`` sheet of the workbook at ``path``, in the order
-    of ``case``'s parties (the workbook is read and validated as a whole case)."""
-    other = read_case(path)
-    if other.proposal is None:
-        raise CaseError(
-            f"{Path(path).name}: no proposal sheet to check; add sheet proposal (party, share)"
-        )
-    if set(other.parties) != set(case.parties):
-        raise CaseError(
-            f"{Path(path).name}: its parties ({', '.join(other.parties)}) are not those of "
-            f"the case ({', '.join(case.parties)})"
-        )
-    shares = dict(zip(other.parties, other.proposal, strict=True))
-    return np.array([shares[p] for p in case.parties], dtype=float)
-
-
 def case_from_tables(tables: CaseTables) -> CostSharingCase:
     """Validate typed tables and turn them into a :class:`CostSharingCase`.
 
@@ -115,11 +95,29 @@ def case_from_tables(tables: CaseTables) -> CostSharingCase:
         tables, party_ids, facility_ids, coalition_values, attributes, checks.warnings
     )
     if not case.explicit:
-        check_standalone_service(checks, case)
-    check_proposal_shares(checks, tables.table("proposal"), case.proposal)
+        if facility_ids and all(
+            checks.readable(sheet, columns) for sheet, columns in STANDALONE_INPUTS
+        ):
+            check_standalone_service(checks, case)
+        else:
+            checks.skip(
+                "that each party can be served on its own (it needs sheets parties, "
+                "facilities and connections in full)"
+            )
+    if checks.readable("proposal", ("party", "share")):
+        check_proposal_shares(checks, tables.table("proposal"), case.proposal)
+    else:
+        checks.skip("that the proposal's shares add up to 1 (a proposal cell is broken)")
     checks.raise_if_any()
     return case
 
+
+STANDALONE_INPUTS = (
+    ("parties", ("id", "demand")),
+    ("facilities", ("facility", "capacity", "max_units", "requires")),
+    ("connections", ("party", "facility", "cost")),
+)
+"""The cells :func:`check_standalone_service` reads, by sheet: it waits until they are read."""
 
 READER = CaseReader(COST_SHARING, case_from_tables)
 """Cost-sharing workbooks read (:class:`~fairpool.optimizer.workbook.reader.CaseReader`)."""
@@ -164,11 +162,15 @@ def check_connections(
     party_ids: Sequence[str],
     facility_ids: Sequence[str],
 ) -> None:
-    """Each connection names a known party and option, costs ≥ 0 and is listed once."""
+    """Each connection names a known party and option, costs ≥ 0 and is listed once (the
+    options are not checked while there are none: that is the problem, reported once)."""
     check_unknown_ids(checks, connections, "connections", "party", party_ids, "parties")
-    check_unknown_ids(
-        checks, connections, "connections", "facility", facility_ids, "facility options"
-    )
+    if facility_ids:
+        check_unknown_ids(
+            checks, connections, "connections", "facility", facility_ids, "facility options"
+        )
+    else:
+        checks.skip("the facility options named in sheet connections (there are none)")
     check_non_negative(checks, connections, "connections", "cost", "connection cost")
     known = set(party_ids), set(facility_ids)
     seen: dict[tuple[str, str], int] = {}
@@ -254,7 +256,7 @@ def build_case(
         fixed[f] = row["fixed_cost"] or 0.0
         variable[f] = row["variable_cost"] or 0.0
         units[f] = row["max_units"] or 1
-        requires[f] = sum(1 << party_index[p] for p in row["requires"] if p in party_index)
+        requires[f] = sum(1 << party_index[p] for p in row["requires"] or () if p in party_index)
         names.append(row["name"] or facility)
     connection = np.full((n, count), np.nan)
     for _, row in tables.table("connections").iterrows():
@@ -301,5 +303,4 @@ __all__ = [
     "check_proposal_shares",
     "check_standalone_service",
     "read_case",
-    "read_proposal",
 ]

@@ -1,4 +1,5 @@
-"""Cost shares judged: a proposal checked against the cost game, and one party's share of
+"""Cost shares read (a ``proposal`` sheet of any file, a CSV, or rows from ``check
+--share``) and judged: a proposal checked against the cost game, and one party's share of
 c(N) slid along a line, with the exact band of shares that no coalition blocks.
 
 A proposal gives shares σ_i of the joint cost (Σ σ_i = 1); party i pays x_i = σ_i · c(N).
@@ -9,22 +10,76 @@ x(S) ≤ c(S) for every S (:func:`fairpool.models.verdicts.plan_verdict`).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from fairpool.models.cost_sharing.case import CostSharingCase
+from fairpool.models.cost_sharing.case import CostSharingCase, check_proposal_shares
 from fairpool.models.cost_sharing.coalitions import coalition_game
+from fairpool.models.cost_sharing.fix import fix_proposal
 from fairpool.models.cost_sharing.plan import no_cash_flows, target_shares
-from fairpool.models.family import ProposalCheck, SweepLine, SweepResult
+from fairpool.models.cost_sharing.schema import COST_SHARING
+from fairpool.models.family import ProposalCheck, SweepBaseline, SweepLine, SweepResult
+from fairpool.models.fixing import with_fix
 from fairpool.models.planning import core_band_on_line
+from fairpool.models.proposal_input import proposal_table, proposal_tables, rows_tables
+from fairpool.models.sweeps import sweep_line, sweep_values
 from fairpool.models.verdicts import judge_proposal, sweep_row
 from fairpool.optimizer.errors import CaseError
 from fairpool.optimizer.fairness import describe
 from fairpool.optimizer.game import Game
-from fairpool.optimizer.workbook.checks import check_sweep_party
+from fairpool.optimizer.workbook.checks import CaseChecks
+from fairpool.optimizer.workbook.reader import CaseTables
+
+# -- proposals read: the proposal sheet of any file, or rows from the command line ------------
+
+PROPOSAL_COLUMNS = "party, share"
+
+
+def read_proposal(path: str | os.PathLike[str], case: CostSharingCase) -> np.ndarray:
+    """The shares of c(N) proposed in the file at ``path``, in the order of ``case``'s
+    parties, for ``check``: the ``proposal`` sheet of a workbook (it need hold no other sheet;
+    a whole case's workbook works too) or a CSV file with its columns
+    (:func:`fairpool.models.proposal_input.proposal_tables`).
+
+    Read as the case's own sheet is: a party not named pays 0, one named twice pays the sum,
+    the shares add up to 1; parties by id or display name. Raises one :class:`CaseError`
+    naming the file, row and column of every problem, or the file when it holds no proposal.
+    """
+    return proposal_from_tables(case, proposal_tables(path, COST_SHARING))
+
+
+def proposal_from_rows(
+    case: CostSharingCase,
+    rows: Sequence[Mapping[str, object]],
+    source: str,
+    base: np.ndarray | None = None,
+) -> np.ndarray:
+    """The shares of c(N) of ``proposal`` sheet rows (party, share), e.g. those of ``check
+    --share``, read exactly as the same rows in a sheet; ``source`` names them in messages.
+    The rows always give the whole proposal, so ``base`` is not used (the contract's
+    signature is every family's)."""
+    return proposal_from_tables(case, rows_tables(COST_SHARING, rows, source))
+
+
+def proposal_from_tables(case: CostSharingCase, tables: CaseTables) -> np.ndarray:
+    """σ[i] of typed ``proposal`` tables: parties by id or name
+    (:func:`fairpool.models.proposal_input.proposal_table`), each party's shares summed,
+    then the case sheet's own check that they add up to 1
+    (:func:`~fairpool.models.cost_sharing.case.check_proposal_shares`)."""
+    checks = CaseChecks(tables)
+    table = proposal_table(checks, case, PROPOSAL_COLUMNS)
+    checks.raise_if_any()  # the sum needs every party
+    shares = np.zeros(case.n)
+    for party, share in zip(table["party"], table["share"], strict=True):
+        if party is not None and share is not None:
+            shares[case.party_index(party)] += float(share)
+    check_proposal_shares(checks, table, shares)
+    checks.raise_if_any()
+    return shares
 
 
 def check(
@@ -32,7 +87,9 @@ def check(
 ) -> ProposalCheck:
     """Judge proposed shares σ of c(N) (default: the case's proposal sheet) on the cost game
     (or ``game`` when the caller has it): cost shares x = σ · c(N), every rule beside them,
-    the verdict, and the plain-language report of :func:`fairpool.optimizer.fairness.describe`.
+    the verdict, and the plain-language report of :func:`fairpool.optimizer.fairness.describe`;
+    each party's position, the blocking coalitions and the smallest fix of the shares
+    (:func:`fairpool.models.cost_sharing.fix.fix_proposal`).
     """
     shares = case.proposal if proposal is None else np.asarray(proposal, dtype=float)
     if shares is None:
@@ -45,21 +102,43 @@ def check(
     table = pd.DataFrame({"party": list(case.parties), "share": shares, "amount": amounts})
     judged = judge_proposal(case, game, amounts, "shares", table, no_cash_flows())
     report = judged.analysis.fairness["proposal"]
-    return dataclasses.replace(
+    judged = dataclasses.replace(
         judged, verdict=tuple(describe(report, game, case.unit).splitlines())
     )
+    return with_fix(judged, fix_proposal(game, shares, judged))
 
 
-def share_line(case: CostSharingCase, game: Game, party: str) -> tuple[np.ndarray, np.ndarray]:
+def baseline_shares(case: CostSharingCase, game: Game) -> tuple[np.ndarray, SweepBaseline]:
+    """The shares σ of c(N) a sweep starts from, and which they are: the proposal sheet
+    (``proposal``), else the target rule's shares (``plan``)."""
+    if case.proposal is not None:
+        return np.asarray(case.proposal, dtype=float), "proposal"
+    return target_shares(game, case.target) / game.grand_value, "plan"
+
+
+def share_line(
+    case: CostSharingCase,
+    game: Game,
+    party: str,
+    against: str | None = None,
+    base: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """(x(0), slope): the cost shares x(ρ) = x(0) + ρ · slope as ``party``'s share ρ of c(N)
-    goes from 0 to 1, the others sharing the rest in the proportions of the proposal (else
-    of the target rule; equally if those give them nothing). ``party`` is one of the case's
-    (:func:`sweep` checks it before computing c(S))."""
-    base = case.proposal
-    if base is None:
-        base = target_shares(game, case.target) / game.grand_value
+    goes from 0 up, the others sharing the rest in the proportions of ``base`` (default:
+    :func:`baseline_shares`; equally if it gives them nothing), or with ``against`` that one
+    party alone paying the difference, σ[against] = base[party] + base[against] − ρ, the
+    others keeping theirs. ``party`` and ``against`` are ids of the case's parties
+    (:func:`sweep` checks them before computing c(S))."""
+    shares = np.asarray(baseline_shares(case, game)[0] if base is None else base, dtype=float)
     k = case.parties.index(party)
-    others = np.asarray(base, dtype=float).copy()
+    if against is not None:
+        q = case.parties.index(against)
+        start = shares * game.grand_value
+        start[k], start[q] = 0.0, (shares[k] + shares[q]) * game.grand_value
+        slope = np.zeros(case.n)
+        slope[k], slope[q] = game.grand_value, -game.grand_value
+        return start, slope
+    others = shares.copy()
     others[k] = 0.0
     others = (
         others / others.sum()
@@ -81,21 +160,52 @@ def sweep(
 ) -> SweepResult:
     """Cost shares and the core verdict as ``line.party``'s share ρ of the whole cost c(N)
     slides over ``values`` (each in [0, 1]; the line's stream, phase and project do not
-    apply), and the exact band of ρ in the core (:func:`share_line`,
-    :func:`fairpool.models.planning.core_band_on_line`), both from one cost game."""
+    apply; parties by id or display name), and the exact band of ρ in the core
+    (:func:`share_line`, :func:`fairpool.models.planning.core_band_on_line`), both from one
+    cost game. The others share the rest in the baseline's proportions, or ``line.against``
+    alone pays the difference (values beyond what the two pay together are left out). A
+    cost-sharing case has no rules on the shares: the band within the rules is the core
+    band."""
     for rho in values:
         if not 0.0 <= float(rho) <= 1.0:
             raise CaseError(f"sweep share {float(rho):g} is outside [0, 1]")
-    check_sweep_party(case.parties, line.party)
+    line = sweep_line(case, line)
     game = game if game is not None else coalition_game(case)
-    start, slope = share_line(case, game, line.party)
-    rows = [sweep_row(game, "share", float(rho), start + float(rho) * slope) for rho in values]
+    base, baseline = baseline_shares(case, game)
+    k = case.party_index(line.party)
+    highest = 1.0
+    if line.against is not None:
+        highest = float(min(1.0, base[k] + base[case.party_index(line.against)]))
+    kept = sweep_values(values, highest, "share", case, line)
+    start, slope = share_line(case, game, line.party, line.against, base)
+    rows = [sweep_row(game, "share", rho, start + rho * slope) for rho in kept]
+    band = core_band_on_line(game, start, slope, 0.0, highest)
     return SweepResult(
+        model=case.model,
+        case_name=case.name,
+        unit=case.unit,
+        players=case.parties,
+        names=case.party_names,
+        game=game,
         line=line,
         value_column="share",
         table=pd.DataFrame.from_records(rows),
-        core_band=core_band_on_line(game, start, slope),
+        core_band=band,
+        band_within_rules=band,
+        baseline=baseline,
+        target=case.target,
+        baseline_value=float(base[k]),
+        value_range=(0.0, highest),
     )
 
 
-__all__ = ["check", "share_line", "sweep"]
+__all__ = [
+    "PROPOSAL_COLUMNS",
+    "baseline_shares",
+    "check",
+    "proposal_from_rows",
+    "proposal_from_tables",
+    "read_proposal",
+    "share_line",
+    "sweep",
+]

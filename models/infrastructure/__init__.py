@@ -42,7 +42,6 @@ from fairpool.models.infrastructure.case import (
     case_from_rows,
     case_from_tables,
     read_case,
-    read_proposal,
 )
 from fairpool.models.infrastructure.checks import parse_territorial
 from fairpool.models.infrastructure.coalitions import (
@@ -62,7 +61,13 @@ from fairpool.models.infrastructure.plan import (
     solve_plan,
     welfare_plan,
 )
-from fairpool.models.infrastructure.proposal import check, plan_violations, sweep
+from fairpool.models.infrastructure.proposal import (
+    check,
+    plan_violations,
+    proposal_from_rows,
+    read_proposal,
+    sweep,
+)
 from fairpool.models.infrastructure.schema import INFRASTRUCTURE
 from fairpool.models.infrastructure.template import write_case, write_template
 
@@ -90,6 +95,7 @@ __all__ = [
     "payment_game",
     "plan_npv",
     "plan_violations",
+    "proposal_from_rows",
     "read_case",
     "read_proposal",
     "shares_from_frame",

@@ -12,10 +12,8 @@ row and column, one :class:`~fairpool.optimizer.errors.CaseError` for all of the
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, ClassVar, Literal, cast
 
 import numpy as np
@@ -36,7 +34,6 @@ from fairpool.models.infrastructure.checks import (
     parse_territorial,
 )
 from fairpool.models.infrastructure.schema import INFRASTRUCTURE
-from fairpool.optimizer.errors import CaseError
 from fairpool.optimizer.workbook.checks import (
     CaseChecks,
     check_references,
@@ -113,24 +110,6 @@ class InfrastructureCase(DiscountedCaseSettings):
 
     def project_index(self, project: str) -> int:
         return self.projects.index(project)
-
-
-def read_proposal(path: str | os.PathLike[str], case: InfrastructureCase) -> ProposalShares:
-    """The ``proposal`` sheet of the workbook at ``path`` (read and checked as a whole case),
-    to judge against ``case``; a :class:`CaseError` naming the file when it has none, or when
-    its parties or projects are not the case's (in the same order)."""
-    other = read_case(path)
-    name = Path(path).name
-    if other.proposal is None:
-        raise CaseError(
-            f"{name}: no proposal sheet to check; add sheet proposal (party, project, share)"
-        )
-    if other.parties != case.parties or other.projects != case.projects:
-        raise CaseError(
-            f"{name}: its parties and projects must be those of {Path(case.source).name}, "
-            "in the same order, for its proposal to be checked against that case"
-        )
-    return other.proposal
 
 
 def case_from_tables(tables: CaseTables) -> InfrastructureCase:
@@ -238,7 +217,8 @@ def build_arrays(
         for _, row in rows.iterrows()
     )
     trim_to_life(checks, rows, years, capex, om, benefit)
-    check_idle_projects(checks, rows, projects, np.concatenate([capex, om], axis=1), benefit)
+    if all(checks.readable(sheet, ("project", "year", "amount")) for sheet in ("capex", "om")):
+        check_idle_projects(checks, rows, projects, np.concatenate([capex, om], axis=1), benefit)
     return {
         "years": years,
         "capex": capex,
@@ -298,7 +278,8 @@ def links(
 ) -> tuple[frozenset[int], ...]:
     """The projects each row names in ``column`` (depends_on, excludes), as indices."""
     return tuple(
-        frozenset(projects[q] for q in row[column] if q in projects) for _, row in rows.iterrows()
+        frozenset(projects[q] for q in row[column] or () if q in projects)
+        for _, row in rows.iterrows()
     )
 
 
@@ -346,8 +327,12 @@ def read_proposal_shares(
     """Proposal rows as shares[i, p]; a project's shares (``*`` rows filling in) add up to 1.
 
     A party named twice for one project, or with two ``*`` rows, and shares that do not add
-    up to 1 (per named project, and over the ``*`` rows) are problems naming the rows.
+    up to 1 (per named project, and over the ``*`` rows) are problems naming the rows; the
+    sums are not checked while a proposal cell is broken (they would miss its share).
     """
+    sums = checks.readable("proposal", ("party", "project", "share"))
+    if not sums:
+        checks.skip("that the proposal's shares add up to 1 (a proposal cell is broken)")
     n, count = len(party_index), len(project_index)
     shares = np.full((n, count), np.nan)
     default = np.full(n, np.nan)
@@ -375,7 +360,7 @@ def read_proposal_shares(
     named = ~np.isnan(shares).all(axis=0)
     filled = np.where(np.isnan(shares), fallback[:, None], shares)
     projects = list(project_index)
-    for k in map(int, np.flatnonzero(named)):
+    for k in map(int, np.flatnonzero(named) if sums else ()):
         total = filled[:, k].sum()
         if abs(total - 1.0) > SHARE_TOLERANCE:
             checks.add(
@@ -385,7 +370,7 @@ def read_proposal_shares(
                 f"shares of project {projects[k]} add up to {total:g}, not 1 (rows "
                 f"{', '.join(map(str, rows_of[k] + star_rows))})",
             )
-    if has_default and abs(fallback.sum() - 1.0) > SHARE_TOLERANCE:
+    if sums and has_default and abs(fallback.sum() - 1.0) > SHARE_TOLERANCE:
         checks.add(
             "proposal", min(star_rows), "share", f"the * shares add up to {fallback.sum():g}, not 1"
         )
@@ -403,7 +388,6 @@ __all__ = [
     "case_from_rows",
     "case_from_tables",
     "read_case",
-    "read_proposal",
     "read_proposal_shares",
     "yearly_amounts",
 ]

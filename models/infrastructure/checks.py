@@ -154,8 +154,10 @@ def check_territorial(checks: CaseChecks, projects: pd.DataFrame, party_ids: Seq
 
 
 def check_some_years(checks: CaseChecks, years: np.ndarray) -> None:
-    """Some yearly sheet has an amount: without one there is nothing to plan."""
-    if years.size == 0:
+    """Some yearly sheet has an amount: without one there is nothing to plan (not said while
+    a year cell is broken: the problem is that cell)."""
+    readable = all(checks.readable(sheet, ("year",)) for sheet, _keys in YEARLY_SHEETS)
+    if years.size == 0 and readable:
         checks.add("capex", None, "year", "no amounts in any year: nothing to plan")
 
 

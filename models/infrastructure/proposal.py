@@ -1,4 +1,6 @@
-"""A proposal of cost shares judged, and one party's share slid with its exact core band.
+"""A proposal of cost shares read (a ``proposal`` sheet of any file, a CSV, or rows from
+``check --share``), judged, and one party's share slid with its exact core band and the part
+of it within the budgets.
 
 A proposal names, per party and project, the share of the project's funded cost F[p, t]
 the party pays every year (``*`` rows: every project of the welfare plan). Its NPVs are
@@ -9,17 +11,24 @@ core band of a share slid along a line is exact
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from fairpool.models.family import ALL, ProposalCheck, SweepLine, SweepResult
+from fairpool.models.family import ALL, ProposalCheck, SweepBaseline, SweepLine, SweepResult
+from fairpool.models.fixing import with_fix
 from fairpool.models.infrastructure.allocations import side_by_side, target_npv
-from fairpool.models.infrastructure.case import InfrastructureCase, ProposalShares
+from fairpool.models.infrastructure.case import (
+    InfrastructureCase,
+    ProposalShares,
+    read_proposal_shares,
+)
 from fairpool.models.infrastructure.coalitions import coalition_game
+from fairpool.models.infrastructure.fix import fix_proposal
 from fairpool.models.infrastructure.plan import (
     built_projects,
     cash_flow_frame,
@@ -28,11 +37,84 @@ from fairpool.models.infrastructure.plan import (
     solve_plan,
     welfare_plan,
 )
+from fairpool.models.infrastructure.schema import INFRASTRUCTURE
 from fairpool.models.planning import core_band_on_line
+from fairpool.models.proposal_input import proposal_table, proposal_tables, rows_tables
+from fairpool.models.sweeps import band_cuts, baseline_value, sweep_line, sweep_values
 from fairpool.models.verdicts import core_tolerance, judge_proposal, sweep_row
 from fairpool.optimizer.errors import CaseError
 from fairpool.optimizer.game import Game
-from fairpool.optimizer.workbook.checks import check_sweep_party, known_list
+from fairpool.optimizer.workbook.checks import (
+    CaseChecks,
+    check_unknown_ids,
+    known_list,
+)
+from fairpool.optimizer.workbook.reader import CaseTables
+
+# -- proposals read: the proposal sheet of any file, or rows from the command line ------------
+
+PROPOSAL_COLUMNS = "party, project, share"
+
+
+def read_proposal(path: str | os.PathLike[str], case: InfrastructureCase) -> ProposalShares:
+    """The proposal in the file at ``path``, for ``check``: the ``proposal`` sheet of a
+    workbook (it need hold no other sheet; a whole case's workbook works too) or a CSV file
+    with its columns (:func:`fairpool.models.proposal_input.proposal_tables`).
+
+    Read as the case's own sheet is (:func:`~fairpool.models.infrastructure.case.
+    read_proposal_shares`): a project's shares add up to 1, ``*`` rows give the shares of
+    every project the welfare plan builds; parties by id or display name. Raises one
+    :class:`CaseError` naming the file, row and column of every problem, or the file when it
+    holds no proposal.
+    """
+    return proposal_from_tables(case, proposal_tables(path, INFRASTRUCTURE), None)
+
+
+def proposal_from_rows(
+    case: InfrastructureCase,
+    rows: Sequence[Mapping[str, object]],
+    source: str,
+    base: ProposalShares | None = None,
+) -> ProposalShares:
+    """A proposal from ``proposal`` sheet rows (party, project, share), e.g. those of ``check
+    --share``; ``source`` names them in messages.
+
+    Rows with a ``*`` project read exactly as the same rows in a sheet. Rows that name only
+    some projects (``--project BRIDGE``) set those projects' shares, every party not named
+    paying 0 of them, and the rest keeps ``base`` (default: the case's proposal sheet; none:
+    the rows alone, which build only the projects they name, as in a sheet).
+    """
+    tables = rows_tables(INFRASTRUCTURE, rows, source)
+    return proposal_from_tables(case, tables, base if base is not None else case.proposal)
+
+
+def proposal_from_tables(
+    case: InfrastructureCase, tables: CaseTables, base: ProposalShares | None
+) -> ProposalShares:
+    """The :class:`ProposalShares` of typed ``proposal`` tables, checked against ``case``:
+    parties by id or name (:func:`fairpool.models.proposal_input.proposal_table`), known
+    projects (``*``: every one), then the case sheet's own reading
+    (:func:`~fairpool.models.infrastructure.case.read_proposal_shares`). With ``base`` and
+    no ``*`` row, the projects the rows name replace the base's and the others keep it."""
+    checks = CaseChecks(tables)
+    table = proposal_table(checks, case, PROPOSAL_COLUMNS)
+    check_unknown_ids(
+        checks, table, "proposal", "project", case.projects, "projects", allow_all=True
+    )
+    checks.raise_if_any()
+    proposal = read_proposal_shares(
+        checks,
+        table,
+        {p: i for i, p in enumerate(case.parties)},
+        {p: k for k, p in enumerate(case.projects)},
+    )
+    checks.raise_if_any()
+    if base is None or proposal.default is not None:
+        return proposal
+    shares, named = base.shares.copy(), base.named.copy()
+    shares[:, proposal.named] = proposal.shares[:, proposal.named]
+    named |= proposal.named
+    return ProposalShares(shares, named, base.default)
 
 
 def proposal_plan(
@@ -80,6 +162,12 @@ def plan_violations(case: InfrastructureCase, build: np.ndarray, shares: np.ndar
                     f"builds both {case.projects[p]} and {case.projects[q]}, "
                     "which exclude each other"
                 )
+    return problems + budget_violations(case, shares)
+
+
+def budget_violations(case: InfrastructureCase, shares: np.ndarray) -> list[str]:
+    """The budgets a plan's payments c[i, p, t] break, one line per party (years named)."""
+    problems = []
     over = budget_overruns(case, shares)
     for i in range(case.n):
         years = case.years[over[i]]
@@ -95,7 +183,9 @@ def check(case: InfrastructureCase, proposal: ProposalShares | None = None) -> P
     ``proposal`` defaults to the case's ``proposal`` sheet. The coalition game is computed
     once; the verdict is :func:`fairpool.models.verdicts.judge_proposal`'s, with a line on
     the welfare the proposal's build plan gives up (beyond the core tolerance) and the rules
-    it breaks. Facts: ``welfare_loss`` (v(N) − Σ npv) and ``built_projects``.
+    it breaks. Facts: ``welfare_loss`` (v(N) − Σ npv) and ``built_projects``. Each party's
+    position, the blocking coalitions and the smallest fix of the shares:
+    :func:`fairpool.models.infrastructure.fix.fix_proposal`.
     """
     proposal = proposal or case.proposal
     if proposal is None:
@@ -111,7 +201,7 @@ def check(case: InfrastructureCase, proposal: ProposalShares | None = None) -> P
     notes = []
     if loss > core_tolerance(game):
         notes.append(f"Its build plan gives up {loss:,.1f} {case.unit} of the best total welfare.")
-    return judge_proposal(
+    judged = judge_proposal(
         case,
         game,
         npv,
@@ -125,6 +215,7 @@ def check(case: InfrastructureCase, proposal: ProposalShares | None = None) -> P
             ("built_projects", "+".join(built_projects(case, build))),
         ),
     )
+    return with_fix(judged, fix_proposal(case, game, build, proposal.shares, judged))
 
 
 # -- sweeps and the core band -----------------------------------------------------------------
@@ -135,28 +226,48 @@ class ShareSlide:
     """Shares s[i, p] of each built project's cost as one party's share slides (ρ).
 
     ``party`` pays ρ of each project in ``projects``; the other parties share 1 − ρ in their
-    ``base`` proportions (equally when they paid nothing); ``build`` is the build plan.
+    ``base`` proportions (equally when they paid nothing) or, with ``against``, that one
+    party alone pays the difference, s[against] = base[party] + base[against] − ρ, the
+    others keeping theirs; ``build`` is the build plan. Every share is affine in ρ.
     """
 
     party: int
     projects: tuple[int, ...]
     base: np.ndarray
     build: np.ndarray
+    against: int | None = None
 
     def shares(self, rho: float) -> np.ndarray:
-        """s(ρ): the party pays ρ of each swept project; the others share 1 − ρ as in base."""
+        """s(ρ): the party pays ρ of each swept project; the others as the slide says."""
         shares = self.base.copy()
         n = shares.shape[0]
         for p in self.projects:
-            rest = 1.0 - self.base[self.party, p]
+            own = self.base[self.party, p]
+            shares[self.party, p] = rho
+            if self.against is not None:
+                shares[self.against, p] = self.base[self.against, p] + own - rho
+                continue
+            rest = 1.0 - own
             for i in range(n):
                 if i == self.party:
-                    shares[i, p] = rho
-                elif rest > 1e-12:
+                    continue
+                if rest > 1e-12:
                     shares[i, p] = self.base[i, p] / rest * (1.0 - rho)
                 else:
                     shares[i, p] = (1.0 - rho) / (n - 1)
         return shares
+
+    @property
+    def highest(self) -> float:
+        """The largest ρ the slide allows: 1, or with ``against`` what the party and its
+        counterparty pay together of the swept projects (the counterparty pays ≥ 0)."""
+        if self.against is None or not self.projects:
+            return 1.0
+        together = (
+            self.base[self.party, list(self.projects)]
+            + self.base[self.against, list(self.projects)]
+        )
+        return float(min(1.0, together.min()))
 
     def cost_shares(self, case: InfrastructureCase, rho: float) -> np.ndarray:
         """c[i, p, t] at ρ (:func:`cost_shares`)."""
@@ -167,19 +278,22 @@ class ShareSlide:
         return plan_npv(case, self.build, self.cost_shares(case, rho))
 
 
-def sweep_setup(case: InfrastructureCase, line: SweepLine) -> tuple[Game, ShareSlide]:
-    """The coalition game and the slide of ``line`` (party, project or ``*``).
+def sweep_setup(
+    case: InfrastructureCase, line: SweepLine
+) -> tuple[Game, ShareSlide, SweepBaseline]:
+    """The coalition game, the slide of ``line`` (party, project or ``*``, counterparty; ids)
+    and where its baseline comes from.
 
-    The base shares: the case's proposal sheet, else the plan for the case's target (each
-    party's present-value share of each built project's cost). ``*`` slides every built
-    project; a named project must be one the base builds.
+    The base shares: the case's proposal sheet (``proposal``), else the plan for the case's
+    target (``plan``: each party's present-value share of each built project's cost). ``*``
+    slides every built project; a named project must be one the base builds.
     """
-    check_sweep_party(case.parties, line.party)
     game = coalition_game(case)
     welfare_build, best = welfare_plan(case)
+    baseline: SweepBaseline
     if case.proposal is not None:
         build, _ = proposal_plan(case, case.proposal, welfare_build)
-        shares = case.proposal.shares.copy()
+        shares, baseline = case.proposal.shares.copy(), "proposal"
     else:
         rules = side_by_side(case, game, welfare_build, case.target)
         outcome = solve_plan(
@@ -190,7 +304,7 @@ def sweep_setup(case: InfrastructureCase, line: SweepLine) -> tuple[Game, ShareS
             case.distance,
             welfare_optimum=(welfare_build, best),
         )
-        build = outcome.build
+        build, baseline = outcome.build, "plan"
         paid = outcome.shares @ case.discount
         cost = build * case.cost_pv()
         shares = np.divide(paid, cost, out=np.full(paid.shape, 1.0 / case.n), where=cost > 0)
@@ -207,47 +321,105 @@ def sweep_setup(case: InfrastructureCase, line: SweepLine) -> tuple[Game, ShareS
         )
     else:
         swept = (case.project_index(line.project),)
-    return game, ShareSlide(case.party_index(line.party), swept, shares, build)
+    against = None if line.against is None else case.party_index(line.against)
+    slide = ShareSlide(case.party_index(line.party), swept, shares, build, against)
+    return game, slide, baseline
+
+
+def budget_band(case: InfrastructureCase, slide: ShareSlide) -> tuple[float, float] | None:
+    """The interval of ρ ∈ [0, highest] where no party's payments pass a budget, exactly:
+    each party's yearly payment is affine in ρ, so every finite budget β[i, t] gives one
+    half-line (with :func:`budget_overruns`'s tolerance). ``None`` if no ρ keeps them all."""
+    at_zero = slide.cost_shares(case, 0.0).sum(axis=1)
+    change = slide.cost_shares(case, 1.0).sum(axis=1) - at_zero
+    finite = np.isfinite(case.budget)
+    limits = np.abs(case.budget[finite])
+    scale = max(float(limits.max(initial=0.0)), float(np.abs(case.funded_cost).max(initial=0.0)))
+    room = np.where(finite, case.budget + BUDGET_TOLERANCE * scale, np.inf) - at_zero
+    low, high = 0.0, slide.highest
+    if (room[finite & (np.abs(change) <= 1e-15)] < 0).any():
+        return None
+    rising, falling = finite & (change > 1e-15), finite & (change < -1e-15)
+    if rising.any():
+        high = min(high, float((room[rising] / change[rising]).min()))
+    if falling.any():
+        low = max(low, float((room[falling] / change[falling]).max()))
+    return (low, high) if low <= high else None
 
 
 def sweep(case: InfrastructureCase, line: SweepLine, values: Sequence[float]) -> SweepResult:
-    """Each party's NPV and the core verdict as one party's cost share slides, and the exact
-    band of shares where no coalition blocks, from one setup (:func:`sweep_setup`).
+    """Each party's NPV and the core verdict as one party's cost share slides, the exact band
+    of shares where no coalition blocks, and the part of it within the budgets, from one
+    setup (:func:`sweep_setup`).
 
-    ``line.party`` pays the share ρ of ``line.project`` (``*``: of every built project),
-    every year; the others share 1 − ρ in their base proportions. Table columns: ``share``,
-    ``npv_<party>``, ``in_core``, ``worst_coalition``, ``worst_excess``, ``within_budgets``.
-    The band: the NPVs are affine in ρ, npv(ρ) = npv(0) + ρ · (npv(1) − npv(0)), so each
-    coalition's excess is too and the band is the intersection of half-lines; budgets do not
-    restrict it (the ``within_budgets`` column shows them).
+    ``line.party`` (id or display name) pays the share ρ of ``line.project`` (``*``: of every
+    built project), every year; the others share 1 − ρ in their base proportions, or
+    ``line.against`` alone pays the difference (values beyond what the two pay together are
+    left out). Table columns: ``share``, ``npv_<party>``, ``in_core``, ``worst_coalition``,
+    ``worst_excess``, ``within_budgets``. The core band: the NPVs are affine in ρ, npv(ρ) =
+    npv(0) + ρ · (npv(1) − npv(0)), so each coalition's excess is too and the band is the
+    intersection of half-lines; the budgets cut it by :func:`budget_band`, and the rules
+    that cut it are named by :func:`fairpool.models.sweeps.band_cuts` with ``check``'s words
+    (:func:`plan_violations`).
     """
-    check_sweep_party(case.parties, line.party)
-    shares = [float(v) for v in values]
-    for rho in shares:
-        if not 0.0 <= rho <= 1.0:
-            raise CaseError(f"sweep share {rho:g} is outside [0, 1]")
-    game, slide = sweep_setup(case, line)
+    line = sweep_line(case, line)
+    for value in values:
+        if not 0.0 <= float(value) <= 1.0:
+            raise CaseError(f"sweep share {float(value):g} is outside [0, 1]")
+    game, slide, baseline = sweep_setup(case, line)
+    kept = sweep_values(values, slide.highest, "share", case, line)
     rows = []
-    for rho in shares:
+    for rho in kept:
         paid = slide.cost_shares(case, rho)
         npv = plan_npv(case, slide.build, paid)
         within = not budget_overruns(case, paid).any()
         rows.append(sweep_row(game, "share", rho, npv, within_budgets=within))
     start = slide.npv(case, 0.0)
-    band = core_band_on_line(game, start, slide.npv(case, 1.0) - start)
+    band = core_band_on_line(game, start, slide.npv(case, 1.0) - start, 0.0, slide.highest)
+    budgets = budget_band(case, slide)
+    within_band, cuts = band_cuts(
+        band,
+        None
+        if band is None or budgets is None
+        else (max(band[0], budgets[0]), min(band[1], budgets[1])),
+        lambda rho: plan_violations(case, slide.build, slide.cost_shares(case, rho)),
+    )
     return SweepResult(
-        line=line, value_column="share", table=pd.DataFrame.from_records(rows), core_band=band
+        model=case.model,
+        case_name=case.name,
+        unit=case.unit,
+        players=case.parties,
+        names=case.party_names,
+        game=game,
+        line=line,
+        value_column="share",
+        table=pd.DataFrame.from_records(rows),
+        core_band=band,
+        band_within_rules=within_band,
+        cuts=cuts,
+        baseline=baseline,
+        target=case.target,
+        baseline_value=baseline_value(slide.base[slide.party, list(slide.projects)]),
+        value_range=(0.0, slide.highest),
+        rules_flag="within_budgets",
+        line_fields=("project",),
     )
 
 
 __all__ = [
     "BUDGET_TOLERANCE",
+    "PROPOSAL_COLUMNS",
     "ShareSlide",
+    "budget_band",
     "budget_overruns",
+    "budget_violations",
     "check",
     "cost_shares",
     "plan_violations",
+    "proposal_from_rows",
+    "proposal_from_tables",
     "proposal_plan",
+    "read_proposal",
     "sweep",
     "sweep_setup",
 ]

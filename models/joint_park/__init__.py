@@ -54,7 +54,6 @@ from fairpool.models.joint_park.case import (
     case_from_rows,
     case_from_tables,
     read_case,
-    read_proposal,
 )
 from fairpool.models.joint_park.coalitions import (
     ParkCoalitionModel,
@@ -83,7 +82,13 @@ from fairpool.models.joint_park.plan import (
     target_allocation,
 )
 from fairpool.models.joint_park.plan_model import PlanSpec, SweepSpec, build_plan_model
-from fairpool.models.joint_park.proposal import check, core_band, sweep
+from fairpool.models.joint_park.proposal import (
+    check,
+    core_band,
+    proposal_from_rows,
+    read_proposal,
+    sweep,
+)
 from fairpool.models.joint_park.rules import proposal_violations, ratio_bounds, rules_in_force
 from fairpool.models.joint_park.schema import JOINT_PARK
 from fairpool.models.joint_park.template import (
@@ -125,6 +130,7 @@ __all__ = [
     "evaluate_plan",
     "park_game",
     "park_pools",
+    "proposal_from_rows",
     "proposal_violations",
     "ratio_bounds",
     "ratios_frame",

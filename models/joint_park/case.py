@@ -9,10 +9,8 @@ arrays ``revenue[c, k, t]`` and ``cost[c, p, t]`` of a :class:`JointParkCase`.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import ClassVar, Literal, cast
 
 import numpy as np
@@ -30,7 +28,6 @@ from fairpool.models.joint_park.checks import (
     check_phase_lengths,
     check_phase_overlap,
     check_phases_present,
-    check_proposal_fits,
     check_ratio_bounds,
     check_revenue_years,
     check_streams,
@@ -38,7 +35,6 @@ from fairpool.models.joint_park.checks import (
     phase_years,
 )
 from fairpool.models.joint_park.schema import JOINT_PARK, JOINT_PARK_TARGETS
-from fairpool.optimizer.errors import CaseError
 from fairpool.optimizer.workbook.checks import (
     CaseChecks,
     check_references,
@@ -212,27 +208,6 @@ class CaseRecords:
 
 
 # -- reading -------------------------------------------------------------------------------------
-
-
-def read_proposal(path: str | os.PathLike[str], case: JointParkCase) -> pd.DataFrame:
-    """The ``proposal`` sheet of the workbook at ``path`` (wildcards expanded), for ``check``.
-
-    The workbook is read and validated as a case; its proposal must name ``case``'s parties,
-    streams and phases and give a ratio to every cash-stream cell. Raises :class:`CaseError`
-    naming the file when it has no proposal or when it does not fit ``case``.
-    """
-    proposal = read_case(path).proposal
-    if proposal is None:
-        raise CaseError(
-            f"{Path(path).name}: no proposal sheet to check; add sheet proposal "
-            "(party, stream, phase, ratio)"
-        )
-    problems = check_proposal_fits(proposal, case.parties, case.streams, case.phases)
-    if problems:
-        raise CaseError(
-            f"{Path(path).name}: the proposal does not fit case {case.name}: " + "; ".join(problems)
-        )
-    return proposal
 
 
 def case_from_tables(tables: CaseTables) -> JointParkCase:
@@ -511,5 +486,4 @@ __all__ = [
     "case_from_tables",
     "check_tables",
     "read_case",
-    "read_proposal",
 ]

@@ -15,9 +15,11 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from fairpool.optimizer.errors import InfeasibleError, Problem
 from fairpool.optimizer.workbook.checks import (
     CaseChecks,
     check_unknown_ids,
+    ids_readable,
     known_list,
     unique_ids,
 )
@@ -25,7 +27,7 @@ from fairpool.optimizer.workbook.reader import ROW
 from fairpool.optimizer.workbook.schema import ALL
 
 if TYPE_CHECKING:
-    from fairpool.models.joint_park.case import Phase, Stream
+    from fairpool.models.joint_park.case import JointParkCase, Phase, Stream
 
 LONGEST_PHASE = 200
 """Years a phase may span at most (longer ones are typos such as 2026–20300)."""
@@ -202,8 +204,12 @@ def check_revenue_years(
     phases: Sequence[Phase],
 ) -> None:
     """Every non-zero cash revenue lies in a phase (else no ratio splits it); increment base
-    years and statistic streams may lie outside."""
+    years and statistic streams may lie outside. Skipped while a phase's years are broken
+    (a year of that phase would look outside every phase)."""
     if not phases:
+        return
+    if not checks.readable("phases", ["start_year", "end_year"]):
+        checks.skip("that every revenue year lies in a phase (sheet phases has broken years)")
         return
     base_years = {s.increment_base_year for s in streams if s.increment_base_year is not None}
     statistic = {s.stream for s in streams if s.kind == "statistic"}
@@ -277,8 +283,14 @@ def expand_proposal(
 
     Cash streams must get a ratio for every stream and phase (a party without one gets 0)
     and the ratios of a stream and phase must add up to 1 (statistic streams: ≥ 1 when
-    double-counted); each miss is a problem naming the rows.
+    double-counted); each miss is a problem naming the rows. The sums are not checked while
+    a proposal cell is broken (they would miss its ratio).
     """
+    sums = checks.readable("proposal", ["party", "stream", "phase", "ratio"]) and all(
+        ids_readable(checks, kind) for kind in ("parties", "phases")
+    )
+    if not sums:
+        checks.skip("that the proposal's ratios add up to 1 (they need the broken cells)")
     entries: dict[tuple[str, str, str], tuple[int, float, int]] = {}
     for _, row in table.iterrows():
         if row["ratio"] is None:
@@ -305,6 +317,8 @@ def expand_proposal(
                 records.append(
                     {"party": party, "stream": stream.stream, "phase": phase.phase, "ratio": ratio}
                 )
+            if not sums:
+                continue
             if not rows_used:
                 if stream.kind == "cash":
                     checks.add(
@@ -357,6 +371,70 @@ def check_proposal_fits(
     return problems
 
 
+def check_rules_hold(case: JointParkCase) -> InfeasibleError | None:
+    """Whether the rules rows, the limits rows and the one-ratio key can hold together: some
+    split plan meets them all, decided by the feasibility LP that ``solve`` uses
+    (:func:`fairpool.models.joint_park.plan.feasible`, core off: the core depends on the
+    coalition values, which ``validate`` does not compute). If none does, an
+    :class:`InfeasibleError` naming a minimal set of conflicting rows, one problem per row
+    (the deletion filter of :func:`~fairpool.models.joint_park.plan.diagnose_infeasible`:
+    drop each rule in turn and keep it dropped while the rest still conflict).
+
+    Needs the grand coalition's components (one MILP: the pools the floors are met from).
+    Cases of more than :data:`~fairpool.optimizer.game.MAX_PLAYERS` parties are not checked.
+    """
+    import numpy as np
+
+    from fairpool.models.joint_park.case import Limit
+    from fairpool.models.joint_park.coalitions import ParkEvaluator, coalition_milp
+    from fairpool.models.joint_park.flows import park_pools
+    from fairpool.models.joint_park.plan import describe_source, feasible, rule_sources, spec_with
+    from fairpool.models.joint_park.plan_model import default_spec
+    from fairpool.optimizer.game import MAX_PLAYERS, Game
+
+    if case.n > MAX_PLAYERS:
+        return None
+    grand = (1 << case.n) - 1
+    evaluator = coalition_milp(case).open()
+    assert isinstance(evaluator, ParkEvaluator)
+    value, active = evaluator.solve(grand)
+    values = np.zeros(1 << case.n)
+    values[grand] = value  # sets the money scale only: the core is off
+    game = Game(case.parties, values, "benefit", case.party_names)
+    pools = park_pools(case, active)
+    spec = default_spec(case, "off")
+    if feasible(case, game, pools, spec):
+        return None
+    needed = rule_sources(spec)
+    for source in rule_sources(spec):
+        trial = [s for s in needed if s is not source]
+        if not feasible(case, game, pools, spec_with(spec, trial)):
+            needed = trial
+    described = [describe_source(source) for source in needed]
+    problems = []
+    for source, text in zip(needed, described, strict=True):
+        others = [d for d in described if d != text]
+        message = (
+            f"cannot hold together with {'; '.join(others)}: no split plan meets them all; "
+            "relax one of them"
+            if others
+            else f"no split plan meets {text}; relax it"
+        )
+        if source == "one_ratio":
+            problems.append(
+                Problem.at(case.source, "case", None, "value (one_ratio_for_all_streams)", message)
+            )
+        elif not isinstance(source, str):
+            sheet = "limits" if isinstance(source, Limit) else "rules"
+            problems.append(Problem.at(case.source, sheet, source.row, None, message))
+    return InfeasibleError(
+        "The rules admit no split plan. These rules conflict (relax any one of them):\n  - "
+        + "\n  - ".join(described),
+        problems,
+        warnings=case.warnings,
+    )
+
+
 __all__ = [
     "LONGEST_PHASE",
     "cap_receiver",
@@ -372,6 +450,7 @@ __all__ = [
     "check_proposal_fits",
     "check_ratio_bounds",
     "check_revenue_years",
+    "check_rules_hold",
     "check_streams",
     "expand_proposal",
     "phase_years",

@@ -37,11 +37,54 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class SweepSpec:
-    """r[party, k, h] = ρ on ``cells`` (k, h); other parties share 1 − ρ as in ``base``."""
+    """r[party, k, h] = ρ on ``cells`` (k, h); on those cells the other parties share 1 − ρ
+    in their ``base`` proportions (equally when the base left them nothing) or, with
+    ``against``, that one party alone takes up the difference, r[against] = base[party] +
+    base[against] − ρ, the others keeping theirs; every other ratio stays at ``base``.
+
+    Every ratio is affine in ρ: r(ρ) = offset + ρ · slope (:meth:`line`), which the table,
+    the rules and the band models all use.
+    """
 
     party: int
     cells: tuple[tuple[int, int], ...]
     base: np.ndarray
+    against: int | None = None
+
+    def line(self) -> tuple[np.ndarray, np.ndarray]:
+        """(offset, slope) of r(ρ) = offset + ρ · slope, both shaped like ``base``."""
+        offset, slope = self.base.astype(float), np.zeros(self.base.shape)
+        n = self.base.shape[0]
+        for k, h in self.cells:
+            own = float(self.base[self.party, k, h])
+            offset[self.party, k, h], slope[self.party, k, h] = 0.0, 1.0
+            if self.against is not None:
+                q = self.against
+                offset[q, k, h], slope[q, k, h] = own + float(self.base[q, k, h]), -1.0
+                continue
+            rest = 1.0 - own
+            for p in range(n):
+                if p != self.party:
+                    share = float(self.base[p, k, h]) / rest if rest > 1e-12 else 1.0 / (n - 1)
+                    offset[p, k, h], slope[p, k, h] = share, -share
+        return offset, slope
+
+    def ratios(self, rho: float) -> np.ndarray:
+        """r(ρ): the plan's ratios with the swept party's at ρ (:meth:`line`)."""
+        offset, slope = self.line()
+        return offset + rho * slope
+
+    @property
+    def highest(self) -> float:
+        """The largest ρ the line allows: 1, or with ``against`` what the party and its
+        counterparty hold together on the swept cells (the counterparty's ratio stays ≥ 0)."""
+        if self.against is None:
+            return 1.0
+        together = [
+            float(self.base[self.party, k, h] + self.base[self.against, k, h])
+            for k, h in self.cells
+        ]
+        return min(1.0, *together)
 
 
 @dataclass(frozen=True)
@@ -90,12 +133,11 @@ def define_split_ratios(m: pyo.ConcreteModel, case: JointParkCase) -> None:
 
 def define_ratio_bounds(m: pyo.ConcreteModel, case: JointParkCase, spec: PlanSpec) -> None:
     """min_ratio ≤ r[p, k, h] ≤ max_ratio for every rule row matching (p, k, h); a fixed plan
-    fixes every ratio; a sweep leaves the bounds to :func:`define_sweep`."""
+    fixes every ratio (a sweep fixes those that do not move in :func:`define_sweep`; its
+    core band has no rule rows, so only 0 ≤ r ≤ 1 binds it)."""
     if spec.fixed is not None:
         for index in m.r:
             m.r[index].fix(float(spec.fixed[index]))
-        return
-    if spec.sweep is not None:
         return
     lo, hi = ratio_bounds(case, spec.rules)
     for index in m.r:  # conflicting rows give lb > ub: HiGHS reports the model infeasible
@@ -137,26 +179,21 @@ def define_monotone_schedule(m: pyo.ConcreteModel, case: JointParkCase, spec: Pl
 
 
 def define_sweep(m: pyo.ConcreteModel, case: JointParkCase, spec: PlanSpec) -> None:
-    """r[i, k, h] = ρ on the swept cells, others r[q, k, h] = base_q (1 − ρ)/(1 − base_i)."""
+    """r[p, k, h] = offset + ρ · slope (:meth:`SweepSpec.line`): ρ on the swept party's
+    cells, the others' ratios tied to it there, every ratio that does not move fixed."""
     import pyomo.environ as pyo
 
     if spec.sweep is None:
         return
     sweep = spec.sweep
-    m.rho = pyo.Var(bounds=(0.0, 1.0))
-    cells = set(sweep.cells)
+    m.rho = pyo.Var(bounds=(0.0, sweep.highest))
+    offset, slope = sweep.line()
     m.sweep_tie = pyo.ConstraintList()
     for p, k, h in m.r:
-        if (k, h) not in cells:
-            m.r[p, k, h].fix(float(sweep.base[p, k, h]))
-            continue
-        if p == sweep.party:
-            m.sweep_tie.add(m.r[p, k, h] == m.rho)
-            continue
-        rest = 1.0 - sweep.base[sweep.party, k, h]
-        others = case.n - 1
-        share = sweep.base[p, k, h] / rest if rest > 1e-12 else 1.0 / others
-        m.sweep_tie.add(m.r[p, k, h] == share * (1 - m.rho))
+        if slope[p, k, h] == 0.0:
+            m.r[p, k, h].fix(float(offset[p, k, h]))
+        else:
+            m.sweep_tie.add(m.r[p, k, h] == float(offset[p, k, h]) + float(slope[p, k, h]) * m.rho)
 
 
 def define_yearly_take(m: pyo.ConcreteModel, case: JointParkCase, pools: Pools) -> None:

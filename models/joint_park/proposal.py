@@ -1,21 +1,29 @@
-"""A split proposal judged (``fairpool check``) and one ratio slid (``fairpool sweep``), with
-the exact band of ratios where no coalition blocks the plan.
+"""A split proposal read (a ``proposal`` sheet of any file, a CSV, or rows from ``check
+--ratio``), judged (``fairpool check``), and one ratio slid (``fairpool sweep``), with the
+exact band of ratios where no coalition blocks the plan and the part of it within the rules.
 
 A sweep slides r[party, stream, phase] = ρ (``*``: every cash stream, every phase); the other
-parties share 1 − ρ in their base proportions, so the NPVs x(ρ) follow one line and the
-core band is {ρ : x(S)(ρ) ≥ v(S) for every proper coalition S}.
+parties share 1 − ρ in their base proportions (or one counterparty alone takes up the
+difference), so every ratio is affine in ρ and the core band is {ρ : x(S)(ρ) ≥ v(S) for
+every proper coalition S}; the band within the rules adds the rules rows, schedules,
+the one-ratio key and the floors (one MILP each end, caps included).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from fairpool.models.family import ALL, ProposalCheck, SweepLine, SweepResult
+from fairpool.models.family import ALL, ProposalCheck, SweepBaseline, SweepLine, SweepResult
+from fairpool.models.fixing import with_fix
 from fairpool.models.joint_park.case import JointParkCase
+from fairpool.models.joint_park.checks import expand_proposal
+from fairpool.models.joint_park.fix import fix_proposal
 from fairpool.models.joint_park.flows import (
     cash_flow_frame,
     evaluate_plan,
@@ -28,14 +36,114 @@ from fairpool.models.joint_park.plan import (
     target_allocation,
 )
 from fairpool.models.joint_park.plan_model import PlanSpec, SweepSpec, build_plan_model
-from fairpool.models.joint_park.rules import proposal_violations, ratio_bounds
+from fairpool.models.joint_park.rules import proposal_violations
+from fairpool.models.joint_park.schema import JOINT_PARK
 from fairpool.models.planning import activate_only, solve_plan_model
+from fairpool.models.proposal_input import proposal_table, proposal_tables, rows_tables
+from fairpool.models.sweeps import band_cuts, baseline_value, sweep_line, sweep_values
 from fairpool.models.verdicts import judge_proposal, sweep_row
 from fairpool.optimizer.errors import CaseError, SolverError
-from fairpool.optimizer.workbook.checks import check_sweep_party, known_list
+from fairpool.optimizer.workbook.checks import (
+    CaseChecks,
+    check_unknown_ids,
+    known_list,
+)
+from fairpool.optimizer.workbook.reader import ROW, CaseTables
 
 EVERY = (ALL, "all")
 """How a sweep line names every stream or every phase."""
+
+
+# -- proposals read: the proposal sheet of any file, or rows from the command line ------------
+
+PROPOSAL_COLUMNS = "party, stream, phase, ratio"
+
+
+def read_proposal(path: str | os.PathLike[str], case: JointParkCase) -> pd.DataFrame:
+    """The proposal in the file at ``path``, for ``check``: the ``proposal`` sheet of a
+    workbook (it need hold no other sheet; a whole case's workbook works too) or a CSV file
+    with its columns (:func:`fairpool.models.proposal_input.proposal_tables`).
+
+    Read as the case's own sheet is: ``*`` expanded over ``case``'s streams and phases, a
+    ratio for every cash-stream cell, each cell's ratios adding up to 1; parties by id or
+    display name. Raises one :class:`CaseError` naming the file, row and column of every
+    problem, or the file when it holds no proposal.
+    """
+    return proposal_from_tables(case, proposal_tables(path, JOINT_PARK), None)
+
+
+def proposal_from_rows(
+    case: JointParkCase,
+    rows: Sequence[Mapping[str, object]],
+    source: str,
+    base: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """A proposal from ``proposal`` sheet rows (party, stream, phase, ratio), e.g. those of
+    ``check --ratio``; ``source`` names them in messages.
+
+    Rows that cover every (stream, phase) cell read exactly as the same rows in a sheet.
+    Rows that name only some cells (``--stream VAT --phase 2``) set those cells, every party
+    not named getting 0 there, and the other cells keep ``base`` (default: the case's
+    proposal sheet); without a base that is a :class:`CaseError` saying what is missing.
+    """
+    tables = rows_tables(JOINT_PARK, rows, source)
+    return proposal_from_tables(
+        case, tables, base if base is not None else case.proposal, partial=True
+    )
+
+
+def proposal_from_tables(
+    case: JointParkCase, tables: CaseTables, base: pd.DataFrame | None, partial: bool = False
+) -> pd.DataFrame:
+    """The expanded proposal (party, stream, phase, ratio; every cell, statistic streams NaN
+    where not given) of typed ``proposal`` tables, checked against ``case``.
+
+    Parties by id or name (:func:`fairpool.models.proposal_input.proposal_table`), known
+    streams and phases (``*``: every one), then
+    :func:`~fairpool.models.joint_park.checks.expand_proposal`, the case sheet's own
+    expansion. With ``base``, the cells the rows do not name keep the base's ratios (its rows
+    join the table for those cells only); ``partial`` rows without a base must still give
+    every cash-stream cell.
+    """
+    checks = CaseChecks(tables)
+    table = proposal_table(checks, case, PROPOSAL_COLUMNS)
+    streams = [s.stream for s in case.streams]
+    phases = [p.phase for p in case.phases]
+    check_unknown_ids(checks, table, "proposal", "stream", streams, "streams", allow_all=True)
+    check_unknown_ids(checks, table, "proposal", "phase", phases, "phases", allow_all=True)
+    checks.raise_if_any()
+    named = {
+        (stream, phase)
+        for _, row in table.iterrows()
+        if row["ratio"] is not None
+        for stream in (streams if row["stream"] == ALL else [row["stream"]])
+        for phase in (phases if row["phase"] == ALL else [row["phase"]])
+    }
+    every = {(s.stream, p.phase) for s in case.streams for p in case.phases}
+    cash = {(s.stream, p.phase) for s in case.streams if s.kind == "cash" for p in case.phases}
+    if base is not None and named != every:
+        others = [
+            (stream, phase) not in named and not math.isnan(float(ratio))
+            for stream, phase, ratio in zip(
+                base["stream"], base["phase"], base["ratio"], strict=True
+            )
+        ]
+        kept = base.loc[others, ["party", "stream", "phase", "ratio"]].assign(**{ROW: 0})
+        table = pd.concat([kept.astype(object), table], ignore_index=True)
+    elif partial and not cash <= named:
+        missing = sorted(
+            cash - named, key=lambda cell: (streams.index(cell[0]), phases.index(cell[1]))
+        )
+        shown = ", ".join(f"stream {k} in phase {h}" for k, h in missing[:4])
+        more = f" and {len(missing) - 4} more" if len(missing) > 4 else ""
+        raise CaseError(
+            f"{tables.path}: no ratio for {shown}{more}: the case has no proposal sheet to "
+            "take the other streams and phases from; give a ratio for every stream and "
+            "phase, or a baseline proposal (a proposal file)"
+        )
+    proposal = expand_proposal(checks, table, case.parties, case.streams, case.phases)
+    checks.raise_if_any()
+    return proposal
 
 
 def check(case: JointParkCase, proposal: pd.DataFrame | None = None) -> ProposalCheck:
@@ -43,7 +151,9 @@ def check(case: JointParkCase, proposal: pd.DataFrame | None = None) -> Proposal
 
     ``proposal`` (party, stream, phase, ratio; no wildcards) defaults to the case's
     ``proposal`` sheet. The coalition game is computed once; every method, the verdict and
-    the distances come from :func:`fairpool.models.verdicts.judge_proposal`.
+    the distances come from :func:`fairpool.models.verdicts.judge_proposal`; each party's
+    position, the blocking coalitions and the smallest fix from
+    :func:`fairpool.models.joint_park.fix.fix_proposal`.
     """
     if proposal is None:
         if case.proposal is None:
@@ -57,9 +167,10 @@ def check(case: JointParkCase, proposal: pd.DataFrame | None = None) -> Proposal
     flows = evaluate_plan(case, park.pools, ratios)
     violations = proposal_violations(case, park.pools, ratios, flows)
     cash_flows = cash_flow_frame(case, flows)
-    return judge_proposal(
+    judged = judge_proposal(
         case, park.game, flows.npv, "ratios", proposal, cash_flows, rule_violations=violations
     )
+    return with_fix(judged, fix_proposal(case, park, ratios, judged))
 
 
 # -- sweeps and the core band ----------------------------------------------------------------------
@@ -87,33 +198,26 @@ def sweep_cells(case: JointParkCase, stream: str, phase: str) -> tuple[tuple[int
 
 def base_ratios(
     case: JointParkCase, base: pd.DataFrame | np.ndarray | None, park: ParkGame
-) -> np.ndarray:
-    """The ratios a sweep starts from: ``base``, else the proposal sheet, else the plan for
-    the case's target (Shapley for the Nash target)."""
+) -> tuple[np.ndarray, SweepBaseline]:
+    """The ratios a sweep starts from, and which they are: ``base`` (``given``), else the
+    proposal sheet (``proposal``), else the plan for the case's target (``plan``; Shapley for
+    the Nash target)."""
     if isinstance(base, np.ndarray):
-        return base
+        return base, "given"
     if isinstance(base, pd.DataFrame):
-        return ratios_from_frame(case, base)
+        return ratios_from_frame(case, base), "given"
     if case.proposal is not None:
-        return ratios_from_frame(case, case.proposal)
+        return ratios_from_frame(case, case.proposal), "proposal"
     target = "shapley" if case.target == "nash" else case.target
     goal = target_allocation(park.game, target).shares
-    return solve_plan(case, park.game, park.pools, goal, case.core, case.distance).ratios
+    plan = solve_plan(case, park.game, park.pools, goal, case.core, case.distance)
+    return plan.ratios, "plan"
 
 
 def swept_ratios(case: JointParkCase, spec: SweepSpec, rho: float) -> np.ndarray:
-    """The base ratios with r[party, k, h] = ρ on the swept cells and the other parties'
-    ratios scaled to share 1 − ρ as in the base (equally when the base left them nothing)."""
-    ratios = spec.base.copy()
-    for k, h in spec.cells:
-        rest = 1.0 - spec.base[spec.party, k, h]
-        for p in range(case.n):
-            if p == spec.party:
-                ratios[p, k, h] = rho
-            else:
-                share = spec.base[p, k, h] / rest if rest > 1e-12 else 1.0 / (case.n - 1)
-                ratios[p, k, h] = share * (1.0 - rho)
-    return ratios
+    """The baseline's ratios with r[party, k, h] = ρ on the swept cells, the others moving as
+    the line says (:meth:`~fairpool.models.joint_park.plan_model.SweepSpec.ratios`)."""
+    return spec.ratios(rho)
 
 
 def sweep(
@@ -123,40 +227,64 @@ def sweep(
     *,
     base: pd.DataFrame | np.ndarray | None = None,
 ) -> SweepResult:
-    """Each party's NPV and the core verdict as one ratio slides, and the exact core band.
+    """Each party's NPV and the core verdict as one ratio slides, the exact core band, and
+    the exact band within the rules with the rules that cut it.
 
-    The ratio r[line.party, line.stream, line.phase] takes each value (in [0, 1]); the other
-    parties share the rest in their ``base`` proportions (base: the given ratios, else the
-    proposal sheet, else the plan for the case's target); every other ratio stays at
-    ``base``. One coalition game and one base plan serve the table and the band.
+    The ratio r[line.party, line.stream, line.phase] takes each value (in [0, 1]; parties by
+    id or display name, :func:`fairpool.models.sweeps.sweep_line`); on the swept cells the
+    other parties share the rest in the baseline's proportions, or ``line.against`` alone
+    gives up or takes the difference (values beyond what the two hold together are left
+    out); every other ratio stays at the baseline (``base``, else the proposal sheet, else
+    the plan for the case's target). One coalition game and one baseline serve everything.
 
     Table columns: ``ratio``, ``npv_<party>`` per party, ``in_core``, ``worst_coalition``,
     ``worst_excess`` (:func:`fairpool.models.verdicts.sweep_row`), ``within_rules`` (the
-    swept ratios respect the rules rows). Band: :func:`core_band`.
+    swept plan breaks none of the rules ``check`` judges: rules rows, schedules, floors, the
+    one-ratio key). Bands: :func:`core_band` and :func:`rules_band`, cut by
+    :func:`fairpool.models.sweeps.band_cuts`.
     """
-    check_sweep_party(case.parties, line.party)
+    line = sweep_line(case, line)
     cells = sweep_cells(case, line.stream, str(line.phase))
-    ratios_asked = [float(rho) for rho in values]
-    for rho in ratios_asked:
-        if not 0.0 <= rho <= 1.0:
-            raise CaseError(f"sweep ratio {rho:g} is outside [0, 1]")
+    for value in values:
+        if not 0.0 <= float(value) <= 1.0:
+            raise CaseError(f"sweep ratio {float(value):g} is outside [0, 1]")
     park = park_game(case)
-    spec = SweepSpec(case.party_index(line.party), cells, base_ratios(case, base, park))
-    lo, hi = ratio_bounds(case)
-    swept = np.zeros(lo.shape, dtype=bool)
-    for k, h in spec.cells:
-        swept[:, k, h] = True
+    ratios, baseline = base_ratios(case, base, park)
+    against = None if line.against is None else case.party_index(line.against)
+    spec = SweepSpec(case.party_index(line.party), cells, ratios, against)
+    kept = sweep_values(values, spec.highest, "ratio", case, line)
+
+    def broken(rho: float) -> list[str]:
+        swept = spec.ratios(rho)
+        return proposal_violations(case, park.pools, swept, evaluate_plan(case, park.pools, swept))
+
     rows = []
-    for rho in ratios_asked:
-        ratios = swept_ratios(case, spec, rho)
-        flows = evaluate_plan(case, park.pools, ratios)
-        within = bool(((ratios >= lo - 1e-9) & (ratios <= hi + 1e-9))[swept].all())
+    for rho in kept:
+        swept = spec.ratios(rho)
+        flows = evaluate_plan(case, park.pools, swept)
+        within = not proposal_violations(case, park.pools, swept, flows)
         rows.append(sweep_row(park.game, "ratio", rho, flows.npv, within_rules=within))
+    band = core_band(case, park, spec)
+    within_band, cuts = band_cuts(band, rules_band(case, park, spec) if band else None, broken)
     return SweepResult(
+        model=case.model,
+        case_name=case.name,
+        unit=case.unit,
+        players=case.parties,
+        names=case.party_names,
+        game=park.game,
         line=line,
         value_column="ratio",
         table=pd.DataFrame.from_records(rows),
-        core_band=core_band(case, park, spec),
+        core_band=band,
+        band_within_rules=within_band,
+        cuts=cuts,
+        baseline=baseline,
+        target=case.target,
+        baseline_value=baseline_value(np.array([ratios[spec.party, k, h] for k, h in cells])),
+        value_range=(0.0, spec.highest),
+        rules_flag="within_rules",
+        line_fields=("stream", "phase"),
     )
 
 
@@ -165,15 +293,33 @@ def core_band(case: JointParkCase, park: ParkGame, spec: SweepSpec) -> tuple[flo
 
     lo = min ρ, hi = max ρ subject to x(S)(ρ) ≥ v(S) for every proper coalition S, where the
     NPVs x(ρ) follow the sweep's rule (caps included: a MILP then). ``None`` if no ratio puts
-    the plan in the core. Rules rows and floors do not restrict the band (the sweep's
-    ``within_rules`` column shows them).
+    the plan in the core. Rules rows and floors do not restrict it (:func:`rules_band` does).
     """
+    caps = tuple(limit for limit in case.limits if limit.limit == "cap")
+    band_spec = PlanSpec((), caps, False, "hard", schedules=False, sweep=spec)
+    return _band(case, park, band_spec)
+
+
+def rules_band(case: JointParkCase, park: ParkGame, spec: SweepSpec) -> tuple[float, float] | None:
+    """The interval of ratios ρ (as in :func:`sweep`) where no coalition blocks and the swept
+    plan keeps every rule of the case, exactly: :func:`core_band`'s model with the rules rows
+    (bounds on the ratios that move), the monotone schedules, the one-ratio key, the yearly
+    floors and the caps. ``None`` if no ratio does. The ratios the line does not move are
+    fixed, so a rule the baseline breaks there is caught by
+    :func:`fairpool.models.sweeps.band_cuts`, which checks the band with ``check``'s rules."""
+    band_spec = PlanSpec(
+        case.rules, case.limits, case.one_ratio_for_all_streams, "hard", sweep=spec
+    )
+    return _band(case, park, band_spec)
+
+
+def _band(case: JointParkCase, park: ParkGame, band_spec: PlanSpec) -> tuple[float, float] | None:
+    """min ρ and max ρ of a sweep's plan model (:func:`build_plan_model`), or ``None`` when
+    it is infeasible."""
     import pyomo.environ as pyo
 
     from fairpool.optimizer.solve import SolveStatus, pyomo_solver
 
-    caps = tuple(limit for limit in case.limits if limit.limit == "cap")
-    band_spec = PlanSpec((), caps, False, "hard", schedules=False, sweep=spec)
     m = build_plan_model(case, park.game, park.pools, np.zeros(case.n), band_spec)
     m.band_objective = pyo.Objective(expr=m.rho, sense=pyo.minimize)
     activate_only(m, "band_objective")
@@ -191,9 +337,14 @@ def core_band(case: JointParkCase, park: ParkGame, spec: SweepSpec) -> tuple[flo
 
 
 __all__ = [
+    "PROPOSAL_COLUMNS",
     "base_ratios",
     "check",
     "core_band",
+    "proposal_from_rows",
+    "proposal_from_tables",
+    "read_proposal",
+    "rules_band",
     "sweep",
     "sweep_cells",
     "swept_ratios",

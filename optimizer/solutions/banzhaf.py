@@ -17,8 +17,9 @@ Like the Shapley value it is computed on the game as stated: for a cost game the
 are average marginal costs and the normalised shares split c(N) in proportion to them (for
 an additive cost game, x_i = c({i})). The scaling is undefined when Σ β_j = 0 ≠ v(N).
 
-Vectorised as for the Shapley value: for party i, ``values.reshape(-1, 2, 2**i)`` pairs each
-S ∌ i with S ∪ {i}; one loop over the n parties, none over coalitions.
+One sum per party, as for the Shapley value: Σ_{S∌i} v(S) = T − Σ_{S∋i} v(S) with T = Σ_S v(S),
+so β_i = (2 Σ_{S∋i} v(S) − T) / 2^{n−1}; all n sums come from folding the array in half n
+times in one pass (:func:`~fairpool.optimizer.solutions.shapley.member_sums`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import numpy as np
 from fairpool.optimizer.errors import CaseError
 from fairpool.optimizer.game import Game, tolerance
 from fairpool.optimizer.results import Allocation
+from fairpool.optimizer.solutions.shapley import member_sums
 
 
 def banzhaf_raw(game: Game) -> np.ndarray:
@@ -40,11 +42,8 @@ def banzhaf_raw(game: Game) -> np.ndarray:
         [0.75, 0.25, 0.25]
     """
     n = game.n
-    raw = np.empty(n)
-    for i in range(n):
-        pairs = game.values.reshape(-1, 2, 1 << i)
-        raw[i] = (pairs[:, 1, :] - pairs[:, 0, :]).sum()
-    return raw / (1 << (n - 1))
+    sums, total = member_sums(game.values, n)
+    return (2.0 * sums - total) / (1 << (n - 1))
 
 
 def banzhaf(game: Game, normalised: bool = True) -> Allocation:

@@ -191,39 +191,86 @@ def available_memory() -> int | None:
     return max(0, min(found))
 
 
-def table_memory(file_bytes: int, party_ids: int) -> int:
-    """Bytes needed to read a coalition CSV of ``file_bytes`` holding ``party_ids`` ids
-    (about 90 bytes per id: the label scanner's int64 arrays per token, plus the file twice).
+TABLE_BYTES_PER_COALITION = 26
+"""Bytes per coalition that reading a coalition table and building its game take at the peak:
+the dense value table (8) and the row that gave each value (4) while reading, then the game's
+own copy of the values and its checks (8 + 8 + 1)."""
 
-    Measured peaks (tracemalloc) are 81 bytes per id on 2^16–2^18-row tables; a test keeps
-    this estimate above the measured peak. 25 parties: 2^25 rows, ~4.9e8 ids, ~44 GB.
+READING_WORKING_BYTES = 64 << 20
+"""The streaming reader's working set, whatever the size of the table: a chunk of lines and
+its tokens, about 25 bytes per byte of a 2 MiB chunk (measured peaks: 40–53 MiB for tables of
+16–20 parties, whose value tables are small)."""
+
+WHOLE_FILE_FACTOR = 16
+"""Bytes per byte of file for the cell reader (a quoted CSV or an odd layout is read whole by
+pandas, as Python strings): measured 13 (tracemalloc) to 16 (resident memory) on a quoted
+table of 18 parties."""
+
+
+def table_memory(parties: int) -> int:
+    """Bytes needed to read a coalition table of ``parties`` parties with the streaming
+    reader and build its game: :data:`TABLE_BYTES_PER_COALITION` per coalition plus
+    :data:`READING_WORKING_BYTES`. Independent of the file's size (it is read in chunks).
+
+    A test keeps this above the peak that tracemalloc measures (22 parties: 100 MiB measured,
+    176 MB estimated). 20 parties: 0.09 GB; 24: 0.5 GB; 25: 0.94 GB (solving the game then
+    needs more, see the README).
     """
-    return 90 * party_ids + 2 * file_bytes + (64 << 20)
+    return TABLE_BYTES_PER_COALITION * (1 << parties) + READING_WORKING_BYTES
 
 
-def check_memory(path: Path, file_bytes: int, raw: bytes | None = None) -> None:
-    """Refuse a coalition table that cannot be read in the memory available, before reading
-    it (``raw``: the file's bytes once read, to count its ids; before that, the least reading
-    can take: the bytes and their scan)."""
+def whole_file_memory(file_bytes: int) -> int:
+    """Bytes the cell reader needs for a file of ``file_bytes`` (it holds the whole file)."""
+    return WHOLE_FILE_FACTOR * file_bytes + (64 << 20)
+
+
+def memory_refusal(
+    where: str | Path,
+    file_bytes: int,
+    parties: int | None,
+    available: int | None = None,
+    *,
+    whole: bool = False,
+) -> str:
+    """The message refusing a coalition table too large for the memory (see
+    :func:`check_memory`). ``parties``: the estimate is the streaming reader's (None: not known
+    yet, no estimate); ``whole``: the cell reader's; ``available`` None: the system refused an
+    allocation (a limit on the process may be lower than the machine's free memory)."""
+    if whole:
+        needed: int | None = whole_file_memory(file_bytes)
+        what = f"{file_bytes / 1e9:.2f} GB, read whole"
+    elif parties is not None:
+        needed = table_memory(parties)
+        what = f"{parties} parties, {(1 << parties) - 1:,} coalitions, {file_bytes / 1e9:.2f} GB"
+    else:
+        needed, what = None, f"{file_bytes / 1e9:.2f} GB"
+    amount = f"about {needed / 1e9:.1f} GB of memory" if needed is not None else "more memory"
+    held = (
+        f"but {available / 1e9:.1f} GB is available"
+        if available is not None
+        else "but the system refused it (a limit on the process, such as ulimit -v or a "
+        "container's, may be lower than the free memory)"
+    )
+    return (
+        f"{where}: reading this coalition table ({what}) needs {amount}, {held}. An explicit "
+        f"table lists all 2^n − 1 coalitions, so each party more doubles it (22 parties need "
+        f"about {table_memory(22) / 1e9:.1f} GB to read, 25 about "
+        f"{table_memory(25) / 1e9:.1f} GB, and solving needs more); for more parties, describe "
+        "the case as a workbook and use `fairpool shapley` (sampled Shapley value, any number "
+        "of parties), or group parties so that fewer remain"
+    )
+
+
+def check_memory(where: str | Path, file_bytes: int, parties: int | None = None) -> None:
+    """Refuse a coalition table that cannot be read in the memory available, before the
+    memory is taken: with ``parties`` known, the streaming reader's need
+    (:func:`table_memory`); without, the cell reader's for the whole file."""
     available = available_memory()
     if available is None:
         return
-    rows = ""
-    needed = 2 * file_bytes
-    if raw is not None:
-        lines = raw.count(b"\n")
-        needed = table_memory(file_bytes, raw.count(b"+") + raw.count(b",") + lines)
-        rows = f"{lines:,} rows, "
-    if needed <= available:
-        return
-    raise CaseError(
-        f"{path}: reading this coalition table ({rows}{file_bytes / 1e9:.2f} GB) needs about "
-        f"{needed / 1e9:.1f} GB of memory, but {available / 1e9:.1f} GB is available. "
-        "An explicit table lists all 2^n − 1 coalitions, so each party more doubles it "
-        "(22 parties need about 5 GB, 25 about 44 GB); for more parties, describe the case "
-        "as a workbook and use `fairpool shapley` (sampled Shapley value, any number of "
-        "parties), or group parties so that fewer remain"
-    )
+    needed = whole_file_memory(file_bytes) if parties is None else table_memory(parties)
+    if needed > available:
+        raise CaseError(memory_refusal(where, file_bytes, parties, available, whole=not parties))
 
 
 # -- text -------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import math
 from pathlib import Path
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -222,16 +223,18 @@ def test_template_fill_read_solve_write_read(tmp_path) -> None:
     case = cs.read_case(path)
     assert cs.read_proposal(path, case) == pytest.approx(case.proposal)
     result = cs.solve(case)
-    out = write_results_workbook(
-        result,
-        tmp_path / "results.xlsx",
-        check=cs.check(case, game=result.game),
-        sweeps={"A": cs.sweep(case, SweepLine("A"), [0.2, 0.4]).table},
+    out = write_results_workbook(result, tmp_path / "results.xlsx")
+    checked = write_results_workbook(
+        cs.check(case, game=result.game),
+        tmp_path / "check.xlsx",
+        sweeps=[cs.sweep(case, SweepLine("A"), [0.2, 0.4])],
     )
-    written = pd.read_excel(out, sheet_name=None)
-    assert {"summary", "allocations", "plan", "core_checks", "facilities", "proposal"} <= set(
-        written
-    )
+    codes = {
+        path: {s.sheet_properties.codeName for s in openpyxl.load_workbook(path).worksheets}
+        for path in (out, checked)
+    }
+    assert {"summary", "allocations", "plan", "fairness", "facilities"} <= codes[out]
+    assert {"summary", "plan", "fairness", "sweep_1"} <= codes[checked]
     table = coalition_table(result.game)
     assert table.value.iloc[-1] == pytest.approx(result.game.grand_value)
 
@@ -286,5 +289,5 @@ def test_a_proposal_from_another_workbook_is_read_in_the_case_order(tmp_path) ->
     rows["facilities"] = [f for f in rows["facilities"] if f["facility"] in ("OWN_B", "OWN_C")]
     rows["connections"] = [c for c in rows["connections"] if c["facility"] in ("OWN_B", "OWN_C")]
     fewer = cs.write_case(tmp_path / "fewer.xlsx", settings, rows)
-    with pytest.raises(CaseError, match=r"fewer\.xlsx: its parties"):
-        cs.read_proposal(fewer, case)
+    # only the proposal sheet is read: A, not named, pays nothing (as in a case's own sheet)
+    assert cs.read_proposal(fewer, case) == pytest.approx([0.0, 0.5, 0.5])

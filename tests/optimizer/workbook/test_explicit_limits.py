@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 
 from fairpool.optimizer.errors import CaseError
-from fairpool.optimizer.workbook import cells
+from fairpool.optimizer.workbook import cells, coalition_csv, coalition_table, labels
 from fairpool.optimizer.workbook.cells import table_memory
 from fairpool.optimizer.workbook.explicit import read_game_file
 from fairpool.optimizer.workbook.labels import normalise_label, spelling_variants
@@ -172,11 +172,9 @@ def _table(tmp_path: Path, n: int) -> Path:
     return write(tmp_path, "\n".join(lines) + "\n", f"n{n}.csv")
 
 
-@pytest.mark.parametrize("n", [13, 15])
+@pytest.mark.parametrize("n", [13, 15, 18])
 def test_the_memory_estimate_bounds_the_measured_peak(tmp_path: Path, n: int) -> None:
     path = _table(tmp_path, n)
-    raw = path.read_bytes()
-    ids = raw.count(b"+") + raw.count(b",") + raw.count(b"\n")
     read_game_file(path)  # imports and caches warmed up outside the measurement
     tracemalloc.start()
     try:
@@ -184,7 +182,29 @@ def test_the_memory_estimate_bounds_the_measured_peak(tmp_path: Path, n: int) ->
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert peak <= table_memory(len(raw), ids) <= peak * 4 + (64 << 20)
+    assert peak <= table_memory(n) <= peak * 4 + (64 << 20)
+
+
+def test_the_peak_does_not_grow_with_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Streamed: a file four times larger (long ids, same table) costs no more to read once
+    both span many chunks."""
+    monkeypatch.setattr(coalition_csv, "CHUNK_BYTES", 64 << 10)
+    short = _table(tmp_path, 15)
+    long = tmp_path / "long.csv"
+    long.write_text(short.read_text().replace("P", "Party_number_"), encoding="utf-8")
+    assert long.stat().st_size > 3 * short.stat().st_size
+    peaks = []
+    for path in (short, long):
+        read_game_file(path)
+        tracemalloc.start()
+        try:
+            read_game_file(path)
+            peaks.append(tracemalloc.get_traced_memory()[1])
+        finally:
+            tracemalloc.stop()
+    assert peaks[1] < peaks[0] + long.stat().st_size / 4
 
 
 def test_a_table_too_large_for_the_memory_is_refused_with_the_figures(
@@ -193,8 +213,37 @@ def test_a_table_too_large_for_the_memory_is_refused_with_the_figures(
     path = _table(tmp_path, 10)
     monkeypatch.setattr(cells, "available_memory", lambda: 10_000_000)
     message = message_of(path)
-    assert "1,024 rows" in message and "needs about 0.1 GB of memory" in message
+    assert "10 parties, 1,023 coalitions" in message and "needs about 0.1 GB of memory" in message
     assert "but 0.0 GB is available" in message and "fairpool shapley" in message
+
+
+def test_a_refused_allocation_is_a_case_error_with_the_figures(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The system refusing the memory (a MemoryError) is reported as bad input, exit 2."""
+    path = _table(tmp_path, 10)
+
+    def refuse(size: int) -> tuple[np.ndarray, np.ndarray]:
+        raise MemoryError
+
+    monkeypatch.setattr(coalition_table, "allocate_tables", refuse)
+    message = message_of(path)
+    assert "10 parties, 1,023 coalitions" in message
+    assert "the system refused it" in message
+
+
+def test_a_chunk_refused_memory_is_a_case_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Held below even one chunk's working set (a ulimit), the reader still exits cleanly."""
+    path = _table(tmp_path, 8)
+
+    def refuse(self: object, lines: bytes, start: int = 0) -> None:
+        raise MemoryError
+
+    monkeypatch.setattr(labels.LabelScanner, "scan", refuse)
+    message = message_of(path)
+    assert "needs more memory, but the system refused it" in message
 
 
 def test_the_available_memory_is_known_here() -> None:
