@@ -53,6 +53,13 @@ def reporting_errors(source: Path | None = None, as_json: bool = False) -> Itera
     except KeyboardInterrupt:
         message = "interrupted: coalition values solved so far stay in the cache"
         _report(f"\n{message}", (), 130, as_json, [Problem("", message)], source)
+    except MemoryError:
+        message = (
+            "the machine ran out of memory: the case is too large to solve here (each party "
+            "more doubles the coalitions); use `fairpool shapley` (sampled Shapley value), "
+            "fewer parties, fewer workers (-j), or a machine with more memory"
+        )
+        _report(message, (), 2, as_json, [Problem("", message)], source)
     except OSError as error:
         file = next((f for f in (error.filename, error.filename2) if f is not None), None)
         name = None if file is None else Path(str(file)).name

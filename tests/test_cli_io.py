@@ -483,3 +483,34 @@ def test_keep_text_keeps_every_value_and_its_kind(values: list[object]) -> None:
         else:
             # openpyxl writes floats with 16 significant digits (Excel keeps 15)
             assert cell.value == pytest.approx(value, rel=1e-15) and cell.data_type == "n"
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_running_out_of_memory_is_a_message_not_a_traceback(
+    as_json: bool, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A MemoryError anywhere in a command (the system refusing an allocation that no
+    estimate foresaw) ends as one message, exit 2, the JSON error document with --json, and
+    no results file."""
+    import dataclasses
+
+    import fairpool.models
+    from fairpool.models import family
+
+    def exhausted(*args: object, **kwargs: object) -> None:
+        raise MemoryError
+
+    park = dataclasses.replace(family("joint_park"), solve=exhausted)
+    monkeypatch.setattr(fairpool.models, "family_of", lambda path: park)
+    case = tmp_path / "park.xlsx"
+    shutil.copy(Path(__file__).resolve().parents[1] / "cases" / "sichuan_zhejiang_park.xlsx", case)
+    args = ["solve", str(case), "--no-cache", *(["--json"] if as_json else [])]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    assert "ran out of memory" in result.stderr
+    assert "Traceback" not in result.output
+    if as_json:
+        document = json.loads(result.stdout)
+        assert document["ok"] is False and document["exit_code"] == 2
+        assert "ran out of memory" in document["errors"][0]["message"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["park.xlsx"]
