@@ -312,8 +312,7 @@ def check(
     lang: ReportLang = None,
     force: ForceReports = False,
 ) -> None:
-    """Judge a proposal: every party's position, the coalitions that would leave, and the
-    smallest change of the proposal that puts it in the core within the rules."""
+    """Judge a proposal: every party, who would leave, and the smallest fix."""
     with reporting_errors(file, as_json), engine(workers, cache, no_cache, scheduler):
         from fairpool.commands.outputs import echo_reports, report_request, write_reports
         from fairpool.commands.proposals import read_given_proposal
@@ -384,8 +383,7 @@ def sweep(
     lang: ReportLang = None,
     force: ForceReports = False,
 ) -> None:
-    """Slide one ratio or cost share from the proposal (or the plan): every party's NPV, the
-    exact core band, the band within the rules and the rule that cuts it."""
+    """Slide one ratio or cost share: every party's NPV and the exact core band."""
     with reporting_errors(file, as_json), engine(workers, cache, no_cache, scheduler):
         import numpy as np
 
@@ -481,8 +479,7 @@ def shapley(
     no_cache: NoCache = False,
     scheduler: Scheduler = None,
 ) -> None:
-    """Shapley value of a case, for any number of parties: sampled with standard errors above
-    the exact limit."""
+    """Shapley value of a case, for any number of parties (sampled above the exact limit)."""
     with reporting_errors(file, as_json), engine(workers, cache, no_cache, scheduler):
         from fairpool.models import case_shapley
         from fairpool.optimizer.solutions.sampling import standard_errors
@@ -580,8 +577,7 @@ def batch(
     no_cache: NoCache = False,
     scheduler: Scheduler = None,
 ) -> None:
-    """Solve many cases in one run: results per case, a summary table, failures reported
-    in it (exit 1 when any case failed)."""
+    """Solve many cases in one run: results per case and a summary table."""
     with reporting_errors(as_json=as_json):
         from fairpool.commands.batch import BatchOptions, batch_document, render_batch, run_batch
         from fairpool.optimizer.coalitions import default_cache_path
@@ -618,8 +614,7 @@ def demo(
     force: Force = False,
     lang: ReportLang = None,
 ) -> None:
-    """Solve the shipped three-party co-built park (四川–浙江 style) and write its results
-    workbook and HTML negotiation report."""
+    """Solve the shipped co-built park: its HTML report and results workbook."""
     with reporting_errors(as_json=as_json):
         from fairpool.cases import case_path
         from fairpool.commands.outputs import demo_instructions, report_request, write_reports
