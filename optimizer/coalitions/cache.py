@@ -32,7 +32,19 @@ class CoalitionCache:
 
     WAL journal (readers never block the writer; a killed process loses only what it had not
     committed) and ``synchronous=NORMAL``. Writes are buffered by :meth:`add` and committed by
-    :meth:`flush` at least every :data:`COMMIT_SECONDS`. Only the main process writes.
+    :meth:`flush` at least every :data:`COMMIT_SECONDS`.
+
+    Who writes: each coalition engine opens its own connection, in the process that runs it;
+    the engine's solving workers (processes or Dask) only return values to it. Several
+    processes may write one cache at once: ``fairpool batch -j N`` runs a case (and its
+    engine) in each of its processes, and two commands may share a ``--cache`` file. SQLite
+    serialises them: a commit holds the database's write lock for one short transaction
+    (one ``INSERT`` batch), and a writer that finds it taken waits for it (the connection's
+    60 s busy timeout) rather than failing. Reads run outside any transaction, so a reader
+    never has to turn into a writer (which WAL could refuse without waiting). Two processes
+    storing the same coalition store the same value (the key is a content hash), so
+    ``INSERT OR REPLACE`` keeps it whichever commits last. WAL needs the processes on one
+    machine: a cache on a network file system is not supported.
 
     Opening checks everything that would otherwise fail only at the first commit, after the
     work: a folder or a file in the way, a folder that cannot be created or written, a
