@@ -27,6 +27,7 @@ from fairpool.reports.excel import write_results_workbook
 from fairpool.reports.i18n import PHRASES, phrase
 
 CASES = Path(__file__).resolve().parents[2] / "cases"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 SHIPPED = [
     "sichuan_zhejiang_park",
     "jingjinji_relocation",
@@ -164,14 +165,19 @@ def test_every_chart_is_drawn_on_its_own_page(name: str, printed: dict[str, Prin
 
 
 def test_page_one_rasterises_with_its_verdict(printed: dict[str, Printed]) -> None:
+    """Page 1 of the demo case's workbook as printed, also the README's screenshot
+    (``docs/screenshots/workbook_summary.png``, rewritten on every run so it stays current)."""
     book = printed["sichuan_zhejiang_park"]
     png = book.pdf.with_name("summary")
+    first_page = ["-f", "1", "-l", "1", "-singlefile"]
     subprocess.run(
-        [tool("pdftoppm"), "-png", "-r", "60", "-singlefile", str(book.pdf), str(png)],
+        [tool("pdftoppm"), "-png", "-r", "80", *first_page, str(book.pdf), str(png)],
         check=True,
         timeout=60,
     )
     assert png.with_suffix(".png").stat().st_size > 10_000
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(png.with_suffix(".png"), SCREENSHOTS / "workbook_summary.png")
     assert phrase("verdict_stable", "zh", what="方案") in book.texts[0].replace(" ", "")
     image = raster(book.pdf, 1, dpi=40)
     verdict_band = image[image.shape[0] // 6 : image.shape[0] // 4]
