@@ -150,8 +150,13 @@ def test_the_wheel_holds_one_import_name_the_cases_and_the_command(installed: In
     assert {name.split("/")[0] for name in names} == {"fairpool", f"fairpool-{VERSION}.dist-info"}
     shipped = {
         "fairpool/" + path.relative_to(ROOT).as_posix()
-        for pattern in ("*.xlsx", "*.csv")
-        for path in (ROOT / "cases").glob(pattern)
+        for folder, pattern in (
+            ("cases", "*.xlsx"),
+            ("cases", "*.csv"),
+            ("reports/schemas", "*.json"),  # the --json documents' schemas
+            ("reports/html_assets", "*.*"),  # the HTML report's script and styles
+        )
+        for path in (ROOT / folder).glob(pattern)
     }
     assert shipped and shipped <= set(names), shipped - set(names)
     # every module of the package, and no other: a subpackage missing from pyproject's
