@@ -40,6 +40,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 
 
@@ -110,7 +111,7 @@ def game(
         typer.Option("--properties", help="With --method: also check the game's properties."),
     ] = False,
 ) -> None:
-    """Solve an explicit game file with every method (or those of --method) and compare them."""
+    """Every method on an explicit coalition table (CSV or .xlsx)."""
     with reporting_errors(file, as_json):
         from fairpool.optimizer.workbook.explicit import read_game_file
 
@@ -176,7 +177,7 @@ def template(
     output: Annotated[Path, typer.Option("--output", "-o", help="Workbook to write.")],
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
-    """Write a case workbook template: every sheet, instructions (EN/中文), examples."""
+    """Write a case workbook template to fill in."""
     with reporting_errors():
         from fairpool.models import family
         from fairpool.optimizer.workbook.files import check_output_file
@@ -189,7 +190,7 @@ def template(
 
 @app.command()
 def validate(file: CaseFile, as_json: JsonFlag = False) -> None:
-    """Check a case workbook and list every problem with its sheet, row and column."""
+    """List every problem of a case workbook, each with its place."""
     with reporting_errors(file, as_json):
         from fairpool.commands.validate import validate_case, validation_document
 
@@ -226,7 +227,7 @@ def solve(
     charts: ChartsFolder = None,
     lang: ReportLang = None,
 ) -> None:
-    """Solve a case: coalition values, every allocation, the fairest plan, a results workbook."""
+    """Coalition values, every allocation and the fairest plan."""
     with reporting_errors(file, as_json):
         if context.args:
             from fairpool.commands.batch import several_cases_message
@@ -312,7 +313,7 @@ def check(
     lang: ReportLang = None,
     force: ForceReports = False,
 ) -> None:
-    """Judge a proposal: every party, who would leave, and the smallest fix."""
+    """Judge a proposal: who would leave, and the smallest fix."""
     with reporting_errors(file, as_json), engine(workers, cache, no_cache, scheduler):
         from fairpool.commands.outputs import echo_reports, report_request, write_reports
         from fairpool.commands.proposals import read_given_proposal
@@ -383,7 +384,7 @@ def sweep(
     lang: ReportLang = None,
     force: ForceReports = False,
 ) -> None:
-    """Slide one ratio or cost share: every party's NPV and the exact core band."""
+    """Slide one ratio or cost share: NPVs and the core band."""
     with reporting_errors(file, as_json), engine(workers, cache, no_cache, scheduler):
         import numpy as np
 
@@ -438,7 +439,7 @@ def coalitions(
     no_cache: NoCache = False,
     scheduler: Scheduler = None,
 ) -> None:
-    """The coalition values v(S) of a case: what every group of parties reaches alone."""
+    """The coalition values v(S) of a case."""
     with reporting_errors(file, as_json), engine(workers, cache, no_cache, scheduler):
         from fairpool.reports.document import json_number, players_entry
         from fairpool.reports.text import cell, render_table
@@ -479,7 +480,7 @@ def shapley(
     no_cache: NoCache = False,
     scheduler: Scheduler = None,
 ) -> None:
-    """Shapley value of a case, for any number of parties (sampled above the exact limit)."""
+    """The Shapley value of a case, for any number of parties."""
     with reporting_errors(file, as_json), engine(workers, cache, no_cache, scheduler):
         from fairpool.models import case_shapley
         from fairpool.optimizer.solutions.sampling import standard_errors
@@ -577,7 +578,7 @@ def batch(
     no_cache: NoCache = False,
     scheduler: Scheduler = None,
 ) -> None:
-    """Solve many cases in one run: results per case and a summary table."""
+    """Solve many cases in one run, with a summary table."""
     with reporting_errors(as_json=as_json):
         from fairpool.commands.batch import BatchOptions, batch_document, render_batch, run_batch
         from fairpool.optimizer.coalitions import default_cache_path
@@ -614,7 +615,7 @@ def demo(
     force: Force = False,
     lang: ReportLang = None,
 ) -> None:
-    """Solve the shipped co-built park: its HTML report and results workbook."""
+    """Solve the shipped park: its HTML report and workbook."""
     with reporting_errors(as_json=as_json):
         from fairpool.cases import case_path
         from fairpool.commands.outputs import demo_instructions, report_request, write_reports
