@@ -217,6 +217,29 @@ def solve(
     ] = None,
     core: Annotated[str | None, typer.Option(help="Core constraints: hard | soft | off.")] = None,
     distance: Annotated[str | None, typer.Option(help="Distance to target: l1 | linf.")] = None,
+    round_to: Annotated[
+        float | None, typer.Option(help="Every ratio or share a multiple of this (e.g. 0.05).")
+    ] = None,
+    uniform_streams: Annotated[
+        bool, typer.Option(help="One ratio per party and phase for every cash stream.")
+    ] = False,
+    max_changes: Annotated[
+        int | None, typer.Option(help="A party's ratio changes at most K times across phases.")
+    ] = None,
+    transfers: Annotated[
+        str | None, typer.Option(help="Payments toward projects: allowed | none | explicit.")
+    ] = None,
+    fairness_slack: Annotated[
+        float | None,
+        typer.Option(help="Distance to the target a steadier or simpler plan may add (share)."),
+    ] = None,
+    simple: Annotated[
+        bool,
+        typer.Option(
+            help="A plan people sign: --round-to 0.05, --uniform-streams, --max-changes 1, "
+            "--transfers none (unless given)."
+        ),
+    ] = False,
     as_json: JsonFlag = False,
     workers: Workers = 1,
     cache: CachePath = None,
@@ -241,6 +264,16 @@ def solve(
 
         check_choice("--core", core, ("hard", "soft", "off"))
         check_choice("--distance", distance, ("l1", "linf"))
+        from fairpool.commands.simple import simplicity_options
+
+        simplicity = simplicity_options(
+            round_to=round_to,
+            uniform_streams=uniform_streams,
+            max_changes=max_changes,
+            transfers=transfers,
+            fairness_slack=fairness_slack,
+            simple=simple,
+        )
         family, case = read_case(file)
         written_path = results_path(output, f"{file.stem}_results.xlsx", force, source=file)
         request = report_request(html, charts, lang, force)
@@ -251,12 +284,10 @@ def solve(
                 f"shares them out); `fairpool shapley {file}` samples the Shapley value instead",
                 err=True,
             )
-        result = family.solve(
-            case,
-            target=target,
-            core=cast("CoreMode | None", core),
-            distance=cast("DistanceKind | None", distance),
-        )
+        simplicity["target"] = target
+        simplicity["core"] = cast("CoreMode | None", core)
+        simplicity["distance"] = cast("DistanceKind | None", distance)
+        result = family.solve(case, **simplicity)
         written = write_results_workbook(result, written_path, lang=request.lang)
         reports = write_reports(request, family, case, result)
         if as_json:
@@ -629,7 +660,9 @@ def demo(
         case = park.read_case(source)
         written_path = results_path(output, source.stem + "_results.xlsx", force, source=None)
         request = report_request(output / f"{source.stem}_report.html", None, lang, force)
-        result = park.solve(case)
+        from fairpool.commands.simple import demo_options, plan_to_sign
+
+        result = park.solve(case, **demo_options())
         written = write_results_workbook(result, written_path, lang=request.lang)
         reports = write_reports(request, park, case, result)
         if as_json:
@@ -640,6 +673,8 @@ def demo(
             "park and split its local taxes by ratio. Which split is fair?\n"
         )
         typer.echo(render_case_result(result))
+        typer.echo("")
+        typer.echo("\n".join(plan_to_sign(result)))
         typer.echo("")
         typer.echo(demo_instructions(written, reports["html_report"]))
         typer.echo(

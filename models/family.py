@@ -41,13 +41,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import (
     TYPE_CHECKING,
     Any,
     ClassVar,
     Generic,
+    Literal,
     Protocol,
     TypeAlias,
     TypedDict,
@@ -74,10 +75,12 @@ from fairpool.models.results import (
     PlanTableKind,
     ProposalCheck,
     ProposalFix,
+    Simplification,
     SweepBaseline,
     SweepLine,
     SweepResult,
 )
+from fairpool.optimizer.errors import CaseError
 from fairpool.optimizer.parties import PartyNames
 
 if TYPE_CHECKING:
@@ -96,15 +99,63 @@ class PlanSettings:
     target: str
     core: CoreMode
     distance: DistanceKind
+    round_to: float | None = None
+    uniform_streams: bool = False
+    max_changes: int | None = None
+    transfers: Transfers = "allowed"
+    fairness_slack: float = 0.0
+    explicit: frozenset[str] = frozenset()
+
+    @property
+    def simplicity(self) -> tuple[str, ...]:
+        """The simplifications turned on (``round_to``, ``uniform_streams``, ``max_changes``,
+        ``transfers``), in that order."""
+        on = (
+            ("round_to", self.round_to is not None),
+            ("uniform_streams", self.uniform_streams),
+            ("max_changes", self.max_changes is not None),
+            ("transfers", self.transfers != "allowed"),
+        )
+        return tuple(name for name, active in on if active)
+
+    def ignored(self, applies: Sequence[str]) -> tuple[str, ...]:
+        """Warnings for the simplicity keys the user set explicitly (on the command line or
+        in the case sheet) that a family does not use: ``applies`` names those it uses."""
+        return tuple(
+            f"{key} does not apply to this model and was ignored"
+            for key in SIMPLICITY_OPTIONS
+            if key in self.explicit and key not in applies
+        )
+
+
+Transfers = Literal["allowed", "none", "explicit"]
+"""Payments toward projects: ``allowed`` (any party pays any project), ``none`` (only a
+project's hosts and beneficiaries pay), ``explicit`` (beneficiaries pay, plus side payments)."""
+
+SIMPLICITY_OPTIONS = ("round_to", "uniform_streams", "max_changes", "transfers", "fairness_slack")
+"""The simplicity settings (issue 12): keys of the ``case`` sheet and options of ``solve``."""
 
 
 class PlanOptions(TypedDict, total=False):
     """The plan settings a caller may give ``solve`` (by keyword); ``None`` or absent: the
-    case sheet's (:meth:`CaseSettings.plan_settings`)."""
+    case sheet's (:meth:`CaseSettings.plan_settings`).
+
+    The simplicity options: ``round_to`` (every ratio or share a multiple of it), ``uniform_
+    streams`` (one ratio per party and phase for every cash stream), ``max_changes`` (a
+    party's ratio changes at most K times across phases), ``transfers`` and ``fairness_slack``
+    (how far, as a share of the data scale, later steps may move the plan from the best
+    distance to the target); ``preset``: the keys ``--simple`` filled in (not counted as set
+    by the user, so a family that does not use one does not warn about it)."""
 
     target: str | None
     core: CoreMode | None
     distance: DistanceKind | None
+    round_to: float | None
+    uniform_streams: bool | None
+    max_changes: int | None
+    transfers: Transfers | None
+    fairness_slack: float | None
+    preset: frozenset[str] | None
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -129,6 +180,8 @@ class CaseSettings:
         coalition_values: {mask: v(S)} (cost games: c(S)) when the workbook lists them (a
             ``coalitions`` sheet), else ``None``: the family's model computes them.
         warnings: odd-but-solvable findings of reading.
+        simplicity: the ``case`` sheet's simplicity keys ({key: value}, defaults applied;
+            :data:`SIMPLICITY_OPTIONS`); simplicity_set: those the sheet lists as rows.
     """
 
     model: ClassVar[str]
@@ -144,6 +197,8 @@ class CaseSettings:
     attributes: Mapping[str, np.ndarray]
     coalition_values: Mapping[int, float] | None = None
     warnings: tuple[str, ...] = ()
+    simplicity: Mapping[str, Any] = field(default_factory=dict)
+    simplicity_set: frozenset[str] = frozenset()
 
     @property
     def n(self) -> int:
@@ -166,14 +221,31 @@ class CaseSettings:
         (``--party``, a file's place) naming the parties when it names none or several."""
         return self.party_lookup.resolve(text, where)
 
-    def plan_settings(
-        self,
-        target: str | None = None,
-        core: CoreMode | None = None,
-        distance: DistanceKind | None = None,
-    ) -> PlanSettings:
-        """The settings of a plan: those given, and the case sheet's for those left ``None``."""
-        return PlanSettings(target or self.target, core or self.core, distance or self.distance)
+    def plan_settings(self, **options: Unpack[PlanOptions]) -> PlanSettings:
+        """The settings of a plan: those given, and the case sheet's for those left ``None``.
+
+        A simplicity key counts as set explicitly (:attr:`PlanSettings.explicit`, so that a
+        family that does not use it can say so) when it is given here or was a row of the
+        case sheet."""
+        preset = options.get("preset") or frozenset()
+        given = {k for k in SIMPLICITY_OPTIONS if options.get(k) is not None and k not in preset}
+        sheet = self.simplicity
+
+        def pick(key: str) -> Any:
+            value = options.get(key)
+            return value if value is not None else sheet.get(key)
+
+        return PlanSettings(
+            options.get("target") or self.target,
+            options.get("core") or self.core,
+            options.get("distance") or self.distance,
+            round_to=pick("round_to"),
+            uniform_streams=bool(pick("uniform_streams") or False),
+            max_changes=pick("max_changes"),
+            transfers=pick("transfers") or "allowed",
+            fairness_slack=float(pick("fairness_slack") or 0.0),
+            explicit=frozenset(given | set(self.simplicity_set)),
+        )
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -241,10 +313,41 @@ def case_settings(
         "coalition_values": coalition_values,
         "warnings": tuple(warnings),
     }
+    fields["simplicity"], fields["simplicity_set"] = read_simplicity(tables)
     if "discount_rate" in tables.schema.sheet("case").column_names:
         fields["discount_rate"] = float(cast(float, settings["discount_rate"]))
         fields["base_year"] = int(cast(int, settings["base_year"]))
     return fields
+
+
+def read_simplicity(tables: CaseTables) -> tuple[dict[str, Any], frozenset[str]]:
+    """The ``case`` sheet's simplicity keys (:data:`SIMPLICITY_OPTIONS`) and those it lists
+    as rows, validated: ``round_to`` in (0, 1], ``max_changes`` ≥ 0, ``fairness_slack`` ≥ 0
+    (a :class:`CaseError` naming the row otherwise)."""
+    settings = tables.settings
+    rows = cast(Mapping[str, int], settings.get("_rows") or {})
+    values: dict[str, Any] = {}
+    for key in SIMPLICITY_OPTIONS:
+        value = settings.get(key)
+        values[key] = None if isinstance(value, float) and np.isnan(value) else value
+    round_to = values.get("round_to")
+    if isinstance(round_to, int | float) and not 0 < float(round_to) <= 1:
+        where = f"{Path(tables.path).name}, sheet case, row {rows.get('round_to', '?')}"
+        raise CaseError(
+            f"round_to is {round_to}: it must be in (0, 1] (e.g. 0.05 for 5% steps)", where
+        )
+    for key in ("max_changes", "fairness_slack"):
+        value = values.get(key)
+        if isinstance(value, int | float) and value < 0:
+            where = f"{Path(tables.path).name}, sheet case, row {rows.get(key, '?')}"
+            raise CaseError(f"{key} is {value}: it must be 0 or more", where)
+    values["round_to"] = float(round_to) if isinstance(round_to, int | float) else None
+    listed = frozenset(
+        key
+        for key in SIMPLICITY_OPTIONS
+        if key in rows and values.get(key) not in (None, "", False, 0.0, "allowed")
+    )
+    return values, listed
 
 
 CaseT = TypeVar("CaseT", bound=Case)
@@ -402,6 +505,7 @@ def family_from_modules(
 
 __all__ = [
     "ALL",
+    "SIMPLICITY_OPTIONS",
     "AmountKind",
     "BandCut",
     "BandSide",
@@ -427,12 +531,15 @@ __all__ = [
     "ProposalCheck",
     "ProposalFix",
     "ProposalModule",
+    "Simplification",
     "SolveCase",
     "SweepBaseline",
     "SweepLine",
     "SweepResult",
     "TemplateModule",
+    "Transfers",
     "case_settings",
     "family_from_modules",
+    "read_simplicity",
     "read_target",
 ]

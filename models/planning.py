@@ -51,6 +51,7 @@ class LexicographicStep:
     objective: str
     what: str
     keep: Keep | None = None
+    prepare: Callable[[pyo.ConcreteModel], None] | None = None
 
 
 Keep = Callable[["pyo.ConcreteModel", float, float], None]
@@ -86,6 +87,58 @@ def keep_distance(slack: float) -> Keep:
         m.distance_cap = pyo.Constraint(expr=m.distance <= optimum + widen * slack)
 
     return keep
+
+
+def keep_distance_within(fairness_slack: float, slack: float) -> Keep:
+    """Keep the distance to the target within ``fairness_slack`` of its optimum (both in the
+    model's units): distance ≤ d* + fairness_slack + widen · slack. The later steps
+    (stability, tie-break) may then trade that much distance for a steadier plan."""
+
+    def keep(m: pyo.ConcreteModel, optimum: float, widen: float = 1.0) -> None:
+        keep_distance(slack)(m, optimum + fairness_slack, widen)
+
+    return keep
+
+
+def release_surplus(m: pyo.ConcreteModel) -> None:
+    """Let ε of the core rows x(S) + ε ≥ v(S) go below zero, keeping its upper bound (0 for
+    a hard core, ε* for a soft one): minimising ε then maximises the smallest coalition
+    surplus t = −ε = min_S x(S) − v(S) (the least core's problem, over the plans still
+    allowed). Used by the stability step (:func:`stability_step`)."""
+    upper = 0.0 if m.epsilon.fixed else m.epsilon.ub
+    m.epsilon.unfix()
+    m.epsilon.setlb(None)
+    m.epsilon.setub(upper)
+
+
+def keep_surplus(slack: float) -> Keep:
+    """Keep the stability step's optimum: ε ≤ ε_stable + widen · slack."""
+
+    def keep(m: pyo.ConcreteModel, optimum: float, widen: float = 1.0) -> None:
+        m.epsilon.setub(optimum + widen * slack)
+
+    return keep
+
+
+def stability_step(slack: float) -> LexicographicStep:
+    """The stability step: among the plans the earlier steps allow, the one whose smallest
+    coalition surplus min_S x(S) − v(S) over proper S is largest (deepest inside the core
+    when it is not empty), by the core rows with ε free (:func:`release_surplus`); the
+    rows are generated as for the core step (:func:`solve_plan_model`)."""
+    return LexicographicStep(
+        "epsilon_objective",
+        "stability: largest smallest coalition surplus",
+        keep_surplus(slack),
+        release_surplus,
+    )
+
+
+def smallest_surplus(game: Game, amounts: np.ndarray) -> float:
+    """min over proper coalitions S of x(S) − v(S) (benefit form): how far the allocation
+    sits inside the core (≥ 0: in it, up to tolerance)."""
+    sums = coalition_sums(np.asarray(amounts, dtype=float))
+    surplus = sums - np.asarray(game.values, dtype=float)
+    return float(surplus[1:-1].min(initial=math.inf)) if game.n > 1 else 0.0
 
 
 class _StepInfeasible(Exception):
@@ -137,6 +190,8 @@ def solve_lexicographic(
     optima: list[float] = []
     kept: tuple[Keep, float] | None = None
     for step in steps:
+        if step.prepare is not None:
+            step.prepare(m)
         widenings = KEEP_WIDENING if kept is not None else KEEP_WIDENING[:1]
         for attempt, widen in enumerate(widenings, start=1):
             if kept is not None and widen != 1.0:
@@ -399,12 +454,17 @@ __all__ = [
     "define_core_constraints",
     "define_distance_objective",
     "keep_distance",
+    "keep_distance_within",
     "keep_epsilon",
+    "keep_surplus",
     "money_scale",
     "plan_tolerance",
+    "release_surplus",
     "scaled_game",
+    "smallest_surplus",
     "solve_lexicographic",
     "solve_plan_model",
     "solve_step",
+    "stability_step",
     "violated_core_rows",
 ]

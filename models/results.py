@@ -179,6 +179,10 @@ class PlanResult(CaseResult):
         facts: family-specific figures for a summary, as (key, value) pairs (components
             built, welfare, Nash bounds, ...).
         warnings: odd-but-solvable findings; timings: seconds per step.
+        simplifications: the steps taken after the fairness step (issue 12), each with its
+            price in money (:class:`Simplification`): the stability step, and each simplicity
+            option turned on (``round_to``, ``uniform_streams``, ``max_changes``,
+            ``transfers``), in the order applied; empty when none was asked for.
     """
 
     coalition_values: Mapping[str, float]
@@ -207,6 +211,34 @@ class PlanResult(CaseResult):
     facts: tuple[tuple[str, object], ...] = ()
     warnings: tuple[str, ...] = ()
     timings: Mapping[str, float] = field(default_factory=dict)
+    simplifications: tuple[Simplification, ...] = ()
+
+
+@dataclass(frozen=True)
+class Simplification:
+    """One step that makes a plan steadier or simpler, and what it costs in fairness.
+
+    Attributes:
+        name: ``stability``, ``round_to``, ``uniform_streams``, ``max_changes`` or
+            ``transfers``.
+        description: what it did, in plain English with the figures ("rounding to 5% moves
+            四川省 412 万元 from its Shapley value; still in the core"), or why it could not be
+            applied (the rules made infeasible by it).
+        distance_before, distance_after: the plan's distance to the target without and
+            with it, in the case unit.
+        price: distance_after − distance_before, in the case unit (0 when it was not
+            applied).
+        in_core: the verdict of the plan with it.
+        applied: ``False`` when it made the rules infeasible (the plan is without it).
+    """
+
+    name: str
+    description: str
+    distance_before: float
+    distance_after: float
+    price: float
+    in_core: bool
+    applied: bool = True
 
 
 @dataclass(frozen=True)

@@ -148,7 +148,8 @@ def case_document(result: PlanResult) -> dict[str, Any]:
     ``coalition_values`` {"A+B": value}, ``allocations`` {method: {party: NPV}} (cost
     sharing: cost shares), ``plan`` {``target``, ``npv`` (cost sharing: ``cost_shares``),
     ``distance``, and ``ratios`` [{party, stream, phase, ratio}] (joint park) or ``shares``
-    [{party, project, year, amount}]}, ``skipped`` {method: why it does not apply},
+    [{party, project, year, amount}]}, ``side_payments`` [{payer, payee, year (or "pv"),
+    amount}] (``transfers = explicit``; else empty), ``skipped`` {method: why it does not apply},
     ``details`` {method: {...}} (as :func:`game_document`'s) and ``warnings``.
     """
     game = result.game
@@ -166,12 +167,26 @@ def case_document(result: PlanResult) -> dict[str, Any]:
         "distance": json_number(result.distance),
         result.plan_kind: records(result.plan_table),
     }
+    side_payments = result.tables.get("side_payments")
+    document["side_payments"] = [] if side_payments is None else records(side_payments)
     document["skipped"] = dict(result.skipped)
     document["details"] = {
         method: {k: (json_number(v) if isinstance(v, float) else v) for k, v in a.details.items()}
         for method, a in result.allocations.items()
         if a.details
     }
+    document["simplifications"] = [
+        {
+            "name": step.name,
+            "description": step.description,
+            "distance_before": json_number(step.distance_before),
+            "distance_after": json_number(step.distance_after),
+            "price": json_number(step.price),
+            "in_core": step.in_core,
+            "applied": step.applied,
+        }
+        for step in result.simplifications
+    ]
     document["warnings"] = list(result.warnings)
     return document
 

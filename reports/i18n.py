@@ -681,6 +681,15 @@ PHRASES: dict[str, tuple[str, str]] = {
     "sw_chart_title": ("Each party's {amount} as {line} slides", "{line}变化时各方的{amount}"),
     "sw_amount_npv": ("NPV", "净现值"),
     "sw_amount_cost": ("cost share", "成本分摊"),
+    # -- transfers (issue 12: side payments, models/side_payments.py) -----------------------
+    "wb_sheet_side_payments": ("Side payments", "转移支付"),
+    "wb_table_note_side_payments": (
+        "Payments between parties that turn the beneficiary-pays split (sheet Plan) into the "
+        "fair plan; year pv: a present value ({unit}).",
+        "将受益者分摊（方案表）调整为公平方案的各方之间的支付；年份为 pv 时为现值（{unit}）。",
+    ),
+    "wb_col_payer": ("Payer", "付款方"),
+    "wb_col_payee": ("Payee", "收款方"),
 }
 """key → (English, 中文). Keys are grouped by the report that added them; a report's own
 phrases go under its heading comment."""

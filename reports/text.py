@@ -158,6 +158,7 @@ def render_case_result(result: PlanResult) -> str:
         f"Plan: target {result.target}, core {result.core}, distance {result.distance_kind}"
     )
     lines.append(_plan_table(result))
+    lines += side_payment_lines(result)
     labels = dict(zip(game.players, party_labels(game), strict=True))
     plan_label = "plan NPV" if result.amount_kind == "npv" else "plan cost share"
     table = [["party", plan_label, "target", "plan − target", "alone", "better off?"]]
@@ -182,8 +183,115 @@ def render_case_result(result: PlanResult) -> str:
             f"Verdict: NOT in the core — {result.worst_coalition} would be "
             f"{result.worst_excess:,.2f}{unit} better off on its own."
         )
+    lines += simplicity_lines(result)
     lines += [f"Warning: {warning}" for warning in result.warnings]
     return "\n".join(lines)
+
+
+def simplicity_lines(result: PlanResult) -> list[str]:
+    """The "Simplicity" section: one line per step taken after the fairness step (stability,
+    each simplicity option), with its price in money (the extra distance to the target);
+    empty when none was asked for."""
+    if not result.simplifications:
+        return []
+    unit = f" {result.unit}" if result.unit else ""
+    lines = ["", "Simplicity (price = extra distance to the target):"]
+    for step in result.simplifications:
+        price = f"price {step.price:+,.4g}{unit}" if step.applied else "not applied"
+        lines.append(f"  {step.name}: {price}; {step.description}")
+    return lines
+
+
+def plan_sentences(result: PlanResult, streams: Sequence[str] | None = None) -> list[str]:
+    """A ratio plan as sentences a negotiator reads, one per group of streams that share a
+    schedule: "VAT, CIT: SEND 45% / HOST 55% in phase 1, then SEND 40% / HOST 45% / PROV 15%
+    from phase 2" (parties at 0% left out; the figures are the plan's). ``streams``: the
+    streams to state (``None``: all); empty for a plan that is not a ratio plan."""
+    if result.plan_kind != "ratios" or not len(result.plan_table):
+        return []
+    table = result.plan_table
+    pivot = table.pivot_table(
+        index="stream", columns=["phase", "party"], values="ratio", sort=False
+    )
+    phases = list(dict.fromkeys(table["phase"]))
+    parties = list(dict.fromkeys(table["party"]))
+    groups: dict[tuple[float, ...], list[str]] = {}
+    for stream in dict.fromkeys(table["stream"]):
+        if streams is None or stream in streams:
+            key = tuple(round(float(v), 9) for v in pivot.loc[stream].to_numpy())
+            groups.setdefault(key, []).append(str(stream))
+
+    def split(values: tuple[float, ...], h: int) -> str:
+        shares = values[h * len(parties) : (h + 1) * len(parties)]
+        parts = [f"{p} {100 * v:.4g}%" for p, v in zip(parties, shares, strict=True) if v > 1e-9]
+        return " / ".join(parts) or "nobody"
+
+    lines = []
+    for values, names in groups.items():
+        runs: list[tuple[int, int, str]] = []
+        for h in range(len(phases)):
+            text = split(values, h)
+            if runs and runs[-1][2] == text:
+                runs[-1] = (runs[-1][0], h, text)
+            else:
+                runs.append((h, h, text))
+        pieces = []
+        for first, last, text in runs:
+            if len(runs) == 1:
+                pieces.append(f"{text} in every phase")
+            elif last == len(phases) - 1 and first > 0:
+                pieces.append(f"{text} from phase {phases[first]}")
+            elif first == last:
+                pieces.append(f"{text} in phase {phases[first]}")
+            else:
+                pieces.append(f"{text} in phases {phases[first]}–{phases[last]}")
+        lines.append(f"{', '.join(names)}: {', then '.join(pieces)}")
+    return lines
+
+
+def side_payment_lines(result: PlanResult) -> list[str]:
+    """The side payments of a plan shown as a beneficiary-pays split (``transfers =
+    explicit``), one line per payer, payee and run of consecutive years with the same amount
+    ("江苏 (JS) pays 浙江 (ZJ) 1.2 亿元 a year, 2027–2031"); present values say so. Empty
+    when the plan has none."""
+    table = result.tables.get("side_payments")
+    if table is None or not len(table):
+        return []
+    names = dict(zip(result.players, result.names, strict=True))
+    unit = f" {result.unit}" if result.unit else ""
+
+    def label(party: str) -> str:
+        name = names.get(party, party)
+        return party if name == party else f"{name} ({party})"
+
+    runs: list[list[Any]] = []  # [payer, payee, first year, last year, amount]
+    rows = sorted(
+        zip(table["payer"], table["payee"], table["year"], table["amount"], strict=True),
+        key=lambda r: (str(r[0]), str(r[1]), -1 if r[2] == "pv" else int(r[2])),
+    )
+    for payer, payee, year, amount in rows:
+        last = runs[-1] if runs else None
+        if (
+            last is not None
+            and year != "pv"
+            and (last[0], last[1]) == (payer, payee)
+            and last[3] != "pv"
+            and int(year) == int(last[3]) + 1
+            and abs(float(amount) - last[4]) <= 1e-9 * max(abs(last[4]), 1.0)
+        ):
+            last[3] = year
+            continue
+        runs.append([payer, payee, year, year, float(amount)])
+    lines = ["", "Side payments (with the split above they make the plan):"]
+    for payer, payee, first, end, amount in runs:
+        if first == "pv":
+            when = " (present value)"
+        elif first == end:
+            when = f" in {first}"
+        else:
+            when = f" a year, {first}–{end}"
+        lines.append(f"  {label(str(payer))} pays {label(str(payee))} {amount:,.4g}{unit}{when}")
+    return lines
 
 
 def _plan_table(result: PlanResult) -> str:

@@ -15,6 +15,7 @@ on the savings game s(S) = Σ_{i∈S} c({i}) − c(S) in the savings y_i = c({i}
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import TYPE_CHECKING, NamedTuple, Unpack
 
@@ -23,7 +24,20 @@ import pandas as pd
 
 from fairpool.models.cost_sharing.case import CostSharingCase
 from fairpool.models.cost_sharing.coalitions import coalition_game, system_frames
-from fairpool.models.family import CoreMode, DistanceKind, PlanOptions, PlanResult
+from fairpool.models.cost_sharing.transfers import (
+    UseSplit,
+    base_split_frame,
+    define_use_payments,
+    side_payments,
+    use_split,
+)
+from fairpool.models.family import (
+    CoreMode,
+    DistanceKind,
+    PlanOptions,
+    PlanResult,
+    Simplification,
+)
 from fairpool.models.planning import (
     LexicographicStep,
     define_core_constraints,
@@ -34,7 +48,8 @@ from fairpool.models.planning import (
     scaled_game,
     solve_lexicographic,
 )
-from fairpool.models.verdicts import SolvedPlan, plan_result
+from fairpool.models.side_payments import side_payment_frame
+from fairpool.models.verdicts import SolvedPlan, plan_distance, plan_result, plan_verdict
 from fairpool.optimizer.analysis import analyse_game
 from fairpool.optimizer.errors import CaseError, InfeasibleError
 from fairpool.optimizer.game import Game
@@ -46,11 +61,13 @@ if TYPE_CHECKING:
 
 class SharesPlan(NamedTuple):
     """A solved plan: the cost shares, the least core violation ε* (0 unless core = soft
-    and the core is empty) and the distance to the target."""
+    and the core is empty) and the distance to the target; ``toward[i, f]``: what each party
+    pays toward each facility when payments follow use (``None`` otherwise)."""
 
     shares: np.ndarray
     epsilon: float
     distance: float
+    toward: np.ndarray | None = None
 
 
 def no_cash_flows() -> pd.DataFrame:
@@ -101,25 +118,61 @@ def empty_core() -> InfeasibleError:
     )
 
 
+def no_plan_following_use() -> InfeasibleError:
+    """Why ``transfers = none`` has no plan within the core rules."""
+    return InfeasibleError(
+        "no cost shares in which each party pays only toward the facilities it uses or hosts "
+        "meet core = hard; use core = soft, or transfers = explicit or allowed"
+    )
+
+
+def no_rounded_plan() -> InfeasibleError:
+    """Why ``round_to`` has no plan: no grid of shares meets the rules."""
+    return InfeasibleError(
+        "no cost shares on the round_to grid add up to the whole cost within the rules (core "
+        "= hard, transfers = none); use a round_to that divides 1 (0.01, 0.05, 0.1, ...), "
+        "core = soft, or leave round_to blank"
+    )
+
+
 def solve_plan(
-    game: Game, target: np.ndarray, core: CoreMode, distance: DistanceKind = "l1"
+    game: Game,
+    target: np.ndarray,
+    core: CoreMode,
+    distance: DistanceKind = "l1",
+    split: UseSplit | None = None,
+    round_to: float | None = None,
 ) -> SharesPlan:
     """The cost shares nearest to ``target`` with the least core violation ε* (soft: found
     first, then kept within :func:`~fairpool.models.planning.plan_tolerance`) or in the
-    core (hard; :class:`InfeasibleError` when the core is empty)."""
+    core (hard; :class:`InfeasibleError` when the core is empty). With ``split``, payments
+    follow use (``transfers = none``,
+    :func:`~fairpool.models.cost_sharing.transfers.define_use_payments`); with ``round_to``,
+    every share of c(N) a multiple of it (:func:`define_rounded_shares`, a MILP)."""
     from fairpool.optimizer.solve import pyomo_solver
 
     m = build_plan_model(game, target, core, distance)
+    if split is not None:
+        define_use_payments(m, split)
+    if round_to is not None:
+        define_rounded_shares(m, game, round_to)
     scale = float(m.money_scale)
     steps = [LexicographicStep("distance_objective", "distance to the target")]
     if core == "soft":
         slack = plan_tolerance(game) / scale  # in the model's units
         least = LexicographicStep("epsilon_objective", "least core violation", keep_epsilon(slack))
         steps.insert(0, least)
-    optima = solve_lexicographic(m, steps, pyomo_solver(), empty_core)
+    infeasible = empty_core if split is None else no_plan_following_use
+    if round_to is not None:
+        infeasible = no_rounded_plan
+    optima = solve_lexicographic(m, steps, pyomo_solver(), infeasible)
     epsilon = max(optima[0], 0.0) * scale if core == "soft" else 0.0
     shares = np.array([m.x[i].value for i in m.P], dtype=float) * scale
-    return SharesPlan(shares, epsilon, optima[-1] * scale)
+    toward = None
+    if split is not None:
+        paid = np.array([[m.q[i, f].value or 0.0 for f in m.q_f] for i in m.P]) * scale
+        toward = split.own + np.clip(paid, 0.0, None)
+    return SharesPlan(shares, epsilon, optima[-1] * scale, toward)
 
 
 def solve(
@@ -157,24 +210,169 @@ def solve(
         shares = goal.copy()
         epsilon = 0.0 if settings.core == "off" else max(analysis.least_core_epsilon, 0.0)
     else:
-        shares, epsilon, _ = solve_plan(game, goal, settings.core, settings.distance)
+        shares, epsilon = solve_plan(game, goal, settings.core, settings.distance)[:2]
     facilities, connections = system_frames(case)
-    timings["plan"] = time.perf_counter() - started
     tables = {"facilities": facilities, "connections": connections}
+    warnings = list(settings.ignored(("transfers", "round_to")))
+    facts: list[tuple[str, object]] = []
+    steps: list[Simplification] = []
+    split = use_split(case) if settings.transfers != "allowed" else None
+    following: UseSplit | None = None  # the split the plan's payments follow (none)
+    toward: np.ndarray | None = None
+    if settings.transfers != "allowed" and split is None:
+        warnings.append(
+            f"transfers = {settings.transfers} does not apply to a case that lists its "
+            "coalition costs (sheet coalitions): there are no facilities to follow"
+        )
+    elif split is not None and settings.transfers == "none":
+        before = plan_distance(shares, goal, settings.distance)
+        try:
+            solved = solve_plan(game, goal, settings.core, settings.distance, split)
+        except InfeasibleError as error:
+            warnings.append("transfers = none is infeasible: the plan keeps transfers")
+            steps.append(transfers_step(game, shares, before, before, case.unit, str(error)))
+        else:
+            shares, epsilon, toward, following = solved.shares, solved.epsilon, solved.toward, split
+            after = plan_distance(shares, goal, settings.distance)
+            steps.append(transfers_step(game, shares, before, after, case.unit))
+    if settings.round_to is not None:
+        before = plan_distance(shares, goal, settings.distance)
+        try:
+            solved = solve_plan(
+                game, goal, settings.core, settings.distance, following, settings.round_to
+            )
+        except InfeasibleError as error:
+            warnings.append(f"round_to = {settings.round_to:g} is infeasible: shares not rounded")
+            steps.append(
+                rounding_step(
+                    game, shares, before, before, settings.round_to, case.unit, str(error)
+                )
+            )
+        else:
+            shares, epsilon, toward = solved.shares, solved.epsilon, solved.toward
+            after = plan_distance(shares, goal, settings.distance)
+            steps.append(rounding_step(game, shares, before, after, settings.round_to, case.unit))
+    table = pd.DataFrame(
+        {"party": list(case.parties), "project": "*", "year": None, "amount": shares}
+    )
+    if following is not None and toward is not None:
+        table = base_split_frame(case, following, toward)
+    elif split is not None and settings.transfers == "explicit":
+        payments = side_payments(case, split, shares, plan_tolerance(game))
+        table = base_split_frame(case, split)
+        tables["side_payments"] = side_payment_frame(payments)
+        moved = float(sum(s.amount for s in payments))
+        facts += [("side_payments", len(payments)), ("side_payments_pv", moved)]
+        distance = plan_distance(shares, goal, settings.distance)
+        steps.insert(
+            0,
+            Simplification(
+                "transfers",
+                f"each party pays toward the facility it uses, with {len(payments)} side "
+                f"payments ({moved:,.4g} {case.unit}) that keep the fair shares; no price",
+                distance,
+                distance,
+                0.0,
+                plan_verdict(game, shares).in_core,
+            ),
+        )
+    timings["plan"] = time.perf_counter() - started
     savings = game.standalone_values - shares
+    facts[:0] = [(f"savings_{p}", float(s)) for p, s in zip(case.parties, savings, strict=True)]
     plan = SolvedPlan(
         amounts=shares,
         epsilon=epsilon,
         kind="shares",
-        table=pd.DataFrame(
-            {"party": list(case.parties), "project": "*", "year": None, "amount": shares}
-        ),
+        table=table,
         cash_flows=no_cash_flows(),
         tables={name: frame for name, frame in tables.items() if not frame.empty},
-        facts=tuple((f"savings_{p}", float(s)) for p, s in zip(case.parties, savings, strict=True)),
+        facts=tuple(facts),
+        warnings=warnings,
         timings=timings,
     )
-    return plan_result(case, settings, game, allocations, goal, plan, analysis)
+    result = plan_result(case, settings, game, allocations, goal, plan, analysis)
+    if not steps:
+        return result
+    return dataclasses.replace(result, simplifications=(*result.simplifications, *steps))
+
+
+def rounding_step(
+    game: Game,
+    shares: np.ndarray,
+    before: float,
+    after: float,
+    round_to: float,
+    unit: str,
+    why: str | None = None,
+) -> Simplification:
+    """The price of ``round_to``: the distance before and after rounding every share of
+    c(N) to the grid; when no rounded plan meets the rules (``why``) a step saying so."""
+    in_core = plan_verdict(game, shares).in_core
+    if why is not None:
+        return Simplification(
+            "round_to",
+            f"shares cannot all be multiples of {round_to:.4g} within the rules: {why}",
+            before,
+            after,
+            0.0,
+            in_core,
+            applied=False,
+        )
+    return Simplification(
+        "round_to",
+        f"rounding every share to {round_to:.4g} of the cost moves the plan "
+        f"{after - before:,.4g} {unit} further from the target; "
+        + ("still in the core" if in_core else "not in the core"),
+        before,
+        after,
+        after - before,
+        in_core,
+    )
+
+
+def define_rounded_shares(m: pyo.ConcreteModel, game: Game, round_to: float) -> None:
+    """x_i = k_i · round_to · c(N), k_i ∈ {0, 1, …}: every share of the whole cost a
+    multiple of ``round_to`` (a MILP; the shares add up to 1 only when 1/round_to is a whole
+    number of steps, else the model is infeasible)."""
+    import pyomo.environ as pyo
+
+    step = round_to * float(game.grand_value) / float(m.money_scale)
+    most = int(np.ceil(1.0 / round_to + 1e-9))
+    m.k = pyo.Var(m.P, domain=pyo.NonNegativeIntegers, bounds=(0, most))
+    m.rounded = pyo.Constraint(m.P, rule=lambda m, i: m.x[i] == step * m.k[i])
+
+
+def transfers_step(
+    game: Game,
+    shares: np.ndarray,
+    before: float,
+    after: float,
+    unit: str,
+    why: str | None = None,
+) -> Simplification:
+    """The price of ``transfers = none``: the distance with and without it; when it could
+    not be applied (``why``: the reason) a step saying so, price 0."""
+    in_core = plan_verdict(game, shares).in_core
+    if why is not None:
+        return Simplification(
+            "transfers",
+            f"payments cannot follow use (transfers = none) within the rules: {why}",
+            before,
+            after,
+            0.0,
+            in_core,
+            applied=False,
+        )
+    return Simplification(
+        "transfers",
+        "payments follow use (each party pays only toward the facilities it uses or hosts): "
+        f"{after - before:,.4g} {unit} further from the target; "
+        + ("still in the core" if in_core else "not in the core"),
+        before,
+        after,
+        after - before,
+        in_core,
+    )
 
 
 def plan_methods(case: CostSharingCase, target: str) -> list[str]:
@@ -204,11 +402,16 @@ def target_shares(game: Game, target: str) -> np.ndarray:
 __all__ = [
     "SharesPlan",
     "build_plan_model",
+    "define_rounded_shares",
     "define_savings",
     "empty_core",
     "no_cash_flows",
+    "no_plan_following_use",
+    "no_rounded_plan",
     "plan_methods",
+    "rounding_step",
     "solve",
     "solve_plan",
     "target_shares",
+    "transfers_step",
 ]

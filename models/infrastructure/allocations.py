@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from fairpool.models.infrastructure.case import InfrastructureCase
+from fairpool.models.side_payments import proportional_split
 from fairpool.optimizer.errors import CaseError, InfeasibleError, SolverError, VerificationError
 from fairpool.optimizer.fairness import check_allocation
 from fairpool.optimizer.game import Game, coalition_sums
@@ -148,6 +149,24 @@ def payment_game(game: Game, benefits: np.ndarray) -> Game:
     return Game(game.players, values, "cost", game.names, attributes)
 
 
+def may_pay(case: InfrastructureCase) -> np.ndarray:
+    """allowed[p, i]: party i hosts project p or draws a positive benefit from it (present
+    value): the parties that pay toward p when payments follow benefits (``transfers =
+    none``)."""
+    allowed = case.benefit_pv() > 0
+    for p, hosts in enumerate(case.hosts):
+        allowed[p, sorted(hosts)] = True
+    return allowed
+
+
+def beneficiary_shares(case: InfrastructureCase, build: np.ndarray) -> np.ndarray:
+    """The beneficiary-pays base split c[i, p, t] = w[p, i] F[p, t] y_p: each built project's
+    yearly cost in proportion to its benefits to each party (present values, negative ones
+    counted as 0); a project that benefits no party is split by its territorial shares."""
+    weights = proportional_split(case.benefit_pv(), case.territorial)
+    return np.einsum("pi,pt,p->ipt", weights, case.funded_cost, build)
+
+
 def territorial_payments(case: InfrastructureCase, build: np.ndarray) -> np.ndarray:
     """pay_i = Σ_p y_p Fpv_p τ[p, i]: each host pays the cost inside its territory."""
     return (build * case.cost_pv()) @ case.territorial
@@ -235,8 +254,10 @@ def target_npv(allocations: Mapping[str, Allocation], target: str) -> np.ndarray
 
 __all__ = [
     "SideBySide",
+    "beneficiary_shares",
     "dual_allocation",
     "linear_production_reasons",
+    "may_pay",
     "payment_game",
     "side_by_side",
     "target_npv",

@@ -29,6 +29,7 @@ sees numbers of order 1 whether the case is in 元 or 亿元.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Unpack
@@ -36,13 +37,29 @@ from typing import TYPE_CHECKING, Unpack
 import numpy as np
 import pandas as pd
 
-from fairpool.models.family import CoreMode, DistanceKind, PlanOptions, PlanResult
-from fairpool.models.infrastructure.allocations import side_by_side, target_npv
+from fairpool.models.family import (
+    CoreMode,
+    DistanceKind,
+    PlanOptions,
+    PlanResult,
+    Transfers,
+)
+from fairpool.models.infrastructure.allocations import (
+    beneficiary_shares,
+    may_pay,
+    side_by_side,
+    target_npv,
+)
 from fairpool.models.infrastructure.case import IndividualRationality, InfrastructureCase
 from fairpool.models.infrastructure.coalitions import (
     InfrastructureEvaluator,
     coalition_game,
     compile_coalition_model,
+)
+from fairpool.models.infrastructure.transfers import (
+    define_side_payment_objective,
+    side_payment_facts,
+    transfer_plan,
 )
 from fairpool.models.planning import (
     PLAN_TOLERANCE,
@@ -57,7 +74,12 @@ from fairpool.models.planning import (
     solve_lexicographic,
     solve_step,
 )
-from fairpool.models.verdicts import CORE_TOLERANCE, SolvedPlan, plan_result
+from fairpool.models.side_payments import side_payment_frame
+from fairpool.models.verdicts import (
+    CORE_TOLERANCE,
+    SolvedPlan,
+    plan_result,
+)
 from fairpool.optimizer.errors import InfeasibleError
 from fairpool.optimizer.game import Game
 
@@ -71,11 +93,13 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class PlanSpec:
     """What goes into a plan model: the core mode, individual rationality, and the build
-    decisions y fixed to ``fixed_build`` (None: chosen by the model)."""
+    decisions y fixed to ``fixed_build`` (None: chosen by the model), and ``transfers``
+    (``none``: a party pays only toward the projects it hosts or benefits from)."""
 
     core: CoreMode
     individual_rationality: IndividualRationality = "hard"
     fixed_build: np.ndarray | None = None
+    transfers: Transfers = "allowed"
 
 
 def define_build_decisions(m: pyo.ConcreteModel, case: InfrastructureCase, spec: PlanSpec) -> None:
@@ -103,8 +127,12 @@ def define_build_decisions(m: pyo.ConcreteModel, case: InfrastructureCase, spec:
     )
 
 
-def define_cost_shares(m: pyo.ConcreteModel, case: InfrastructureCase) -> None:
-    """c[i, p, t] ≥ 0 and Σ_i c[i, p, t] = F[p, t] y_p (every built project fully funded)."""
+def define_cost_shares(
+    m: pyo.ConcreteModel, case: InfrastructureCase, transfers: Transfers = "allowed"
+) -> None:
+    """c[i, p, t] ≥ 0 and Σ_i c[i, p, t] = F[p, t] y_p (every built project fully funded);
+    with ``transfers = none`` c[i, p, t] = 0 unless i hosts p or benefits from it
+    (:func:`~fairpool.models.infrastructure.allocations.may_pay`)."""
     import pyomo.environ as pyo
 
     cost = case.funded_cost / m.money_scale
@@ -118,6 +146,12 @@ def define_cost_shares(m: pyo.ConcreteModel, case: InfrastructureCase) -> None:
             sum(m.c[i, j] for i in m.P) == float(cost[m.cells[j]]) * m.y[m.cells[j][0]]
         ),
     )
+    if transfers == "none":
+        allowed = may_pay(case)
+        for j, (p, _t) in enumerate(m.cells):
+            for i in m.P:
+                if not allowed[p, i]:
+                    m.c[i, j].fix(0.0)
 
 
 def define_budget_limits(m: pyo.ConcreteModel, case: InfrastructureCase) -> None:
@@ -223,13 +257,15 @@ def build_plan_model(
     m.money_scale = scale = money_scale(game)
     game = scaled_game(game, scale)
     define_build_decisions(m, case, spec)
-    define_cost_shares(m, case)
+    define_cost_shares(m, case, spec.transfers)
     define_budget_limits(m, case)
     define_npv(m, case)
     define_individual_rationality(m, game, spec.individual_rationality)
     define_core_constraints(m, game, spec.core)
     define_distance_objective(m, np.asarray(target, dtype=float) / scale, distance)
     define_tie_break(m, case)
+    if spec.transfers == "explicit":
+        define_side_payment_objective(m, case)
     define_feasibility_objective(m)
     return m
 
@@ -322,8 +358,14 @@ def solve_plan(
     welfare_tolerance: float | None = None,
     individual_rationality: IndividualRationality | None = None,
     welfare_optimum: tuple[np.ndarray, float] | None = None,
+    transfers: Transfers = "allowed",
 ) -> PlanOutcome:
     """Lexicographic plan solve: welfare, then least ε (soft core), distance, tie-break.
+
+    ``transfers``: ``none`` lets a party pay only toward the projects it hosts or benefits
+    from; ``explicit`` keeps the plans of ``allowed`` but breaks ties by the least volume of
+    side payments against the beneficiary-pays base split
+    (:func:`define_side_payment_objective`), so that few, early transfers close the gap.
 
     With ``welfare_tolerance`` 0 the build plan of the welfare step is kept (later steps are
     LPs). ``welfare_optimum`` is :func:`welfare_plan`'s answer when the caller already has
@@ -347,7 +389,7 @@ def solve_plan(
     rational = individual_rationality or case.individual_rationality
     started = time.perf_counter()
     build, welfare = welfare_optimum or welfare_plan(case)
-    spec = PlanSpec(core, rational, build if welfare_tolerance <= 0 else None)
+    spec = PlanSpec(core, rational, build if welfare_tolerance <= 0 else None, transfers)
     m = build_plan_model(case, game, target, spec, distance)
     scale = float(m.money_scale)
     tol = plan_tolerance(game) / scale  # in the model's units
@@ -355,12 +397,15 @@ def solve_plan(
     solver = pyomo_solver(case.time_limit)
 
     def infeasible() -> InfeasibleError:
-        return explain_infeasible(case, game, welfare, welfare_tolerance, rational, core)
+        return explain_infeasible(case, game, welfare, welfare_tolerance, rational, core, transfers)
 
     optima = solve_lexicographic(m, plan_steps(core, rational, tol, case.n), solver, infeasible)
     epsilon = max(optima[0], 0.0) * scale if core == "soft" else 0.0
-    set_tie_weights(m, case)
-    solve_step(m, "tie_objective", "tie-break", solver, infeasible)
+    if transfers == "explicit":
+        solve_step(m, "side_objective", "fewest side payments", solver, infeasible)
+    else:
+        set_tie_weights(m, case)
+        solve_step(m, "tie_objective", "tie-break", solver, infeasible)
     build, shares = plan_values(m, case)
     distance_found = optima[-1] * scale
     return PlanOutcome(
@@ -375,9 +420,15 @@ def explain_infeasible(
     welfare_tolerance: float,
     rational: str,
     core: CoreMode,
+    transfers: Transfers = "allowed",
 ) -> InfeasibleError:
     """An :class:`InfeasibleError` naming what cannot be met and how to relax it."""
     lines = []
+    if transfers == "none":
+        lines.append(
+            "payments follow benefits (transfers = none: a party pays only toward the projects "
+            "it hosts or benefits from): use transfers = explicit or allowed"
+        )
     if rational == "hard":
         lines.append(
             "individual rationality (every party at least its stand-alone NPV "
@@ -498,6 +549,11 @@ def solve(case: InfrastructureCase, /, **options: Unpack[PlanOptions]) -> PlanRe
     welfare, the best welfare v(N), and ``benefit_<party>`` (present value of the benefits
     the plan brings each party). No game analysis is passed on: the allocations are those
     of the payment game, so ``plan_result`` computes the properties and the least core.
+
+    ``transfers`` (issue 12, :func:`transfer_plan`): ``none`` solves the plan with payments
+    following benefits and reports its price beside the plan without that rule;
+    ``explicit`` shows the plan as the beneficiary-pays base split (``plan_table``) plus the
+    ``side_payments`` table.
     """
     settings = case.plan_settings(**options)
     timings: dict[str, float] = {}
@@ -506,7 +562,7 @@ def solve(case: InfrastructureCase, /, **options: Unpack[PlanOptions]) -> PlanRe
     timings["coalition_values"] = time.perf_counter() - started
     started = time.perf_counter()
     build, best = welfare_plan(case)
-    warnings = []
+    warnings = list(settings.ignored(("transfers",)))
     if abs(best - game.grand_value) > CORE_TOLERANCE * float(np.abs(game.values).max()):
         warnings.append(
             f"v(N) = {game.grand_value:,.2f} but the best plan's welfare is {best:,.2f}; "
@@ -516,29 +572,56 @@ def solve(case: InfrastructureCase, /, **options: Unpack[PlanOptions]) -> PlanRe
     warnings += rules.warnings
     goal = target_npv(rules.allocations, settings.target)
     timings["allocations"] = time.perf_counter() - started
-    outcome = solve_plan(
-        case, game, goal, settings.core, settings.distance, welfare_optimum=(build, best)
+    transfer = transfer_plan(
+        lambda mode: solve_plan(
+            case,
+            game,
+            goal,
+            settings.core,
+            settings.distance,
+            welfare_optimum=(build, best),
+            transfers=mode,
+        ),
+        case,
+        game,
+        goal,
+        settings.distance,
+        settings.transfers,
     )
+    outcome = transfer.outcome
+    warnings += transfer.warnings
     timings["plan"] = outcome.runtime
     npv = plan_npv(case, outcome.build, outcome.shares)
     benefits = outcome.build @ case.benefit_pv()
+    tables = {"payments": rules.payments_frame(case), "build": build_frame(case, outcome.build)}
+    facts: list[tuple[str, object]] = [
+        ("built_projects", "+".join(built_projects(case, outcome.build))),
+        ("welfare", float(npv.sum())),
+        ("best_welfare", float(outcome.welfare)),
+        *(("benefit_" + p, float(b)) for p, b in zip(case.parties, benefits, strict=True)),
+    ]
+    table = shares_frame(case, outcome.shares)
+    if transfer.side_payments is not None:
+        table = shares_frame(case, beneficiary_shares(case, outcome.build))
+        tables["side_payments"] = side_payment_frame(transfer.side_payments)
+        facts += side_payment_facts(case, transfer.side_payments)
     plan = SolvedPlan(
         amounts=npv,
         epsilon=outcome.epsilon,
         kind="shares",
-        table=shares_frame(case, outcome.shares),
+        table=table,
         cash_flows=cash_flow_frame(case, outcome.build, outcome.shares),
-        tables={"payments": rules.payments_frame(case), "build": build_frame(case, outcome.build)},
-        facts=(
-            ("built_projects", "+".join(built_projects(case, outcome.build))),
-            ("welfare", float(npv.sum())),
-            ("best_welfare", float(outcome.welfare)),
-            *(("benefit_" + p, float(b)) for p, b in zip(case.parties, benefits, strict=True)),
-        ),
+        tables=tables,
+        facts=tuple(facts),
         warnings=warnings,
         timings=timings,
     )
-    return plan_result(case, settings, game, rules.allocations, goal, plan)
+    result = plan_result(case, settings, game, rules.allocations, goal, plan)
+    if transfer.simplification is None:
+        return result
+    return dataclasses.replace(
+        result, simplifications=(*result.simplifications, transfer.simplification(game, npv))
+    )
 
 
 __all__ = [

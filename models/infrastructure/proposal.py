@@ -285,7 +285,8 @@ def sweep_setup(
     and where its baseline comes from.
 
     The base shares: the case's proposal sheet (``proposal``), else the plan for the case's
-    target (``plan``: each party's present-value share of each built project's cost). ``*``
+    target and ``transfers`` (``plan``: each party's present-value share of each built
+    project's cost, side payments included). ``*``
     slides every built project; a named project must be one the base builds.
     """
     game = coalition_game(case)
@@ -303,6 +304,7 @@ def sweep_setup(
             case.core,
             case.distance,
             welfare_optimum=(welfare_build, best),
+            transfers=case.plan_settings().transfers,
         )
         build, baseline = outcome.build, "plan"
         paid = outcome.shares @ case.discount

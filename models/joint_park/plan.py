@@ -13,6 +13,7 @@ plan, :func:`diagnose_infeasible` names a minimal set of conflicting rules.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -33,15 +34,17 @@ from fairpool.models.joint_park.flows import (
     statistics_frame,
 )
 from fairpool.models.joint_park.plan_model import PlanSpec, build_plan_model, default_spec
+from fairpool.models.joint_park.simple import ignored_warnings, solve_simple_plan
 from fairpool.models.planning import (
     LexicographicStep,
     activate_only,
-    keep_distance,
+    keep_distance_within,
     keep_epsilon,
     plan_tolerance,
     solve_lexicographic,
     solve_plan_model,
     solve_step,
+    stability_step,
 )
 from fairpool.models.verdicts import CORE_TOLERANCE, SolvedPlan, plan_result
 from fairpool.optimizer.analysis import analyse_game
@@ -99,8 +102,11 @@ def park_game(case: JointParkCase) -> ParkGame:
 
 # -- conflicting rules -----------------------------------------------------------------------------
 
-RuleSource = RatioRule | Limit | Literal["one_ratio", "core"]
-"""One rule source of a plan: a rules row, a limits row, the one-ratio key or the hard core."""
+RuleSource = (
+    RatioRule | Limit | Literal["one_ratio", "core", "round_to", "uniform_streams", "max_changes"]
+)
+"""One rule source of a plan: a rules row, a limits row, the one-ratio key, the hard core,
+or a simplicity option (issue 12)."""
 
 
 def rule_sources(spec: PlanSpec) -> list[RuleSource]:
@@ -110,6 +116,12 @@ def rule_sources(spec: PlanSpec) -> list[RuleSource]:
         sources.append("one_ratio")
     if spec.core == "hard":
         sources.append("core")
+    if spec.round_to is not None:
+        sources.append("round_to")
+    if spec.uniform_streams:
+        sources.append("uniform_streams")
+    if spec.max_changes is not None:
+        sources.append("max_changes")
     return sources
 
 
@@ -123,6 +135,9 @@ def spec_with(spec: PlanSpec, sources: Sequence[RuleSource]) -> PlanSpec:
         spec.schedules,
         spec.fixed,
         spec.sweep,
+        spec.round_to if "round_to" in sources else None,
+        "uniform_streams" in sources,
+        spec.max_changes if "max_changes" in sources else None,
     )
 
 
@@ -147,6 +162,12 @@ def describe_source(source: RuleSource) -> str:
             "the core constraints (core = hard): no plan within the rules is in the core; "
             "use core = soft"
         )
+    if source == "round_to":
+        return "round_to (every ratio on its grid; --round-to)"
+    if source == "uniform_streams":
+        return "uniform_streams (one ratio for every cash stream; --uniform-streams)"
+    if source == "max_changes":
+        return "max_changes (how often a party's ratio may change; --max-changes)"
     return source.describe()
 
 
@@ -188,6 +209,7 @@ class PlanOutcome:
     distance: float
     runtime: float
     details: Mapping[str, float] = field(default_factory=dict)
+    surplus: float | None = None
 
 
 def solve_plan(
@@ -198,13 +220,21 @@ def solve_plan(
     core: CoreMode,
     distance: DistanceKind = "l1",
     spec: PlanSpec | None = None,
+    *,
+    stability: bool = False,
+    fairness_slack: float = 0.0,
+    mip_gap: float = 0.0,
+    time_limit: float | None = None,
 ) -> PlanOutcome:
-    """Lexicographic plan solve: least ε (soft core), then distance (or Nash), then tie-break.
+    """Lexicographic plan solve: least ε (soft core), then distance (or Nash), then with
+    ``stability`` the largest smallest coalition surplus (core not off, a distance target),
+    then tie-break.
 
     ``target`` None: the Nash target. Each optimum is kept, within
-    :func:`~fairpool.models.planning.plan_tolerance`, as a constraint of the later steps.
-    The model holds money in units of the case's money scale s (``m.money_scale``), so the
-    optima ε* and d* are multiplied back by s here, and Σ log gains is shifted by n log s.
+    :func:`~fairpool.models.planning.plan_tolerance`, as a constraint of the later steps;
+    the distance within ``fairness_slack`` (a share of the money scale) more. The model
+    holds money in units of the case's money scale s (``m.money_scale``), so the optima ε*,
+    d* and the surplus are multiplied back by s here, and Σ log gains is shifted by n log s.
     Raises :class:`InfeasibleError` naming the conflicting rules when no plan meets them.
     """
     from fairpool.optimizer.solve import pyomo_solver
@@ -212,7 +242,8 @@ def solve_plan(
     spec = spec or default_spec(case, core)
     started = time.perf_counter()
     m = build_plan_model(case, game, pools, target, spec, distance)
-    solver = pyomo_solver(case.time_limit)
+    solver = pyomo_solver(time_limit or case.time_limit)
+    solver.config.rel_gap = mip_gap  # simplified plans: integer ratios (see simple.py)
     scale = float(m.money_scale)
     slack = plan_tolerance(game) / scale  # in the model's units
 
@@ -228,12 +259,14 @@ def solve_plan(
             LexicographicStep("epsilon_objective", "least core violation", keep_epsilon(slack))
         )
     if target is not None:
-        steps.append(
-            LexicographicStep("distance_objective", "distance to the target", keep_distance(slack))
-        )
+        keep = keep_distance_within(fairness_slack, slack)
+        steps.append(LexicographicStep("distance_objective", "distance to the target", keep))
     optima = solve_lexicographic(m, steps, solver, infeasible)
     epsilon = max(optima[0], 0.0) * scale if core == "soft" else 0.0
     best = optima[-1] * scale if target is not None else 0.0
+    stable = stability and target is not None and core != "off"
+    bounds = (m.epsilon.lb, m.epsilon.ub, m.epsilon.fixed)
+    surplus = stable_surplus(m, solver, slack) if stable else None
     details: dict[str, float] = {}
     if target is None:
         import pyomo.environ as pyo
@@ -245,12 +278,67 @@ def solve_plan(
         shift = case.n * math.log(scale)  # Σ log(g / s) = Σ log g − n log s
         details["nash_lower_bound"] += shift
         details["nash_upper_bound"] += shift
-    solve("tie_objective", "tie-break")
+
+    def tie_break() -> None:
+        try:
+            solve("tie_objective", "tie-break")
+        except SolverError:
+            # a simplified plan's MILP tie-break at its time limit: the ratios of the last
+            # step (still loaded: only optimal solutions are) meet every kept optimum
+            if mip_gap <= 0:
+                raise
+
+    if surplus is None:
+        tie_break()
+    else:
+        try:
+            solve_step(m, "tie_objective", "tie-break", solver, _StabilityFailed)
+        except _StabilityFailed:  # the kept surplus at HiGHS's tolerance edge: drop it
+            restore_epsilon(m, bounds)
+            surplus = None
+            tie_break()
+        except SolverError:
+            if mip_gap <= 0:
+                raise
+        surplus = None if surplus is None else surplus * scale
     ratios = np.zeros((case.n, len(case.streams), len(case.phases)))
     for index in m.r:
         ratios[index] = m.r[index].value or 0.0
     ratios = np.clip(ratios, 0.0, 1.0)
-    return PlanOutcome(ratios, epsilon, best, time.perf_counter() - started, details)
+    runtime = time.perf_counter() - started
+    return PlanOutcome(ratios, epsilon, best, runtime, details, surplus)
+
+
+class _StabilityFailed(Exception):
+    """The stability step reported infeasible (numerically: the kept plan meets it)."""
+
+
+def stable_surplus(m: pyo.ConcreteModel, solver: object, slack: float) -> float | None:
+    """The stability step on a solved plan model (:func:`~fairpool.models.planning.
+    stability_step`): maximise the smallest coalition surplus within the kept optima, keep
+    it, and return it (model units). The plan solved so far meets the step's rows, so an
+    "infeasible" report is HiGHS's tolerances on a MILP (caps, grids) at their edge: the
+    step is then skipped (ε's bounds restored, ``None``) rather than failing the plan."""
+    step = stability_step(slack)
+    bounds = (m.epsilon.lb, m.epsilon.ub, m.epsilon.fixed)
+    assert step.prepare is not None and step.keep is not None
+    step.prepare(m)
+    try:
+        optimum = solve_step(m, step.objective, step.what, solver, _StabilityFailed)
+    except _StabilityFailed:
+        restore_epsilon(m, bounds)
+        return None
+    step.keep(m, optimum, 1.0)
+    return -optimum
+
+
+def restore_epsilon(m: pyo.ConcreteModel, bounds: tuple[float | None, float | None, bool]) -> None:
+    """Put ε's bounds back as they were before the stability step (lower, upper, fixed)."""
+    lower, upper, fixed = bounds
+    m.epsilon.setlb(lower)
+    m.epsilon.setub(upper)
+    if fixed:
+        m.epsilon.fix(0.0)
 
 
 def solve_nash(
@@ -353,8 +441,8 @@ def solve(case: JointParkCase, /, **options: Unpack[PlanOptions]) -> PlanResult:
         allocations.setdefault(goal_allocation.method, goal_allocation)
         goal = goal_allocation.shares
     timings["allocations"] = time.perf_counter() - started
-    outcome = solve_plan(case, game, park.pools, goal, settings.core, settings.distance)
-    timings["plan"] = outcome.runtime
+    outcome = solve_simple_plan(case, game, park.pools, goal, settings)
+    timings.update(outcome.timings)
     flows = evaluate_plan(case, park.pools, outcome.ratios)
     if goal is None:
         goal = flows.npv
@@ -369,11 +457,16 @@ def solve(case: JointParkCase, /, **options: Unpack[PlanOptions]) -> PlanResult:
         table=ratios_frame(case, outcome.ratios),
         cash_flows=cash_flow_frame(case, flows),
         tables={"statistics": statistics_frame(case, flows)},
-        facts=(("active_components", "+".join(built)), *outcome.details.items()),
-        warnings=park.warnings,
+        facts=(
+            ("active_components", "+".join(built)),
+            *outcome.details.items(),
+            *((("smallest_surplus", outcome.surplus),) if outcome.surplus is not None else ()),
+        ),
+        warnings=(*park.warnings, *ignored_warnings(settings, settings.target == "nash")),
         timings=timings,
     )
-    return plan_result(case, settings, game, allocations, goal, plan, analysis)
+    result = plan_result(case, settings, game, allocations, goal, plan, analysis)
+    return dataclasses.replace(result, simplifications=outcome.simplifications)
 
 
 __all__ = [

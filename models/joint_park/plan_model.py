@@ -14,6 +14,7 @@ ratios are unit-free. HiGHS then sees numbers of order 1 in 元 as in 亿元.
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -93,7 +94,11 @@ class PlanSpec:
 
     ``rules``/``limits``/``one_ratio``/``core`` select the rule sources (so that an
     infeasible set can be narrowed down); ``fixed`` fixes every ratio (a proposal);
-    ``sweep`` ties ratios to one variable ρ (a core band).
+    ``sweep`` ties ratios to one variable ρ (a core band). The simplicity options (issue
+    12): ``round_to`` puts every ratio on that grid (:func:`define_round_to`),
+    ``uniform_streams`` gives each party one ratio per phase for every cash stream (the
+    one-ratio rule, :func:`define_one_ratio`), ``max_changes`` bounds how often a party's
+    cash ratios change across phases (:func:`define_max_changes`).
     """
 
     rules: tuple[RatioRule, ...]
@@ -103,6 +108,9 @@ class PlanSpec:
     schedules: bool = True
     fixed: np.ndarray | None = None
     sweep: SweepSpec | None = None
+    round_to: float | None = None
+    uniform_streams: bool = False
+    max_changes: int | None = None
 
 
 def default_spec(case: JointParkCase, core: CoreMode) -> PlanSpec:
@@ -150,7 +158,8 @@ def define_one_ratio(m: pyo.ConcreteModel, case: JointParkCase, spec: PlanSpec) 
     import pyomo.environ as pyo
 
     cash = cash_streams(case)
-    pairs = [(p, k, h) for p in m.P for k in cash[1:] for h in m.H] if spec.one_ratio else []
+    one = spec.one_ratio or spec.uniform_streams
+    pairs = [(p, k, h) for p in m.P for k in cash[1:] for h in m.H] if one else []
     m.one_ratio = pyo.Constraint(
         range(len(pairs)),
         rule=lambda m, j: m.r[pairs[j]] == m.r[pairs[j][0], cash[0], pairs[j][2]],
@@ -176,6 +185,46 @@ def define_monotone_schedule(m: pyo.ConcreteModel, case: JointParkCase, spec: Pl
         return sign * (m.r[p, k, h + 1] - m.r[p, k, h]) >= 0
 
     m.monotone = pyo.Constraint(range(len(pairs)), rule=monotone)
+
+
+def define_round_to(m: pyo.ConcreteModel, spec: PlanSpec) -> None:
+    """r[p, k, h] = step · z[p, k, h] with z integer (step = ``spec.round_to``): every ratio
+    on the grid; the split rows (Σ_p r = 1) then ask the grid to add up to 1 (a step such as
+    0.03 leaves no plan, which the infeasibility explanation names)."""
+    import pyomo.environ as pyo
+
+    step = spec.round_to
+    if step is None or spec.fixed is not None:
+        return
+    m.grid = pyo.Var(m.r.index_set(), domain=pyo.NonNegativeIntegers)
+    m.grid_tie = pyo.Constraint(m.r.index_set(), rule=lambda m, *i: m.r[i] == step * m.grid[i])
+    for index in m.r:
+        m.grid[index].setub(math.floor((m.r[index].ub or 1.0) / step + 1e-9))
+
+
+def define_max_changes(m: pyo.ConcreteModel, case: JointParkCase, spec: PlanSpec) -> None:
+    """A party's cash ratios change at most K times across phases: binary c[p, h] for each
+    phase h ≥ 1, |r[p, k, h] − r[p, k, h−1]| ≤ c[p, h] for every cash stream k (ratios lie in
+    [0, 1], so 1 is a valid big M), Σ_h c[p, h] ≤ K."""
+    import pyomo.environ as pyo
+
+    limit = spec.max_changes
+    if limit is None or spec.fixed is not None or len(case.phases) < 2:
+        return
+    cash = cash_streams(case)
+    m.change_index = pyo.Set(
+        initialize=[(p, h) for p in range(case.n) for h in range(1, len(case.phases))], dimen=2
+    )
+    m.change = pyo.Var(m.change_index, domain=pyo.Binary)
+    m.change_rows = pyo.ConstraintList()
+    for p, h in m.change_index:
+        for k in cash:
+            m.change_rows.add(m.r[p, k, h] - m.r[p, k, h - 1] <= m.change[p, h])
+            m.change_rows.add(m.r[p, k, h - 1] - m.r[p, k, h] <= m.change[p, h])
+    m.change_count = pyo.Constraint(
+        m.P,
+        rule=lambda m, p: sum(m.change[p, h] for h in range(1, len(case.phases))) <= limit,
+    )
 
 
 def define_sweep(m: pyo.ConcreteModel, case: JointParkCase, spec: PlanSpec) -> None:
@@ -401,6 +450,8 @@ def build_plan_model(
     define_sweep(m, case, spec)
     define_one_ratio(m, case, spec)
     define_monotone_schedule(m, case, spec)
+    define_round_to(m, spec)
+    define_max_changes(m, case, spec)
     define_yearly_take(m, case, pools)
     define_cumulative_cap(m, case, spec, pools)
     define_cash_floor(m, case, spec, pools)
@@ -427,11 +478,13 @@ __all__ = [
     "default_spec",
     "define_cash_floor",
     "define_cumulative_cap",
+    "define_max_changes",
     "define_monotone_schedule",
     "define_nash_objective",
     "define_npv",
     "define_one_ratio",
     "define_ratio_bounds",
+    "define_round_to",
     "define_split_ratios",
     "define_sweep",
     "define_tie_break",

@@ -318,6 +318,7 @@ class Sheet:
                 example="l1",
             ),
             *extra_keys,
+            *SIMPLICITY_KEYS,
             Column(
                 "time_limit",
                 "number",
@@ -339,6 +340,57 @@ class Sheet:
             layout="key_value",
             allow_extra_columns=False,
         )
+
+
+SIMPLICITY_KEYS: tuple[Column, ...] = (
+    Column(
+        "round_to",
+        "number",
+        "Every ratio or share of the plan a multiple of this (e.g. 0.05); blank: not rounded.",
+        "方案的每个比例或份额取此数的整数倍（如 0.05）；留空表示不取整。",
+        example=None,
+        minimum=0.0,
+        exclusive_minimum=True,
+    ),
+    Column(
+        "uniform_streams",
+        "bool",
+        "One ratio per party and phase for every cash stream.",
+        "每个参与方在每个阶段对所有现金流采用同一比例。",
+        default=False,
+        example=False,
+    ),
+    Column(
+        "max_changes",
+        "integer",
+        "A party's ratio changes at most this many times across phases; blank: any.",
+        "每个参与方的比例在各阶段之间最多变化的次数；留空表示不限。",
+        example=None,
+        minimum=0.0,
+    ),
+    Column(
+        "transfers",
+        "choice",
+        "Payments toward projects: allowed (any), none (only hosts and beneficiaries pay), "
+        "explicit (beneficiaries pay, plus stated side payments).",
+        "项目出资：allowed（不限）、none（只有所在地和受益方出资）、explicit（受益方出资，另列明转移支付）。",
+        default="allowed",
+        choices=("allowed", "none", "explicit"),
+        example="allowed",
+    ),
+    Column(
+        "fairness_slack",
+        "number",
+        "How far (share of the data scale) a plan may move from the best distance to the "
+        "target to sit deeper inside the core or be simpler; 0: the exact optimum.",
+        "为更稳定或更简单，方案可偏离最优距离的幅度（占数据规模的比例）；0 表示严格最优。",
+        default=0.0,
+        example=0.0,
+        minimum=0.0,
+    ),
+)
+"""The ``case`` sheet's optional simplicity keys (issue 12), shared by every family: each
+family uses those that apply to it and warns about the others when set."""
 
 
 @dataclass(frozen=True)

@@ -148,7 +148,7 @@ def test_the_explorer_holds_the_family_sweeps_exactly() -> None:
     data = payload(render(PARK, "en"))
     lines = {(line["party"], line["stream"], line["phase"]): line for line in data["lines"]}
     assert len(lines) == len(data["lines"])  # one line per choice
-    base = dataclasses.replace(case, proposal=None)  # the plan's settings are the case's
+    base = sweep_base(family, case, result)  # the plan shown, as the case's proposal
     for key in (("PROV", ALL, ALL), ("SEND", "VAT", ALL), ("HOST", ALL, "3")):
         line = lines[key]
         assert len(line["values"]) == EXPLORER_VALUES
