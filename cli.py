@@ -15,6 +15,19 @@ from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
+from fairpool.commands.options import (
+    CachePath,
+    CaseFile,
+    ChartsFolder,
+    Force,
+    ForceReports,
+    HtmlReport,
+    JsonFlag,
+    NoCache,
+    ReportLang,
+    Scheduler,
+    Workers,
+)
 from fairpool.commands.running import (
     EXIT_CHECK_FAILED,
     MAX_SWEEP_STEPS,
@@ -126,51 +139,6 @@ def game(
 
 
 # -- case workbooks: template, validate, solve, check, sweep, coalitions -------------------
-CaseFile = Annotated[Path, typer.Argument(help="Case workbook (.xlsx) made from a template.")]
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document (see README).")]
-
-
-Workers = Annotated[
-    int,
-    typer.Option(
-        "--workers",
-        "-j",
-        min=0,
-        help="Processes solving coalition values: this one and N−1 workers (0 = every core).",
-    ),
-]
-Force = Annotated[bool, typer.Option("--force", help="Replace an existing results workbook.")]
-CachePath = Annotated[
-    Path | None,
-    typer.Option(
-        "--cache",
-        help="SQLite cache of coalition values (default: $FAIRPOOL_CACHE or "
-        "~/.cache/fairpool/coalitions.sqlite); an interrupted run resumes from it.",
-    ),
-]
-NoCache = Annotated[bool, typer.Option("--no-cache", help="Solve every coalition afresh.")]
-Scheduler = Annotated[
-    str | None,
-    typer.Option("--scheduler", help="Dask scheduler address: solve coalitions on a cluster."),
-]
-HtmlReport = Annotated[
-    Path | None,
-    typer.Option(
-        "--html",
-        help="Also write the HTML negotiation report (one file, works offline) to this path.",
-    ),
-]
-ChartsFolder = Annotated[
-    Path | None,
-    typer.Option("--charts", help="Also write the charts as PNG and SVG into this folder."),
-]
-ReportLang = Annotated[
-    str | None,
-    typer.Option("--lang", help="Language of the reports: en | zh (default: the case's)."),
-]
-ForceReports = Annotated[bool, typer.Option("--force", help="Replace an existing report file.")]
-
-
 @app.command()
 def template(
     model: Annotated[str, typer.Argument(help="joint_park | infrastructure | cost_sharing")],
