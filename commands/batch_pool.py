@@ -21,12 +21,13 @@ import multiprocessing
 import shutil
 import signal
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from fairpool.commands.batch_case import CaseJob, CaseOutcome, CaseRow, solve_case
+from fairpool.optimizer.coalitions.workers import sigint_blocked
 
 # -- worker processes -----------------------------------------------------------------------------
 
@@ -114,7 +115,7 @@ class CasePool:
     def _start(self) -> _Worker:
         self._started += 1
         here, there = self._context.Pipe()
-        with _sigint_blocked():  # the worker inherits the mask until it ignores SIGINT
+        with sigint_blocked():  # the worker inherits the mask until it ignores SIGINT
             process = self._context.Process(
                 target=serve_cases,
                 args=(there,),
@@ -206,19 +207,6 @@ class CasePool:
         worker.connection.close()
         self._workers[self._workers.index(worker)] = self._start()
         return [CaseOutcome(CaseRow(case=job.label, error=message))]
-
-
-@contextlib.contextmanager
-def _sigint_blocked() -> Iterator[None]:
-    """SIGINT held back in this thread (a process started here inherits the mask)."""
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 def run_shared(

@@ -206,7 +206,7 @@ def serve_tasks(connection: Connection, pickled_recipe: bytes) -> None:
 
 
 @contextlib.contextmanager
-def _sigint_blocked() -> Iterator[None]:
+def sigint_blocked() -> Iterator[None]:
     """SIGINT held back in this thread (a process started here inherits the mask)."""
     if not hasattr(signal, "pthread_sigmask"):
         yield
@@ -245,7 +245,7 @@ class WorkerPool:
 
     def __post_init__(self) -> None:
         context = multiprocessing.get_context("spawn")
-        with _sigint_blocked():  # no KeyboardInterrupt while a worker imports
+        with sigint_blocked():  # no KeyboardInterrupt while a worker imports
             for number in range(1, self.count + 1):
                 here, there = context.Pipe()
                 process = context.Process(
