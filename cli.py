@@ -19,13 +19,21 @@ from fairpool.commands.options import (
     CachePath,
     CaseFile,
     ChartsFolder,
+    FairnessSlack,
     Force,
     ForceReports,
+    Generate,
     HtmlReport,
     JsonFlag,
+    MaxChanges,
     NoCache,
     ReportLang,
+    RoundTo,
+    SamplingChoice,
     Scheduler,
+    SimplePreset,
+    Transfers,
+    UniformStreams,
     Workers,
 )
 from fairpool.commands.running import (
@@ -44,6 +52,7 @@ from fairpool.commands.running import (
 if TYPE_CHECKING:
     from fairpool.models.family import CoreMode, DistanceKind
     from fairpool.optimizer.game import Game
+    from fairpool.optimizer.solutions.sampling import SamplingMethod
     from fairpool.reports.i18n import Language
 
 app = typer.Typer(
@@ -185,29 +194,13 @@ def solve(
     ] = None,
     core: Annotated[str | None, typer.Option(help="Core constraints: hard | soft | off.")] = None,
     distance: Annotated[str | None, typer.Option(help="Distance to target: l1 | linf.")] = None,
-    round_to: Annotated[
-        float | None, typer.Option(help="Every ratio or share a multiple of this (e.g. 0.05).")
-    ] = None,
-    uniform_streams: Annotated[
-        bool, typer.Option(help="One ratio per party and phase for every cash stream.")
-    ] = False,
-    max_changes: Annotated[
-        int | None, typer.Option(help="A party's ratio changes at most K times across phases.")
-    ] = None,
-    transfers: Annotated[
-        str | None, typer.Option(help="Payments toward projects: allowed | none | explicit.")
-    ] = None,
-    fairness_slack: Annotated[
-        float | None,
-        typer.Option(help="Distance to the target a steadier or simpler plan may add (share)."),
-    ] = None,
-    simple: Annotated[
-        bool,
-        typer.Option(
-            help="A plan people sign: --round-to 0.05, --uniform-streams, --max-changes 1, "
-            "--transfers none (unless given)."
-        ),
-    ] = False,
+    round_to: RoundTo = None,
+    uniform_streams: UniformStreams = False,
+    max_changes: MaxChanges = None,
+    transfers: Transfers = None,
+    fairness_slack: FairnessSlack = None,
+    simple: SimplePreset = False,
+    generate: Generate = None,
     as_json: JsonFlag = False,
     workers: Workers = 1,
     cache: CachePath = None,
@@ -243,13 +236,21 @@ def solve(
             simple=simple,
         )
         family, case = read_case(file)
+        from fairpool.models.large import use_generation
+
+        if use_generation(len(case.parties), generate):
+            from fairpool.commands.large import solve_by_generation, unwritten_outputs
+
+            unwritten_outputs(**{"--output": output, "--html": html, "--charts": charts})
+            solve_by_generation(family, case, target, as_json)
+            return
         written_path = results_path(output, f"{file.stem}_results.xlsx", force, source=file)
         request = report_request(html, charts, lang, force)
         if len(case.parties) > 15:
             typer.echo(
-                f"warning: {len(case.parties)} parties: solve computes all "
+                f"warning: {len(case.parties)} parties with --exact: solve computes all "
                 f"{(1 << len(case.parties)) - 1:,} coalition values (cached; --workers "
-                f"shares them out); `fairpool shapley {file}` samples the Shapley value instead",
+                "shares them out); without --exact, constraint generation answers instead",
                 err=True,
             )
         simplicity["target"] = target
@@ -311,6 +312,7 @@ def check(
     charts: ChartsFolder = None,
     lang: ReportLang = None,
     force: ForceReports = False,
+    generate: Generate = None,
 ) -> None:
     """Judge a proposal: who would leave, and the smallest fix."""
     with reporting_errors(file, as_json), engine(workers, cache, no_cache, scheduler):
@@ -328,6 +330,14 @@ def check(
             share=share,
             scope={"stream": stream, "phase": phase, "project": project},
         )
+        from fairpool.models.large import use_generation
+
+        if use_generation(len(case.parties), generate):
+            from fairpool.commands.large import check_by_generation, unwritten_outputs
+
+            unwritten_outputs(**{"--html": html, "--charts": charts})
+            check_by_generation(family, case, given, as_json, strict)
+            return
         judged = family.check(case, given)
         reports = write_reports(request, family, case, judged, proposal=given)
         if as_json:
@@ -470,9 +480,10 @@ def shapley(
         typer.Option(min=1, help="Exact up to this many parties (2^n solves); sampled above."),
     ] = 15,
     permutations: Annotated[
-        int, typer.Option(min=1, help="Random orders drawn when sampling (antithetic pairs).")
+        int, typer.Option(min=1, help="Sampling budget, in random orders' worth of values.")
     ] = 2000,
     seed: Annotated[int, typer.Option(help="Seed of the sampling: same seed, same answer.")] = 0,
+    method: SamplingChoice = None,
     as_json: JsonFlag = False,
     workers: Workers = 1,
     cache: CachePath = None,
@@ -481,45 +492,20 @@ def shapley(
 ) -> None:
     """The Shapley value of a case, for any number of parties."""
     with reporting_errors(file, as_json), engine(workers, cache, no_cache, scheduler):
+        from fairpool.commands.shapley import print_shapley
         from fairpool.models import case_shapley
-        from fairpool.optimizer.solutions.sampling import standard_errors
-        from fairpool.reports.document import json_number
-        from fairpool.reports.text import cell, render_table
+        from fairpool.optimizer.solutions.sampling import METHODS
 
+        check_choice("--method", method, METHODS)
         _, case = read_case(file)
         allocation = case_shapley(
-            case, exact_limit=exact_limit, permutations=permutations, seed=seed
+            case,
+            exact_limit=exact_limit,
+            permutations=permutations,
+            seed=seed,
+            method=cast("SamplingMethod | None", method),
         )
-        errors = standard_errors(allocation)
-        if as_json:
-            echo_json(
-                {
-                    "shapley": {p: json_number(x) for p, x in allocation.as_dict().items()},
-                    "standard_error": None
-                    if errors is None
-                    else {
-                        p: json_number(e) for p, e in zip(allocation.players, errors, strict=True)
-                    },
-                    "details": {
-                        k: v for k, v in allocation.details.items() if not k.startswith("standard")
-                    },
-                }
-            )
-            return
-        names = dict(zip(case.parties, case.party_names, strict=True))
-        rows = [["party", "Shapley value", "± 1.96 SE (95%)" if errors is not None else ""]]
-        for i, (party, value) in enumerate(allocation.as_dict().items()):
-            label = party if names[party] == party else f"{names[party]} {party}"
-            margin = "" if errors is None else cell(1.96 * errors[i])
-            rows.append([label, cell(value), margin])
-        typer.echo(render_table(rows))
-        if errors is None:
-            typer.echo(f"exact: all {(1 << len(case.parties)) - 1:,} coalitions solved")
-        else:
-            typer.echo(
-                f"sampled: {int(allocation.details['permutations']):,} random orders "
-                f"(antithetic), seed {seed}; the shares add up to the grand coalition exactly"
-            )
+        print_shapley(case, allocation, as_json)
 
 
 # -- fairpool batch ----------------------------------------------------------------------

@@ -52,3 +52,43 @@ ReportLang = Annotated[
     typer.Option("--lang", help="Language of the reports: en | zh (default: the case's)."),
 ]
 ForceReports = Annotated[bool, typer.Option("--force", help="Replace an existing report file.")]
+Generate = Annotated[
+    bool | None,
+    typer.Option(
+        "--generate/--exact",
+        help="Core questions by constraint generation (one MILP per question, no table of "
+        "coalition values) or by enumerating every coalition; default: generation above 15 "
+        "parties.",
+    ),
+]
+RoundTo = Annotated[
+    float | None, typer.Option(help="Every ratio or share a multiple of this (e.g. 0.05).")
+]
+UniformStreams = Annotated[
+    bool, typer.Option(help="One ratio per party and phase for every cash stream.")
+]
+MaxChanges = Annotated[
+    int | None, typer.Option(help="A party's ratio changes at most K times across phases.")
+]
+Transfers = Annotated[
+    str | None, typer.Option(help="Payments toward projects: allowed | none | explicit.")
+]
+FairnessSlack = Annotated[
+    float | None,
+    typer.Option(help="Distance to the target a steadier or simpler plan may add (share)."),
+]
+SimplePreset = Annotated[
+    bool,
+    typer.Option(
+        help="A plan people sign: --round-to 0.05, --uniform-streams, --max-changes 1, "
+        "--transfers none (unless given)."
+    ),
+]
+SamplingChoice = Annotated[
+    str | None,
+    typer.Option(
+        "--method",
+        help="How to sample above the limit: rotations_antithetic (default) | rotations | "
+        "antithetic | permutation | stratified | stratified_antithetic.",
+    ),
+]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import importlib
 import os
 from collections.abc import Sequence
-from typing import Any, Unpack
+from typing import TYPE_CHECKING, Any, Unpack
 
 from fairpool.models.family import (
     Case,
@@ -27,6 +27,9 @@ from fairpool.models.family import (
 )
 from fairpool.optimizer.errors import CaseError
 from fairpool.optimizer.results import Allocation
+
+if TYPE_CHECKING:
+    from fairpool.optimizer.solutions.sampling import SamplingMethod
 
 FAMILY_NAMES = ("joint_park", "infrastructure", "cost_sharing")
 """Model family names, as written in the ``case`` sheet's ``model`` row."""
@@ -78,6 +81,8 @@ def case_shapley(
     exact_limit: int | None = None,
     permutations: int | None = None,
     seed: int | None = None,
+    method: SamplingMethod | None = None,
+    evaluations: int | None = None,
 ) -> Allocation:
     """The Shapley value of a case's coalition game, without enumerating 2**n coalitions
     when n is above ``exact_limit`` (default 15): permutation sampling then, with standard
@@ -98,6 +103,8 @@ def case_shapley(
         exact_limit=exact_limit,
         permutations=permutations,
         seed=seed,
+        method=method,
+        evaluations=evaluations,
     )
 
 

@@ -14,6 +14,7 @@ signatures in every family:
 ``coalition_model(case)``     the compiled v(S) model, or ``None`` when v(S) is listed
 ``solve(case, ...)``          the fairest plan within the rules: a :class:`PlanResult`
 ``check(case, proposal)``     a proposal judged: a :class:`ProposalCheck`
+``proposal_amounts(...)``     what a proposal gives each party, without the coalition game
 ``sweep(case, line, values)`` one :class:`SweepLine` of the plan slid, and its core band
 ``write_template(path)``      a case workbook to fill
 ============================  ==========================================================
@@ -39,6 +40,7 @@ contract test (``tests/models/test_contract.py``) runs every family through ever
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -75,6 +77,7 @@ from fairpool.models.results import (
     PlanTableKind,
     ProposalCheck,
     ProposalFix,
+    ProposalSimplicity,
     Simplification,
     SweepBaseline,
     SweepLine,
@@ -84,6 +87,8 @@ from fairpool.optimizer.errors import CaseError
 from fairpool.optimizer.parties import PartyNames
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from fairpool.optimizer.coalitions import CompiledCoalitionModel
     from fairpool.optimizer.game import Game, Orientation
     from fairpool.optimizer.workbook.reader import CaseTables
@@ -357,6 +362,26 @@ CaseOut = TypeVar("CaseOut", bound=Case, covariant=True)
 PathLike = str | os.PathLike[str]
 
 
+@dataclass(frozen=True)
+class ProposalAmounts:
+    """What a proposal gives each party, computed from the case alone (no coalition game).
+
+    Attributes:
+        amounts: per party, in the game's orientation (NPV for benefit games, cost share for
+            cost games), in the case unit.
+        kind: how the proposal is written (``ratios`` or ``shares``); table: the proposal as
+            read (its sheet's columns).
+        rule_violations: the case's rules the proposal breaks, in plain words.
+        notes: other plain-language lines (e.g. the welfare its build plan gives up).
+    """
+
+    amounts: np.ndarray
+    kind: PlanTableKind
+    table: pd.DataFrame
+    rule_violations: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
 class SolveCase(Protocol[CaseIn]):
     """``solve(case, *, target=None, core=None, distance=None) -> PlanResult``: the fairest
     plan within the rules; settings left ``None`` come from the case sheet
@@ -386,6 +411,10 @@ class Family(Generic[CaseT, ProposalT]):
         coalition_model(case): the compiled v(S) model, ``None`` when the case lists v(S).
         solve(case, *, target, core, distance): a :class:`PlanResult`.
         check(case, proposal): a :class:`ProposalCheck` (proposal ``None``: the case's own).
+        proposal_amounts(case, proposal, grand_value): a :class:`ProposalAmounts`, what the
+            proposal gives each party and the rules it breaks, computed from the case and
+            v(N) (c(N)) alone: what a check by constraint generation needs
+            (:mod:`fairpool.models.large`), where no table of 2^n values exists.
         sweep(case, line, values): a :class:`SweepResult`.
         write_template(path): a case workbook to fill, written atomically.
     """
@@ -403,6 +432,7 @@ class Family(Generic[CaseT, ProposalT]):
     coalition_model: Callable[[CaseT], CompiledCoalitionModel | None]
     solve: SolveCase[CaseT]
     check: Callable[[CaseT, ProposalT | None], ProposalCheck]
+    proposal_amounts: Callable[[CaseT, ProposalT | None, float], ProposalAmounts]
     sweep: Callable[[CaseT, SweepLine, Sequence[float]], SweepResult]
     write_template: Callable[[PathLike], Path]
 
@@ -455,6 +485,12 @@ class ProposalModule(Protocol[CaseIn, ProposalT]):
 
     def check(self, case: CaseIn, proposal: ProposalT | None, /) -> ProposalCheck: ...
 
+    def proposal_amounts(
+        self, case: CaseIn, proposal: ProposalT | None, grand_value: float, /
+    ) -> ProposalAmounts: ...
+
+    def plan_simplicity(self, case: CaseIn, result: PlanResult, /) -> ProposalSimplicity: ...
+
     def sweep(self, case: CaseIn, line: SweepLine, values: Sequence[float], /) -> SweepResult: ...
 
 
@@ -462,6 +498,19 @@ class TemplateModule(Protocol):
     """A family's ``template`` module: the case workbook to fill."""
 
     def write_template(self, path: PathLike, /) -> Path: ...
+
+
+def _with_simplicity(
+    solve: SolveCase[CaseT], simplicity: Callable[[CaseT, PlanResult], ProposalSimplicity]
+) -> SolveCase[CaseT]:
+    """``solve`` whose plan carries its simplicity counts (distinct ratios, grid, changes,
+    payments outside benefits), told in the same words as a proposal's by ``check``."""
+
+    def solve_plan(case: CaseT, /, **options: Unpack[PlanOptions]) -> PlanResult:
+        result = solve(case, **options)
+        return dataclasses.replace(result, simplicity=simplicity(case, result))
+
+    return solve_plan
 
 
 def family_from_modules(
@@ -496,8 +545,9 @@ def family_from_modules(
         proposal_from_rows=proposal.proposal_from_rows,
         coalition_game=coalitions.coalition_game,
         coalition_model=coalitions.coalition_model,
-        solve=plan.solve,
+        solve=_with_simplicity(plan.solve, proposal.plan_simplicity),
         check=proposal.check,
+        proposal_amounts=proposal.proposal_amounts,
         sweep=proposal.sweep,
         write_template=template.write_template,
     )
@@ -528,6 +578,7 @@ __all__ = [
     "PlanResult",
     "PlanSettings",
     "PlanTableKind",
+    "ProposalAmounts",
     "ProposalCheck",
     "ProposalFix",
     "ProposalModule",

@@ -183,6 +183,8 @@ class PlanResult(CaseResult):
             price in money (:class:`Simplification`): the stability step, and each simplicity
             option turned on (``round_to``, ``uniform_streams``, ``max_changes``,
             ``transfers``), in the order applied; empty when none was asked for.
+        simplicity: how simple the plan is to sign, counted as a proposal's is
+            (:class:`ProposalSimplicity`; ``None``: not counted).
     """
 
     coalition_values: Mapping[str, float]
@@ -212,6 +214,7 @@ class PlanResult(CaseResult):
     warnings: tuple[str, ...] = ()
     timings: Mapping[str, float] = field(default_factory=dict)
     simplifications: tuple[Simplification, ...] = ()
+    simplicity: ProposalSimplicity | None = None
 
 
 @dataclass(frozen=True)
@@ -239,6 +242,61 @@ class Simplification:
     price: float
     in_core: bool
     applied: bool = True
+
+
+SimplicityKind = Literal["ratio", "share"]
+"""What a simplicity count is of: split ratios (joint park) or cost shares."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProposalSimplicity:
+    """How simple a proposal (or a plan) is to sign, in the words of the simplicity options
+    of ``solve`` (issue 12; counted by :mod:`fairpool.models.simplicity`), so that a plan
+    and a proposal can be compared.
+
+    Attributes:
+        value_kind: ``ratio`` (split ratios per party × stream × phase) or ``share`` (cost
+            shares per party × project, or of the whole cost).
+        values: how many values were counted (the cells given; shares of built projects).
+        distinct_values: how many different values they hold (noise below 1e-6 is none).
+        grid: the coarsest of 0.05 and 0.01 that every value lies on, ``None`` when
+            neither (``round_to``).
+        changes: joint park: {party: phases in which any of its cash ratios changes} (what
+            ``max_changes`` bounds); empty for shares.
+        most_changes: the most changes of any party (``None`` for shares).
+        uniform_streams: joint park: one ratio per party and phase serves every cash stream
+            (``uniform_streams``); ``None`` for shares.
+        outside_payments: infrastructure and cost sharing: how many party × project (or
+            facility) payments go toward what the party neither hosts nor benefits from
+            (uses) (``transfers = none`` forbids them); ``None`` where it does not apply
+            (ratios; a cost case that lists its coalition costs).
+        outside_amount: what those payments come to in the case unit (present value), or
+            ``None`` with ``outside_payments``.
+    """
+
+    value_kind: SimplicityKind
+    values: int
+    distinct_values: int
+    grid: float | None
+    changes: Mapping[str, int] = field(default_factory=dict)
+    most_changes: int | None = None
+    uniform_streams: bool | None = None
+    outside_payments: int | None = None
+    outside_amount: float | None = None
+
+    def record(self) -> dict[str, object]:
+        """The counts as a JSON object (the ``simplicity`` key of ``check --json``)."""
+        return {
+            "value_kind": self.value_kind,
+            "values": int(self.values),
+            "distinct_values": int(self.distinct_values),
+            "grid": self.grid,
+            "changes": {party: int(count) for party, count in self.changes.items()},
+            "most_changes": self.most_changes,
+            "uniform_streams": self.uniform_streams,
+            "outside_payments": self.outside_payments,
+            "outside_amount": self.outside_amount,
+        }
 
 
 @dataclass(frozen=True)
@@ -355,6 +413,8 @@ class ProposalCheck(CaseResult):
         blocking: the coalitions that would gain by leaving, largest excess first, at most
             five; blocking_count: how many there are in all.
         fix: the smallest fix (:class:`ProposalFix`; ``None``: not computed).
+        simplicity: how simple the proposal is to sign (:class:`ProposalSimplicity`;
+            ``None``: not counted).
     """
 
     analysis: GameAnalysis
@@ -376,6 +436,7 @@ class ProposalCheck(CaseResult):
     blocking: tuple[BlockingCoalition, ...] = ()
     blocking_count: int = 0
     fix: ProposalFix | None = None
+    simplicity: ProposalSimplicity | None = None
 
     @property
     def allocation(self) -> Allocation:

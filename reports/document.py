@@ -170,6 +170,7 @@ def case_document(result: PlanResult) -> dict[str, Any]:
     side_payments = result.tables.get("side_payments")
     document["side_payments"] = [] if side_payments is None else records(side_payments)
     document["skipped"] = dict(result.skipped)
+    document["simplicity"] = None if result.simplicity is None else result.simplicity.record()
     document["details"] = {
         method: {k: (json_number(v) if isinstance(v, float) else v) for k, v in a.details.items()}
         for method, a in result.allocations.items()
@@ -205,6 +206,7 @@ def check_document(check: ProposalCheck) -> dict[str, Any]:
     document["rule_violations"] = list(check.rule_violations)
     document["verdict"] = list(check.verdict)
     document["fair"] = bool(check.fair)
+    document["simplicity"] = None if check.simplicity is None else check.simplicity.record()
     document["parties"] = [
         {
             "id": p.party,

@@ -20,6 +20,7 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from fairpool.reports.excel_charts import ChartTable
+from fairpool.reports.excel_simplicity import write_prices, write_simplicity
 from fairpool.reports.excel_style import (
     BOLD,
     GREEN_FILL,
@@ -403,7 +404,9 @@ def _line_cells(
 def write_fairness(book: Workbook, view: WorkbookView) -> None:
     """Every method and the plan (or proposal): in the core, individually rational, the
     coalition most tempted to leave by name and its excess, with the sign explained; red
-    and green by conditional formatting on the verdict columns."""
+    and green by conditional formatting on the verdict columns. Below it, the price of each
+    simplification the plan took and how simple the plan or proposal is to sign
+    (:mod:`fairpool.reports.excel_simplicity`), when the result holds them."""
     sheet = new_sheet(book, view, "fairness")
     w = SheetWriter(sheet, view.lang, view.unit)
     side = "cost" if view.cost else "benefit"
@@ -458,6 +461,8 @@ def write_fairness(book: Workbook, view: WorkbookView) -> None:
     last = w.row - 1
     if last > header:
         _verdict_colours(sheet, view, header + 1, last)
+    write_prices(w, view)
+    write_simplicity(w, view)
     w.finish(view.case_name, freeze=f"B{header + 1}", title_rows=(header, header))
 
 

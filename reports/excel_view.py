@@ -21,7 +21,12 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
-from fairpool.models.results import PlanResult, ProposalCheck
+from fairpool.models.results import (
+    PlanResult,
+    ProposalCheck,
+    ProposalSimplicity,
+    Simplification,
+)
 from fairpool.optimizer.errors import CaseError
 from fairpool.optimizer.game import Game, members, tolerance
 from fairpool.reports.i18n import PHRASES, Language, join_names, money_decimals, phrase
@@ -68,6 +73,9 @@ class WorkbookView:
         target: the plan's target method (a check: ``""``); distance: its distance to the
             target (a check: NaN); distances: a check's L1 distances to Shapley and nucleolus.
         rule_violations, fair: a check's (a plan keeps every rule: ``()``, its verdict).
+        simplifications: a plan's steps after the fairness step with their prices (a check:
+            ``()``); simplicity: how simple the plan or proposal is to sign (``None``: not
+            counted).
     """
 
     lang: Language
@@ -102,6 +110,8 @@ class WorkbookView:
     distances: Mapping[str, float]
     rule_violations: tuple[str, ...]
     fair: bool
+    simplifications: tuple[Simplification, ...] = ()
+    simplicity: ProposalSimplicity | None = None
 
     # -- words ------------------------------------------------------------------------------
 
@@ -207,6 +217,8 @@ def workbook_view(result: PlanResult | ProposalCheck, lang: Language) -> Workboo
             distances={},
             rule_violations=(),
             fair=bool(result.in_core and all(result.individually_rational.values())),
+            simplifications=tuple(result.simplifications),
+            simplicity=result.simplicity,
         )
     analysis = result.analysis
     return WorkbookView(
@@ -242,6 +254,7 @@ def workbook_view(result: PlanResult | ProposalCheck, lang: Language) -> Workboo
         distances=dict(result.distances),
         rule_violations=tuple(result.rule_violations),
         fair=bool(result.fair),
+        simplicity=result.simplicity,
     )
 
 

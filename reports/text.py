@@ -11,7 +11,12 @@ from fairpool.optimizer.game import Game
 from fairpool.reports.i18n import format_money, money_decimals
 
 if TYPE_CHECKING:
-    from fairpool.models.results import PlanResult, ProposalCheck, SweepResult
+    from fairpool.models.results import (
+        PlanResult,
+        ProposalCheck,
+        ProposalSimplicity,
+        SweepResult,
+    )
 
 
 def display_width(text: str) -> int:
@@ -184,6 +189,8 @@ def render_case_result(result: PlanResult) -> str:
             f"{result.worst_excess:,.2f}{unit} better off on its own."
         )
     lines += simplicity_lines(result)
+    if result.simplicity is not None:
+        lines += ["", *simplicity_measure_lines(result.simplicity, result)]
     lines += [f"Warning: {warning}" for warning in result.warnings]
     return "\n".join(lines)
 
@@ -195,10 +202,54 @@ def simplicity_lines(result: PlanResult) -> list[str]:
     if not result.simplifications:
         return []
     unit = f" {result.unit}" if result.unit else ""
-    lines = ["", "Simplicity (price = extra distance to the target):"]
+    lines = ["", "The price of each simplification (extra distance to the target):"]
     for step in result.simplifications:
         price = f"price {step.price:+,.4g}{unit}" if step.applied else "not applied"
         lines.append(f"  {step.name}: {price}; {step.description}")
+    return lines
+
+
+def simplicity_measure_lines(
+    simplicity: ProposalSimplicity, result: PlanResult | ProposalCheck
+) -> list[str]:
+    """How simple the proposal (or plan) is to sign, in the words of the simplicity options:
+    the distinct values and their grid (``round_to``), each party's ratio changes across
+    phases (``max_changes``) and one ratio for every cash stream (``uniform_streams``), or
+    the payments toward what a party neither hosts nor benefits from (``transfers``)."""
+    noun = simplicity.value_kind
+    count = simplicity.distinct_values
+    grid = (
+        f"every {noun} on the {100 * simplicity.grid:g}% grid"
+        if simplicity.grid is not None
+        else f"not every {noun} on a 5% or 1% grid"
+    )
+    lines = [
+        "Simplicity (how easy it is to sign):",
+        f"  {count} distinct {noun}{'s' if count != 1 else ''} among {simplicity.values}; {grid}",
+    ]
+    if simplicity.most_changes is not None:
+        labels = dict(zip(result.players, party_labels(result.game), strict=True))
+        shown = ", ".join(
+            f"{labels.get(party, party)} {changes}" for party, changes in simplicity.changes.items()
+        )
+        lines.append(f"  ratio changes across phases: {shown} (most {simplicity.most_changes})")
+    if simplicity.uniform_streams is not None:
+        answer = "yes" if simplicity.uniform_streams else "no"
+        lines.append(f"  one ratio per party and phase for every cash stream: {answer}")
+    if simplicity.outside_payments is not None:
+        payments = simplicity.outside_payments
+        toward = (
+            "facilities the party neither uses nor hosts"
+            if result.amount_kind == "cost_shares"
+            else "projects the party neither hosts nor benefits from"
+        )
+        amount = simplicity.outside_amount or 0.0
+        pv = "" if result.amount_kind == "cost_shares" else " in present value"
+        money = format_money(amount, result.unit, money_decimals([amount]))
+        lines.append(
+            f"  {payments} payment{'s' if payments != 1 else ''} toward {toward}"
+            + (f" ({money}{pv})" if payments else "")
+        )
     return lines
 
 
@@ -394,6 +445,8 @@ def render_check(check: ProposalCheck) -> str:
     lines += list(check.verdict)
     lines += ["", _party_table(check), ""]
     lines += _blocking_lines(check)
+    if check.simplicity is not None:
+        lines += [*simplicity_measure_lines(check.simplicity, check), ""]
     lines += _fix_lines(check)
     return "\n".join(lines).rstrip()
 

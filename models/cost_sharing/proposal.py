@@ -22,10 +22,19 @@ from fairpool.models.cost_sharing.coalitions import coalition_game
 from fairpool.models.cost_sharing.fix import fix_proposal
 from fairpool.models.cost_sharing.plan import no_cash_flows, target_shares
 from fairpool.models.cost_sharing.schema import COST_SHARING
-from fairpool.models.family import ProposalCheck, SweepBaseline, SweepLine, SweepResult
+from fairpool.models.cost_sharing.transfers import use_split
+from fairpool.models.family import (
+    ProposalAmounts,
+    ProposalCheck,
+    SweepBaseline,
+    SweepLine,
+    SweepResult,
+)
 from fairpool.models.fixing import with_fix
 from fairpool.models.planning import core_band_on_line
 from fairpool.models.proposal_input import proposal_table, proposal_tables, rows_tables
+from fairpool.models.results import PlanResult, ProposalSimplicity
+from fairpool.models.simplicity import coarsest_grid, distinct_values, least_outside_payments
 from fairpool.models.sweeps import sweep_line, sweep_values
 from fairpool.models.verdicts import judge_proposal, sweep_row
 from fairpool.optimizer.errors import CaseError
@@ -105,7 +114,61 @@ def check(
     judged = dataclasses.replace(
         judged, verdict=tuple(describe(report, game, case.unit).splitlines())
     )
+    judged = dataclasses.replace(judged, simplicity=cost_share_simplicity(case, shares, amounts))
     return with_fix(judged, fix_proposal(game, shares, judged))
+
+
+def cost_share_simplicity(
+    case: CostSharingCase, shares: np.ndarray, amounts: np.ndarray
+) -> ProposalSimplicity:
+    """How simple shares σ of the whole cost (party i pays ``amounts[i]`` = σ_i · c(N)) are
+    to sign (:mod:`fairpool.models.simplicity`): their distinct values and grid, and the
+    payments that cannot follow use. The shares name no facility, so those are the least
+    money that has to go toward what a party neither uses nor hosts (the grand coalition's
+    system, :func:`~fairpool.models.cost_sharing.transfers.use_split`: each facility's fixed
+    cost payable by its users and hosts, each connection by its own party;
+    :func:`~fairpool.models.simplicity.least_outside_payments`), and the party × facility
+    pairs that carry it; ``None`` for a case that lists its coalition costs (no facilities)."""
+    values = np.asarray(shares, dtype=float)
+    split = use_split(case)
+    count: int | None = None
+    amount: float | None = None
+    if split is not None:
+        costs = np.concatenate([split.fixed, split.own.sum(axis=1)])
+        allowed = np.hstack([split.may_pay.T, np.eye(case.n, dtype=bool)])
+        count, amount = least_outside_payments(np.asarray(amounts, dtype=float), costs, allowed)
+    return ProposalSimplicity(
+        value_kind="share",
+        values=int(values.size),
+        distinct_values=distinct_values(values),
+        grid=coarsest_grid(values),
+        outside_payments=count,
+        outside_amount=amount,
+    )
+
+
+def plan_simplicity(case: CostSharingCase, result: PlanResult) -> ProposalSimplicity:
+    """:func:`cost_share_simplicity` of a solved plan's cost shares (σ = x / c(N)), so that
+    a plan and a proposal are told in the same words."""
+    amounts = np.array([result.amounts[p] for p in case.parties], dtype=float)
+    return cost_share_simplicity(case, amounts / result.game.grand_value, amounts)
+
+
+def proposal_amounts(
+    case: CostSharingCase, proposal: np.ndarray | None, grand_value: float
+) -> ProposalAmounts:
+    """What proposed shares σ of c(N) charge each party, x = σ · c(N), without the cost
+    game (``grand_value`` is c(N)): for a check by constraint generation
+    (:mod:`fairpool.models.large`). ``proposal`` ``None``: the case's proposal sheet."""
+    shares = case.proposal if proposal is None else np.asarray(proposal, dtype=float)
+    if shares is None:
+        raise CaseError(
+            f"{Path(case.source).name}: no proposal sheet to check; add sheet proposal "
+            "(party, share)"
+        )
+    amounts = shares * grand_value
+    table = pd.DataFrame({"party": list(case.parties), "share": shares, "amount": amounts})
+    return ProposalAmounts(amounts, "shares", table)
 
 
 def baseline_shares(case: CostSharingCase, game: Game) -> tuple[np.ndarray, SweepBaseline]:
@@ -203,6 +266,9 @@ __all__ = [
     "PROPOSAL_COLUMNS",
     "baseline_shares",
     "check",
+    "cost_share_simplicity",
+    "plan_simplicity",
+    "proposal_amounts",
     "proposal_from_rows",
     "proposal_from_tables",
     "read_proposal",

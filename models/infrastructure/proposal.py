@@ -11,6 +11,7 @@ core band of a share slid along a line is exact
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -19,9 +20,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from fairpool.models.family import ALL, ProposalCheck, SweepBaseline, SweepLine, SweepResult
+from fairpool.models.family import (
+    ALL,
+    ProposalAmounts,
+    ProposalCheck,
+    SweepBaseline,
+    SweepLine,
+    SweepResult,
+)
 from fairpool.models.fixing import with_fix
-from fairpool.models.infrastructure.allocations import side_by_side, target_npv
+from fairpool.models.infrastructure.allocations import may_pay, side_by_side, target_npv
 from fairpool.models.infrastructure.case import (
     InfrastructureCase,
     ProposalShares,
@@ -34,12 +42,20 @@ from fairpool.models.infrastructure.plan import (
     cash_flow_frame,
     plan_npv,
     shares_frame,
+    shares_from_frame,
     solve_plan,
     welfare_plan,
 )
 from fairpool.models.infrastructure.schema import INFRASTRUCTURE
 from fairpool.models.planning import core_band_on_line
 from fairpool.models.proposal_input import proposal_table, proposal_tables, rows_tables
+from fairpool.models.results import PlanResult, ProposalSimplicity
+from fairpool.models.simplicity import (
+    coarsest_grid,
+    distinct_values,
+    outside_payments,
+    tolerance_of,
+)
 from fairpool.models.sweeps import band_cuts, baseline_value, sweep_line, sweep_values
 from fairpool.models.verdicts import core_tolerance, judge_proposal, sweep_row
 from fairpool.optimizer.errors import CaseError
@@ -215,7 +231,65 @@ def check(case: InfrastructureCase, proposal: ProposalShares | None = None) -> P
             ("built_projects", "+".join(built_projects(case, build))),
         ),
     )
+    judged = dataclasses.replace(judged, simplicity=share_simplicity(case, proposal.shares, build))
     return with_fix(judged, fix_proposal(case, game, build, proposal.shares, judged))
+
+
+def share_simplicity(
+    case: InfrastructureCase, shares: np.ndarray, build: np.ndarray
+) -> ProposalSimplicity:
+    """How simple cost shares s[i, p] of the built projects (``build`` y_p > 0) are to sign
+    (:mod:`fairpool.models.simplicity`): their distinct values and grid, and the payments
+    toward projects a party neither hosts nor benefits from
+    (:func:`~fairpool.models.infrastructure.allocations.may_pay`, what ``transfers = none``
+    forbids), counted by party × project and summed in present value (Σ_t d_t c[i, p, t])."""
+    built = build > 1e-9
+    paid = cost_shares(case, shares, build) @ case.discount
+    count, amount = outside_payments(paid[:, built], may_pay(case).T[:, built])
+    values = shares[:, built]
+    return ProposalSimplicity(
+        value_kind="share",
+        values=int(values.size),
+        distinct_values=distinct_values(values),
+        grid=coarsest_grid(values),
+        outside_payments=count,
+        outside_amount=amount,
+    )
+
+
+def plan_simplicity(case: InfrastructureCase, result: PlanResult) -> ProposalSimplicity:
+    """:func:`share_simplicity` of a solved plan: each party's share of each project it pays
+    toward is its present-value payment over the project's (``result.plan_table``, side
+    payments included), so that a plan and a proposal are told in the same words."""
+    paid = shares_from_frame(case, result.plan_table) @ case.discount
+    total = paid.sum(axis=0)
+    build = (total > tolerance_of(total, None)).astype(float)
+    shares = np.divide(paid, total, out=np.zeros_like(paid), where=build > 0)
+    return share_simplicity(case, shares, build)
+
+
+def proposal_amounts(
+    case: InfrastructureCase, proposal: ProposalShares | None, grand_value: float
+) -> ProposalAmounts:
+    """What proposed shares give each party (NPVs of the welfare plan's projects with the
+    proposal's cost shares) and the rules they break, without the coalition game: for a check
+    by constraint generation (:mod:`fairpool.models.large`). ``grand_value`` is v(N), the
+    best welfare, against which the welfare the proposal's build plan gives up is told."""
+    proposal = proposal or case.proposal
+    if proposal is None:
+        raise CaseError(
+            f"{Path(case.source).name}: no proposal sheet to check; add sheet proposal "
+            "(party, project, share)"
+        )
+    welfare_build, _ = welfare_plan(case)
+    build, shares = proposal_plan(case, proposal, welfare_build)
+    npv = plan_npv(case, build, shares)
+    loss = float(grand_value - npv.sum())
+    notes: tuple[str, ...] = ()
+    if loss > 1e-6 * max(abs(grand_value), float(np.abs(npv).max(initial=0.0))):
+        notes = (f"Its build plan gives up {loss:,.1f} {case.unit} of the best total welfare.",)
+    violations = tuple(plan_violations(case, build, shares))
+    return ProposalAmounts(npv, "shares", shares_frame(case, shares), violations, notes)
 
 
 # -- sweeps and the core band -----------------------------------------------------------------
@@ -417,11 +491,14 @@ __all__ = [
     "budget_violations",
     "check",
     "cost_shares",
+    "plan_simplicity",
     "plan_violations",
+    "proposal_amounts",
     "proposal_from_rows",
     "proposal_from_tables",
     "proposal_plan",
     "read_proposal",
+    "share_simplicity",
     "sweep",
     "sweep_setup",
 ]

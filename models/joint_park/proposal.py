@@ -11,6 +11,7 @@ the one-ratio key and the floors (one MILP each end, caps included).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 from collections.abc import Mapping, Sequence
@@ -19,14 +20,23 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from fairpool.models.family import ALL, ProposalCheck, SweepBaseline, SweepLine, SweepResult
+from fairpool.models.family import (
+    ALL,
+    ProposalAmounts,
+    ProposalCheck,
+    SweepBaseline,
+    SweepLine,
+    SweepResult,
+)
 from fairpool.models.fixing import with_fix
 from fairpool.models.joint_park.case import JointParkCase
 from fairpool.models.joint_park.checks import expand_proposal
+from fairpool.models.joint_park.coalitions import ParkEvaluator, coalition_milp
 from fairpool.models.joint_park.fix import fix_proposal
 from fairpool.models.joint_park.flows import (
     cash_flow_frame,
     evaluate_plan,
+    park_pools,
     ratios_from_frame,
 )
 from fairpool.models.joint_park.plan import (
@@ -40,6 +50,13 @@ from fairpool.models.joint_park.rules import proposal_violations
 from fairpool.models.joint_park.schema import JOINT_PARK
 from fairpool.models.planning import activate_only, solve_plan_model
 from fairpool.models.proposal_input import proposal_table, proposal_tables, rows_tables
+from fairpool.models.results import PlanResult, ProposalSimplicity
+from fairpool.models.simplicity import (
+    coarsest_grid,
+    distinct_values,
+    phase_changes,
+    uniform_across_streams,
+)
 from fairpool.models.sweeps import band_cuts, baseline_value, sweep_line, sweep_values
 from fairpool.models.verdicts import judge_proposal, sweep_row
 from fairpool.optimizer.errors import CaseError, SolverError
@@ -170,7 +187,57 @@ def check(case: JointParkCase, proposal: pd.DataFrame | None = None) -> Proposal
     judged = judge_proposal(
         case, park.game, flows.npv, "ratios", proposal, cash_flows, rule_violations=violations
     )
+    judged = dataclasses.replace(judged, simplicity=ratio_simplicity(case, proposal))
     return with_fix(judged, fix_proposal(case, park, ratios, judged))
+
+
+def ratio_simplicity(case: JointParkCase, table: pd.DataFrame) -> ProposalSimplicity:
+    """How simple split ratios (party, stream, phase, ratio; a proposal or a plan's table)
+    are to sign (:mod:`fairpool.models.simplicity`): the distinct values and the grid of
+    every ratio given (statistic streams included; NaN: not given), and on the cash streams
+    each party's changes across phases and whether one ratio per party and phase serves
+    every cash stream."""
+    values = table["ratio"].to_numpy(dtype=float)
+    ratios = ratios_from_frame(case, table)
+    cash = [k for k, stream in enumerate(case.streams) if stream.kind == "cash"]
+    changes = phase_changes(ratios[:, cash, :])
+    return ProposalSimplicity(
+        value_kind="ratio",
+        values=int(np.isfinite(values).sum()),
+        distinct_values=distinct_values(values),
+        grid=coarsest_grid(values),
+        changes={party: int(c) for party, c in zip(case.parties, changes, strict=True)},
+        most_changes=int(changes.max(initial=0)),
+        uniform_streams=uniform_across_streams(ratios[:, cash, :]),
+    )
+
+
+def plan_simplicity(case: JointParkCase, result: PlanResult) -> ProposalSimplicity:
+    """:func:`ratio_simplicity` of a solved plan's ratios (``result.plan_table``), so that a
+    plan and a proposal are told in the same words."""
+    return ratio_simplicity(case, result.plan_table)
+
+
+def proposal_amounts(
+    case: JointParkCase, proposal: pd.DataFrame | None, grand_value: float
+) -> ProposalAmounts:
+    """What proposed ratios give each party (NPVs of the pools of the components the grand
+    coalition activates) and the rules they break, without the coalition game: for a check by
+    constraint generation (:mod:`fairpool.models.large`); ``grand_value`` (v(N)) is not
+    needed here, the pools come from one solve of the grand coalition."""
+    if proposal is None:
+        if case.proposal is None:
+            raise CaseError(
+                f"{Path(case.source).name}: no proposal sheet to check; add sheet "
+                "proposal (party, stream, phase, ratio) or pass a proposal file"
+            )
+        proposal = case.proposal
+    _, active = ParkEvaluator(coalition_milp(case)).solve((1 << case.n) - 1)
+    pools = park_pools(case, active)
+    ratios = ratios_from_frame(case, proposal)
+    flows = evaluate_plan(case, pools, ratios)
+    violations = tuple(proposal_violations(case, pools, ratios, flows))
+    return ProposalAmounts(flows.npv, "ratios", proposal, violations)
 
 
 # -- sweeps and the core band ----------------------------------------------------------------------
@@ -341,8 +408,11 @@ __all__ = [
     "base_ratios",
     "check",
     "core_band",
+    "plan_simplicity",
+    "proposal_amounts",
     "proposal_from_rows",
     "proposal_from_tables",
+    "ratio_simplicity",
     "read_proposal",
     "rules_band",
     "sweep",

@@ -82,13 +82,16 @@ class KohlbergResult:
     with the singletons at their standalone value, for the nucleolus). ``failed_level`` is
     the excess value of the first level that is not, if any. ``balance_checks`` counts the
     balancedness LPs the check needed: at most n per pass over the levels (see
-    :func:`kohlberg_check`), however many levels there are.
+    :func:`kohlberg_check`), however many levels there are. ``spanning_level`` is the excess
+    level α* at which the collection D(α*, x) first spans ℝⁿ (``None`` if it never does or the
+    check failed first): below it every collection is balanced whatever joins it.
     """
 
     passed: bool
     levels_checked: int
     failed_level: float | None = None
     balance_checks: int = 0
+    spanning_level: float | None = None
 
 
 class _StageLP:
@@ -355,8 +358,44 @@ def kohlberg_check(game: Game, shares: np.ndarray, imputations: bool) -> Kohlber
         balance_checks += checks
         if result is not None:
             failed = None if result.failed_level is None else result.failed_level * scale
-            return dataclasses.replace(result, failed_level=failed, balance_checks=balance_checks)
+            spanning = None if result.spanning_level is None else result.spanning_level * scale
+            return dataclasses.replace(
+                result,
+                failed_level=failed,
+                spanning_level=spanning,
+                balance_checks=balance_checks,
+            )
         take = min(proper, take * 8)
+
+
+def kohlberg_levels(
+    masks: np.ndarray,
+    excesses: np.ndarray,
+    n: int,
+    tolerance: float,
+    at_standalone: np.ndarray | None = None,
+) -> KohlbergResult:
+    """Kohlberg's level check on a given collection of coalitions and their excesses.
+
+    The level logic of :func:`kohlberg_check` without a :class:`Game`: ``masks`` (proper,
+    non-empty coalitions) with their ``excesses`` e(S, x) at one allocation, in any order;
+    ``at_standalone`` the singletons {i} with x_i = v({i}) (as masks; the nucleolus's B₀,
+    empty for the prenucleolus); levels are excesses within ``tolerance`` of each other (in the
+    excesses' own units). The collections D(α) = {S in masks : e(S, x) ≥ α} are checked from
+    the largest excess down until one spans ℝⁿ (``spanning_level``) or one is not balanced
+    (``failed_level``). It proves the criterion for x only when ``masks`` hold every coalition
+    with excess at or above the spanning level; the constraint-generation nucleolus
+    (:mod:`fairpool.optimizer.generation.certificate`) proves that with separations.
+    """
+    masks = np.asarray(masks, dtype=np.int64)
+    excesses = np.asarray(excesses, dtype=np.float64)
+    order = np.argsort(-excesses, kind="stable")
+    standalone = np.zeros(0, dtype=np.int64) if at_standalone is None else at_standalone
+    result, checks = _check_levels(
+        masks[order], excesses[order], np.asarray(standalone, dtype=np.int64), n, tolerance, True
+    )
+    assert result is not None  # a complete collection always ends with a verdict
+    return dataclasses.replace(result, balance_checks=checks)
 
 
 def _check_levels(
@@ -391,7 +430,7 @@ def _check_levels(
             if not _is_balanced(masks[:end], at_standalone, n):
                 return KohlbergResult(False, levels, float(excess[start])), checks
         if len(basis) == n:
-            return KohlbergResult(True, levels), checks
+            return KohlbergResult(True, levels, spanning_level=float(excess[start])), checks
         start = end
     return (None if not complete else KohlbergResult(True, levels)), checks
 

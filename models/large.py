@@ -1,0 +1,334 @@
+"""Cases too large to enumerate: ``check`` and ``solve`` by constraint generation (issue 13).
+
+Above :data:`ENUMERATION_LIMIT` parties (or with ``--generate``) no table of the 2^n coalition
+values is built. Every core question is asked of a separation oracle instead
+(:mod:`fairpool.optimizer.generation`): for a family's compiled coalition model, one MILP over
+membership binaries finds the coalition a split hurts most
+(:class:`~fairpool.optimizer.generation.separation.ModelSeparator`, built from the same
+compiled programme the engine enumerates with); a case that lists its coalition values is
+asked through the table itself (:class:`~fairpool.optimizer.generation.oracle.EnumeratedOracle`).
+
+* :func:`check_large`: what the proposal gives each party (the family's
+  ``proposal_amounts``, no game needed), the worst coalition with its value re-solved as the
+  certificate, individual rationality from the n stand-alone values, and ε* of the least
+  core by generation.
+* :func:`solve_large`: the target allocation (nucleolus, prenucleolus or least core by
+  generation, certified by Kohlberg's criterion and a final separation; Shapley by
+  sampling, with standard errors) and its worst coalition.
+
+Tolerances are relative to the game's scale, taken from what generation knows without the
+table: max(|v(N)|, max_i |v({i})|).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from fairpool.models.large_results import (
+    CoalitionCertificate,
+    GenerationWork,
+    LargeCheck,
+    LargeSolve,
+    NucleolusCertificate,
+)
+from fairpool.optimizer.errors import CaseError, VerificationError
+from fairpool.optimizer.game import coalition_label, members
+
+if TYPE_CHECKING:
+    from fairpool.models import AnyFamily
+    from fairpool.models.family import Case
+    from fairpool.optimizer.generation.oracle import CoalitionOracle
+
+ENUMERATION_LIMIT = 15
+"""Cases with more parties are checked and solved by constraint generation unless ``--exact``
+is given. Up to here enumeration (at most 32,767 coalition values, about a minute at 15
+parties) gives the full report: every allocation, the smallest fix, the plan's ratios."""
+
+CORE_RELATIVE_TOLERANCE = 1e-6
+"""A coalition blocks when its excess passes this fraction of the game's scale (the same
+relative tolerance as :func:`fairpool.models.verdicts.core_tolerance`)."""
+
+GENERATED_TARGETS = ("nucleolus", "prenucleolus", "least_core", "shapley")
+"""The targets ``solve`` reaches by generation (Shapley by sampling)."""
+
+Progress = Callable[[str], None]
+"""Where a line of progress goes (the command line prints it on stderr)."""
+
+
+def use_generation(parties: int, choice: bool | None) -> bool:
+    """``--generate`` (True) or ``--exact`` (False) when given, else generation above
+    :data:`ENUMERATION_LIMIT` parties."""
+    return parties > ENUMERATION_LIMIT if choice is None else choice
+
+
+def case_oracle(family: AnyFamily, case: Case) -> CoalitionOracle:
+    """The separation oracle of a case: the MILP over its compiled coalition model, or the
+    listed table when the case gives its coalition values."""
+    from fairpool.optimizer.generation.oracle import EnumeratedOracle
+    from fairpool.optimizer.generation.separation import separator_for
+
+    model = family.coalition_model(case)
+    if model is None:
+        return EnumeratedOracle(family.coalition_game(case))
+    return separator_for(model, family.orientation)
+
+
+def game_scale(grand_value: float, standalone: np.ndarray) -> float:
+    """max(|v(N)|, max_i |v({i})|), 1.0 for a zero game: the scale tolerances are relative
+    to when the full table is not at hand."""
+    largest = max(abs(grand_value), float(np.abs(standalone).max(initial=0.0)))
+    return largest if largest > 0.0 else 1.0
+
+
+def coalition_certificate(
+    oracle: CoalitionOracle, mask: int, amounts: np.ndarray, claimed: float, tolerance: float
+) -> CoalitionCertificate:
+    """The coalition ``mask`` with its value solved again on its own; raises
+    :class:`VerificationError` when that value differs from the one the separation claimed
+    by more than ``tolerance``."""
+    n = len(oracle.players)
+    value = oracle.value(mask)
+    if abs(value - claimed) > tolerance:
+        raise VerificationError(
+            f"the separation MILP valued coalition {coalition_label(oracle.players, mask)} at "
+            f"{claimed:.9g}, but solved alone it is worth {value:.9g}; the answer is not "
+            "reported (please file a bug with this case); --exact enumerates instead"
+        )
+    allocated = float(amounts[members(mask, n)].sum())
+    excess = value - allocated if oracle.orientation == "benefit" else allocated - value
+    return CoalitionCertificate(
+        coalition_label(oracle.players, mask), bin(mask).count("1"), value, allocated, excess
+    )
+
+
+def _work(oracle: CoalitionOracle, rounds: int, rows: int, started: float) -> GenerationWork:
+    stats = oracle.statistics
+    return GenerationWork(
+        rounds=rounds,
+        rows=rows,
+        separations=stats.separations,
+        milps=stats.solves,
+        values=stats.values,
+        seconds=time.perf_counter() - started,
+        solver_seconds=stats.solver_seconds,
+    )
+
+
+def _standalone(oracle: CoalitionOracle, progress: Progress | None) -> np.ndarray:
+    n = len(oracle.players)
+    if progress is not None:
+        progress(f"stand-alone values of {n} parties")
+    return np.array([oracle.value(1 << i) for i in range(n)], dtype=np.float64)
+
+
+def _round_progress(progress: Progress | None) -> Callable[[Any], None] | None:
+    if progress is None:
+        return None
+    report = progress
+    return lambda event: report(str(event))
+
+
+def check_large(
+    family: AnyFamily,
+    case: Case,
+    proposal: object | None,
+    progress: Progress | None = None,
+    oracle: CoalitionOracle | None = None,
+) -> LargeCheck:
+    """Judge a proposal by constraint generation (module docstring): exact worst coalition
+    with its certificate, individual rationality, and the game's least-core ε*."""
+    from fairpool.optimizer.generation.algorithms import generated_least_core
+
+    started = time.perf_counter()
+    oracle = oracle or case_oracle(family, case)
+    players = tuple(oracle.players)
+    n = len(players)
+    grand = oracle.grand_value
+    given = family.proposal_amounts(case, proposal, grand)
+    amounts = np.asarray(given.amounts, dtype=np.float64)
+    standalone = _standalone(oracle, progress)
+    tolerance = CORE_RELATIVE_TOLERANCE * game_scale(grand, standalone)
+    benefit = oracle.orientation == "benefit"
+    rational = amounts >= standalone - tolerance if benefit else amounts <= standalone + tolerance
+    if progress is not None:
+        progress("separation: the coalition the proposal hurts most")
+    found = oracle.most_violated(amounts, count=8)
+    if not found:
+        raise CaseError(f"{case.name}: a check needs at least two parties")
+    top = found[0]
+    worst = coalition_certificate(oracle, top.mask, amounts, top.value, tolerance)
+    blocking = tuple(
+        (coalition_label(players, v.mask), float(v.excess)) for v in found if v.excess > tolerance
+    )
+    in_core = worst.excess <= tolerance
+    least = generated_least_core(oracle, progress=_round_progress(progress))
+    names = dict(zip(case.parties, case.party_names, strict=True))
+    lines = []
+    unit = case.unit
+    for i, party in enumerate(players):
+        if not rational[i]:
+            alone = "reach alone" if benefit else "pay alone"
+            lines.append(
+                f"{names[party]} ({party}) gets {amounts[i]:,.1f} {unit}, "
+                f"{'less' if benefit else 'more'} than the {standalone[i]:,.1f} {unit} it "
+                f"can {alone}: it would walk away."
+            )
+    if in_core:
+        lines.append(
+            "No party or group of parties would be better off on its own: the proposal is "
+            f"in the core (proved by one separation MILP over all {(1 << n) - 2:,} coalitions)."
+        )
+    else:
+        group = " + ".join(names[p] for p in worst.coalition.split("+"))
+        lines.append(
+            f"{group} would be {worst.excess:,.1f} {unit} better off on their own: the "
+            "proposal is not in the core."
+        )
+    if least.epsilon > tolerance:
+        lines.append(
+            f"The core of this game is empty (least-core ε* = {least.epsilon:,.1f} {unit}): "
+            "every split leaves some coalition better off alone."
+        )
+    lines += list(given.notes)
+    lines += [f"The proposal {v}." for v in given.rule_violations]
+    return LargeCheck(
+        case_name=case.name,
+        model=case.model,
+        unit=unit,
+        orientation=oracle.orientation,
+        method="generation",
+        players=players,
+        names=tuple(case.party_names),
+        amounts=dict(zip(players, map(float, amounts), strict=True)),
+        standalone=dict(zip(players, map(float, standalone), strict=True)),
+        individually_rational=dict(zip(players, map(bool, rational), strict=True)),
+        in_core=in_core,
+        tolerance=tolerance,
+        worst=worst,
+        blocking=blocking,
+        least_core_epsilon=float(least.epsilon),
+        rule_violations=tuple(given.rule_violations),
+        notes=tuple(given.notes),
+        verdict=tuple(lines),
+        fair=bool(rational.all()) and in_core and not given.rule_violations,
+        work=_work(oracle, least.rounds, least.rows, started),
+    )
+
+
+def solve_large(
+    family: AnyFamily,
+    case: Case,
+    target: str | None = None,
+    progress: Progress | None = None,
+    oracle: CoalitionOracle | None = None,
+    samples: int | None = None,
+    seed: int | None = None,
+) -> LargeSolve:
+    """The target allocation of a case by constraint generation (module docstring).
+
+    ``target`` defaults to the case sheet's; targets other than :data:`GENERATED_TARGETS`
+    need the full table and are refused with what to do instead.
+    """
+    from fairpool.optimizer.generation.algorithms import generated_least_core
+    from fairpool.optimizer.generation.nucleolus import generated_nucleolus
+
+    chosen = target or case.target
+    if chosen not in GENERATED_TARGETS:
+        raise CaseError(
+            f"target {chosen} needs every coalition value, which a case of {case.n} parties "
+            f"does not enumerate; use --target {' | '.join(GENERATED_TARGETS)}, or --exact "
+            "to enumerate all coalitions anyway"
+        )
+    started = time.perf_counter()
+    oracle = oracle or case_oracle(family, case)
+    players = tuple(oracle.players)
+    grand = oracle.grand_value
+    least = generated_least_core(oracle, progress=_round_progress(progress))
+    rounds, rows = least.rounds, least.rows
+    levels: tuple[float, ...] = ()
+    certificate = None
+    errors: dict[str, float] = {}
+    notes = [
+        "The plan's ratios or shares are not computed by generation yet: this result is the "
+        f"{chosen} allocation of the coalition game; --exact gives the full plan."
+    ]
+    if chosen in ("nucleolus", "prenucleolus"):
+        result = generated_nucleolus(
+            oracle, imputations=chosen == "nucleolus", progress=_round_progress(progress)
+        )
+        shares = np.asarray(result.shares, dtype=np.float64)
+        levels = tuple(float(level) for level in result.levels)
+        proof = result.certificate
+        certificate = NucleolusCertificate(
+            passed=bool(proof.passed),
+            level=float(proof.spanning_level if proof.spanning_level is not None else np.nan),
+            collection=int(proof.collection_size),
+            next_excess=float(proof.final_max_excess)
+            if np.isfinite(proof.final_max_excess)
+            else None,
+        )
+        rounds += result.rounds
+        rows += result.rows
+    elif chosen == "least_core":
+        shares = np.asarray(least.allocation.shares, dtype=np.float64)
+        notes.append(
+            "The least-core point is the LP's optimal vertex, not a canonical one; "
+            "--target nucleolus gives the canonical point of the least core."
+        )
+    else:
+        from fairpool.optimizer.solutions.sampling import STANDARD_ERROR, sampled_shapley
+
+        model = family.coalition_model(case)
+        if model is None:
+            value_source: Any = family.coalition_game(case)
+        else:
+            value_source = model
+        if progress is not None:
+            progress("sampling the Shapley value")
+        allocation = sampled_shapley(value_source, permutations=samples, seed=seed)
+        shares = np.asarray(allocation.shares, dtype=np.float64)
+        errors = {
+            p: float(allocation.details[f"{STANDARD_ERROR}{p}"])
+            for p in players
+            if f"{STANDARD_ERROR}{p}" in allocation.details
+        }
+    tolerance = CORE_RELATIVE_TOLERANCE * game_scale(grand, _standalone(oracle, progress))
+    found = oracle.most_violated(shares, count=1)
+    worst = coalition_certificate(oracle, found[0].mask, shares, found[0].value, tolerance)
+    return LargeSolve(
+        case_name=case.name,
+        model=case.model,
+        unit=case.unit,
+        orientation=oracle.orientation,
+        method="generation",
+        players=players,
+        names=tuple(case.party_names),
+        target=chosen,
+        allocation=dict(zip(players, map(float, shares), strict=True)),
+        standard_errors=errors,
+        grand_value=float(grand),
+        least_core_epsilon=float(least.epsilon),
+        levels=levels,
+        certificate=certificate,
+        worst=worst,
+        tolerance=tolerance,
+        notes=tuple(notes),
+        work=_work(oracle, rounds, rows, started),
+    )
+
+
+__all__ = [
+    "CORE_RELATIVE_TOLERANCE",
+    "ENUMERATION_LIMIT",
+    "GENERATED_TARGETS",
+    "case_oracle",
+    "check_large",
+    "coalition_certificate",
+    "game_scale",
+    "solve_large",
+    "use_generation",
+]

@@ -1,0 +1,209 @@
+"""Text and JSON of checks and solves by constraint generation (the
+:class:`~fairpool.models.large_results.LargeCheck` and
+:class:`~fairpool.models.large_results.LargeSolve` results).
+
+The text says which method produced the answer, shows the certificate beside it and what the
+answer cost (rounds, rows, MILPs, seconds), so a reader can see why it can be trusted and
+what is not in it. The JSON documents carry the same, numbers unrounded
+(``ensure_ascii=False`` at the caller).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fairpool.models.large_results import (
+    CoalitionCertificate,
+    GenerationWork,
+    LargeCheck,
+    LargeSolve,
+)
+from fairpool.reports.document import json_number
+
+
+def _money(value: float, unit: str) -> str:
+    return f"{value:,.2f} {unit}"
+
+
+def _work_line(work: GenerationWork) -> str:
+    return (
+        f"Method: constraint generation — {work.rows} coalitions generated in {work.rounds} "
+        f"LP rounds, {work.separations} separations ({work.milps} MILPs, "
+        f"{work.solver_seconds:.2f} s in HiGHS), {work.values} coalition values solved alone; "
+        f"{work.seconds:.2f} s in all."
+    )
+
+
+def _certificate_lines(worst: CoalitionCertificate, unit: str, benefit: bool) -> list[str]:
+    alone = "v(S)" if benefit else "c(S)"
+    return [
+        f"Worst coalition: {worst.coalition} ({worst.size} parties)",
+        f"  certificate: {alone} solved alone = {_money(worst.value, unit)}, "
+        f"the split gives it {_money(worst.allocated, unit)}, "
+        f"excess {_money(worst.excess, unit)}",
+    ]
+
+
+def render_large_check(check: LargeCheck) -> str:
+    """The text of ``fairpool check`` on a case checked by generation."""
+    unit = check.unit
+    benefit = check.orientation == "benefit"
+    width = max(len(p) for p in check.players)
+    lines = [
+        f"Case: {check.case_name} ({check.model}, {len(check.players)} parties; unit {unit})",
+        "",
+        *check.verdict,
+        "",
+        f"{'party':<{width}}  {'proposal':>16}  {'alone':>16}  rational",
+    ]
+    for party in check.players:
+        lines.append(
+            f"{party:<{width}}  {check.amounts[party]:>16,.2f}  "
+            f"{check.standalone[party]:>16,.2f}  "
+            f"{'yes' if check.individually_rational[party] else 'NO'}"
+        )
+    lines += ["", *_certificate_lines(check.worst, unit, benefit)]
+    if check.blocking:
+        lines.append("Blocking coalitions found (largest excess first; not necessarily all):")
+        lines += [f"  {label}: {_money(excess, unit)}" for label, excess in check.blocking]
+    empty = check.least_core_epsilon > check.tolerance
+    lines += [
+        f"Least-core ε*: {_money(check.least_core_epsilon, unit)} "
+        f"({'the core is empty' if empty else 'the core is not empty'})",
+        "",
+        _work_line(check.work),
+        "Not computed by generation: the Shapley comparison from a full table and the "
+        "smallest fix (--exact enumerates all coalitions and gives both).",
+    ]
+    return "\n".join(lines)
+
+
+def render_large_solve(result: LargeSolve) -> str:
+    """The text of ``fairpool solve`` on a case solved by generation."""
+    unit = result.unit
+    benefit = result.orientation == "benefit"
+    width = max(len(p) for p in result.players)
+    total = "v(N)" if benefit else "c(N)"
+    lines = [
+        f"Case: {result.case_name} ({result.model}, {len(result.players)} parties; unit {unit})",
+        f"Target: {result.target}; {total} = {_money(result.grand_value, unit)}",
+        "",
+    ]
+    header = f"{'party':<{width}}  {'name':<12}  {result.target:>16}"
+    if result.standard_errors:
+        header += f"  {'std. error':>12}"
+    lines.append(header)
+    for party, name in zip(result.players, result.names, strict=True):
+        row = f"{party:<{width}}  {name:<12}  {result.allocation[party]:>16,.2f}"
+        if result.standard_errors:
+            row += f"  {result.standard_errors.get(party, float('nan')):>12,.2f}"
+        lines.append(row)
+    lines.append("")
+    in_core = result.worst.excess <= result.tolerance
+    lines.append(
+        f"In the core: {'yes' if in_core else 'no'}; least-core ε* = "
+        f"{_money(result.least_core_epsilon, unit)}"
+    )
+    lines += _certificate_lines(result.worst, unit, benefit)
+    if result.certificate is not None:
+        proof = result.certificate
+        nxt = "none" if proof.next_excess is None else _money(proof.next_excess, unit)
+        lines.append(
+            f"Nucleolus certificate: Kohlberg's criterion {'passed' if proof.passed else 'FAILED'}"
+            f" on {proof.collection} generated coalitions down to excess "
+            f"{_money(proof.level, unit)}; the best other coalition reaches {nxt}."
+        )
+        if result.levels:
+            shown = ", ".join(_money(level, unit) for level in result.levels[:6])
+            more = f" … ({len(result.levels)} levels)" if len(result.levels) > 6 else ""
+            lines.append(f"Excess levels: {shown}{more}")
+    lines += ["", _work_line(result.work), *result.notes]
+    return "\n".join(lines)
+
+
+def _work_document(work: GenerationWork) -> dict[str, Any]:
+    return {
+        "rounds": work.rounds,
+        "rows": work.rows,
+        "separations": work.separations,
+        "milps": work.milps,
+        "values": work.values,
+        "seconds": json_number(work.seconds),
+        "solver_seconds": json_number(work.solver_seconds),
+    }
+
+
+def _certificate_document(worst: CoalitionCertificate) -> dict[str, Any]:
+    return {
+        "coalition": worst.coalition,
+        "size": worst.size,
+        "value": json_number(worst.value),
+        "allocated": json_number(worst.allocated),
+        "excess": json_number(worst.excess),
+    }
+
+
+def large_check_document(check: LargeCheck) -> dict[str, Any]:
+    """The JSON document of ``fairpool check`` by generation: ``method``, ``case``,
+    ``amounts`` and ``alone`` {party: amount}, ``individually_rational`` {party: bool},
+    ``in_core``, ``worst_coalition`` (the certificate: coalition, size, value, allocated,
+    excess), ``blocking_coalitions`` [{coalition, excess}], ``least_core_epsilon``,
+    ``rule_violations``, ``verdict``, ``fair`` and ``work``."""
+    return {
+        "method": check.method,
+        "case": {"name": check.case_name, "model": check.model, "unit": check.unit},
+        "orientation": check.orientation,
+        "amounts": {p: json_number(v) for p, v in check.amounts.items()},
+        "alone": {p: json_number(v) for p, v in check.standalone.items()},
+        "individually_rational": dict(check.individually_rational),
+        "in_core": check.in_core,
+        "tolerance": json_number(check.tolerance),
+        "worst_coalition": _certificate_document(check.worst),
+        "blocking_coalitions": [
+            {"coalition": label, "excess": json_number(excess)} for label, excess in check.blocking
+        ],
+        "least_core_epsilon": json_number(check.least_core_epsilon),
+        "rule_violations": list(check.rule_violations),
+        "verdict": list(check.verdict),
+        "fair": check.fair,
+        "work": _work_document(check.work),
+    }
+
+
+def large_solve_document(result: LargeSolve) -> dict[str, Any]:
+    """The JSON document of ``fairpool solve`` by generation: ``method``, ``case``,
+    ``target``, ``allocation`` {party: amount}, ``standard_errors`` (sampled targets),
+    ``grand_value``, ``least_core_epsilon``, ``levels``, ``certificate`` (Kohlberg + final
+    separation, or null), ``worst_coalition``, ``in_core``, ``notes`` and ``work``."""
+    proof = result.certificate
+    return {
+        "method": result.method,
+        "case": {"name": result.case_name, "model": result.model, "unit": result.unit},
+        "orientation": result.orientation,
+        "target": result.target,
+        "allocation": {p: json_number(v) for p, v in result.allocation.items()},
+        "standard_errors": {p: json_number(v) for p, v in result.standard_errors.items()},
+        "grand_value": json_number(result.grand_value),
+        "least_core_epsilon": json_number(result.least_core_epsilon),
+        "levels": [json_number(level) for level in result.levels],
+        "certificate": None
+        if proof is None
+        else {
+            "passed": proof.passed,
+            "level": json_number(proof.level),
+            "collection": proof.collection,
+            "next_excess": None if proof.next_excess is None else json_number(proof.next_excess),
+        },
+        "worst_coalition": _certificate_document(result.worst),
+        "in_core": result.worst.excess <= result.tolerance,
+        "notes": list(result.notes),
+        "work": _work_document(result.work),
+    }
+
+
+__all__ = [
+    "large_check_document",
+    "large_solve_document",
+    "render_large_check",
+    "render_large_solve",
+]
