@@ -105,6 +105,15 @@ def coalition_certificate(
     )
 
 
+def coalition_words(ids: list[str], names: dict[str, str], spelled_out: int = 5) -> str:
+    """A coalition as a negotiator reads it: its members' names up to ``spelled_out``
+    members, else "a group of 26 parties (T01, T04, T06, … T40)"."""
+    if len(ids) <= spelled_out:
+        return " + ".join(names[p] for p in ids)
+    shown = ", ".join(ids[: spelled_out - 1])
+    return f"A group of {len(ids)} parties ({shown}, … {ids[-1]})"
+
+
 def _work(oracle: CoalitionOracle, rounds: int, rows: int, started: float) -> GenerationWork:
     stats = oracle.statistics
     return GenerationWork(
@@ -183,7 +192,7 @@ def check_large(
             f"in the core (proved by one separation MILP over all {(1 << n) - 2:,} coalitions)."
         )
     else:
-        group = " + ".join(names[p] for p in worst.coalition.split("+"))
+        group = coalition_words(worst.coalition.split("+"), names)
         lines.append(
             f"{group} would be {worst.excess:,.1f} {unit} better off on their own: the "
             "proposal is not in the core."
@@ -328,6 +337,7 @@ __all__ = [
     "case_oracle",
     "check_large",
     "coalition_certificate",
+    "coalition_words",
     "game_scale",
     "solve_large",
     "use_generation",
