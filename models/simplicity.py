@@ -32,6 +32,8 @@ from itertools import pairwise
 
 import numpy as np
 
+from fairpool.models.results import ProposalSimplicity
+
 GRIDS: tuple[float, ...] = (0.05, 0.01)
 """The grids a signed ratio or share lies on, coarsest first: 5% and 1% steps."""
 
@@ -247,6 +249,21 @@ __all__ = [
     "on_grid",
     "outside_payments",
     "phase_changes",
+    "share_counts",
     "tolerance_of",
     "uniform_across_streams",
 ]
+
+
+def share_counts(values: np.ndarray, outside: tuple[int, float] | None) -> ProposalSimplicity:
+    """The simplicity of shares ``values`` (fractions of a cost): how many, how many distinct,
+    the coarsest grid, and the (count, amount) of payments outside benefits or use."""
+    count, amount = outside if outside is not None else (None, None)
+    return ProposalSimplicity(
+        value_kind="share",
+        values=int(np.asarray(values).size),
+        distinct_values=distinct_values(values),
+        grid=coarsest_grid(values),
+        outside_payments=count,
+        outside_amount=amount,
+    )

@@ -34,7 +34,7 @@ from fairpool.models.fixing import with_fix
 from fairpool.models.planning import core_band_on_line
 from fairpool.models.proposal_input import proposal_table, proposal_tables, rows_tables
 from fairpool.models.results import PlanResult, ProposalSimplicity
-from fairpool.models.simplicity import coarsest_grid, distinct_values, least_outside_payments
+from fairpool.models.simplicity import least_outside_payments, share_counts
 from fairpool.models.sweeps import sweep_line, sweep_values
 from fairpool.models.verdicts import judge_proposal, sweep_row
 from fairpool.optimizer.errors import CaseError
@@ -129,22 +129,13 @@ def cost_share_simplicity(
     cost payable by its users and hosts, each connection by its own party;
     :func:`~fairpool.models.simplicity.least_outside_payments`), and the party × facility
     pairs that carry it; ``None`` for a case that lists its coalition costs (no facilities)."""
-    values = np.asarray(shares, dtype=float)
     split = use_split(case)
-    count: int | None = None
-    amount: float | None = None
-    if split is not None:
-        costs = np.concatenate([split.fixed, split.own.sum(axis=1)])
-        allowed = np.hstack([split.may_pay.T, np.eye(case.n, dtype=bool)])
-        count, amount = least_outside_payments(np.asarray(amounts, dtype=float), costs, allowed)
-    return ProposalSimplicity(
-        value_kind="share",
-        values=int(values.size),
-        distinct_values=distinct_values(values),
-        grid=coarsest_grid(values),
-        outside_payments=count,
-        outside_amount=amount,
-    )
+    if split is None:
+        return share_counts(np.asarray(shares, dtype=float), None)
+    costs = np.concatenate([split.fixed, split.own.sum(axis=1)])
+    allowed = np.hstack([split.may_pay.T, np.eye(case.n, dtype=bool)])
+    outside = least_outside_payments(np.asarray(amounts, dtype=float), costs, allowed)
+    return share_counts(np.asarray(shares, dtype=float), outside)
 
 
 def plan_simplicity(case: CostSharingCase, result: PlanResult) -> ProposalSimplicity:

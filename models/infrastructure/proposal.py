@@ -50,12 +50,7 @@ from fairpool.models.infrastructure.schema import INFRASTRUCTURE
 from fairpool.models.planning import core_band_on_line
 from fairpool.models.proposal_input import proposal_table, proposal_tables, rows_tables
 from fairpool.models.results import PlanResult, ProposalSimplicity
-from fairpool.models.simplicity import (
-    coarsest_grid,
-    distinct_values,
-    outside_payments,
-    tolerance_of,
-)
+from fairpool.models.simplicity import outside_payments, share_counts, tolerance_of
 from fairpool.models.sweeps import band_cuts, baseline_value, sweep_line, sweep_values
 from fairpool.models.verdicts import core_tolerance, judge_proposal, sweep_row
 from fairpool.optimizer.errors import CaseError
@@ -193,6 +188,18 @@ def budget_violations(case: InfrastructureCase, shares: np.ndarray) -> list[str]
     return problems
 
 
+def given_proposal(case: InfrastructureCase, proposal: ProposalShares | None) -> ProposalShares:
+    """``proposal``, or the case's ``proposal`` sheet when it is ``None`` (a CaseError saying
+    what to add when the case has none)."""
+    given = proposal or case.proposal
+    if given is None:
+        raise CaseError(
+            f"{Path(case.source).name}: no proposal sheet to check; add sheet proposal "
+            "(party, project, share)"
+        )
+    return given
+
+
 def check(case: InfrastructureCase, proposal: ProposalShares | None = None) -> ProposalCheck:
     """Judge a proposal: NPVs, individual rationality, core, distances, budgets, links.
 
@@ -203,12 +210,7 @@ def check(case: InfrastructureCase, proposal: ProposalShares | None = None) -> P
     position, the blocking coalitions and the smallest fix of the shares:
     :func:`fairpool.models.infrastructure.fix.fix_proposal`.
     """
-    proposal = proposal or case.proposal
-    if proposal is None:
-        raise CaseError(
-            f"{Path(case.source).name}: no proposal sheet to check; add sheet proposal "
-            "(party, project, share)"
-        )
+    proposal = given_proposal(case, proposal)
     game = coalition_game(case)
     welfare_build, best = welfare_plan(case)
     build, shares = proposal_plan(case, proposal, welfare_build)
@@ -245,16 +247,8 @@ def share_simplicity(
     forbids), counted by party × project and summed in present value (Σ_t d_t c[i, p, t])."""
     built = build > 1e-9
     paid = cost_shares(case, shares, build) @ case.discount
-    count, amount = outside_payments(paid[:, built], may_pay(case).T[:, built])
-    values = shares[:, built]
-    return ProposalSimplicity(
-        value_kind="share",
-        values=int(values.size),
-        distinct_values=distinct_values(values),
-        grid=coarsest_grid(values),
-        outside_payments=count,
-        outside_amount=amount,
-    )
+    outside = outside_payments(paid[:, built], may_pay(case).T[:, built])
+    return share_counts(shares[:, built], outside)
 
 
 def plan_simplicity(case: InfrastructureCase, result: PlanResult) -> ProposalSimplicity:
@@ -275,12 +269,7 @@ def proposal_amounts(
     proposal's cost shares) and the rules they break, without the coalition game: for a check
     by constraint generation (:mod:`fairpool.models.large`). ``grand_value`` is v(N), the
     best welfare, against which the welfare the proposal's build plan gives up is told."""
-    proposal = proposal or case.proposal
-    if proposal is None:
-        raise CaseError(
-            f"{Path(case.source).name}: no proposal sheet to check; add sheet proposal "
-            "(party, project, share)"
-        )
+    proposal = given_proposal(case, proposal)
     welfare_build, _ = welfare_plan(case)
     build, shares = proposal_plan(case, proposal, welfare_build)
     npv = plan_npv(case, build, shares)

@@ -163,6 +163,19 @@ def proposal_from_tables(
     return proposal
 
 
+def given_proposal(case: JointParkCase, proposal: pd.DataFrame | None) -> pd.DataFrame:
+    """``proposal``, or the case's ``proposal`` sheet when it is ``None`` (a CaseError saying
+    what to add when the case has none)."""
+    if proposal is not None:
+        return proposal
+    if case.proposal is None:
+        raise CaseError(
+            f"{Path(case.source).name}: no proposal sheet to check; add sheet "
+            "proposal (party, stream, phase, ratio) or pass a proposal file"
+        )
+    return case.proposal
+
+
 def check(case: JointParkCase, proposal: pd.DataFrame | None = None) -> ProposalCheck:
     """Judge a proposal: NPVs, individual rationality, core membership, distances, rules.
 
@@ -172,13 +185,7 @@ def check(case: JointParkCase, proposal: pd.DataFrame | None = None) -> Proposal
     position, the blocking coalitions and the smallest fix from
     :func:`fairpool.models.joint_park.fix.fix_proposal`.
     """
-    if proposal is None:
-        if case.proposal is None:
-            raise CaseError(
-                f"{Path(case.source).name}: no proposal sheet to check; add sheet "
-                "proposal (party, stream, phase, ratio) or pass a proposal file"
-            )
-        proposal = case.proposal
+    proposal = given_proposal(case, proposal)
     park = park_game(case)
     ratios = ratios_from_frame(case, proposal)
     flows = evaluate_plan(case, park.pools, ratios)
@@ -225,13 +232,7 @@ def proposal_amounts(
     coalition activates) and the rules they break, without the coalition game: for a check by
     constraint generation (:mod:`fairpool.models.large`); ``grand_value`` (v(N)) is not
     needed here, the pools come from one solve of the grand coalition."""
-    if proposal is None:
-        if case.proposal is None:
-            raise CaseError(
-                f"{Path(case.source).name}: no proposal sheet to check; add sheet "
-                "proposal (party, stream, phase, ratio) or pass a proposal file"
-            )
-        proposal = case.proposal
+    proposal = given_proposal(case, proposal)
     _, active = ParkEvaluator(coalition_milp(case)).solve((1 << case.n) - 1)
     pools = park_pools(case, active)
     ratios = ratios_from_frame(case, proposal)

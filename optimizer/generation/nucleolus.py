@@ -64,6 +64,7 @@ from fairpool.optimizer.generation.span import (
     default_count,
 )
 from fairpool.optimizer.results import Allocation
+from fairpool.optimizer.solutions.nucleolus import add_coalition_rows
 from fairpool.optimizer.solve import new_highs, run_optimal
 
 
@@ -119,14 +120,7 @@ class _StageLP:
     def _add(
         self, masks: np.ndarray, lower: np.ndarray, upper: np.ndarray, with_epsilon: bool
     ) -> None:
-        member = membership_matrix(masks, self.n)
-        if with_epsilon:
-            member = np.hstack([member, np.ones((len(masks), 1))])
-        rows, cols = np.nonzero(member)
-        starts = np.searchsorted(rows, np.arange(len(masks))).astype(np.int32)
-        self.highs.addRows(
-            len(masks), lower, upper, len(cols), starts, cols.astype(np.int32), np.ones(len(cols))
-        )
+        add_coalition_rows(self.highs, masks, self.n, lower, upper, with_epsilon)
 
     def add_free(self, masks: list[int], values: list[float]) -> None:
         """Rows w(S) − x(S) ≤ ε, i.e. x(S) + ε ≥ w(S)."""

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -53,6 +54,9 @@ from fairpool.optimizer.game import (
 )
 from fairpool.optimizer.results import Allocation
 from fairpool.optimizer.solve import new_highs, run_optimal
+
+if TYPE_CHECKING:
+    import highspy
 
 _ROWS_PER_ROUND = 64
 """Most violated coalitions added to the LP per separation round (at least 2n)."""
@@ -94,6 +98,26 @@ class KohlbergResult:
     spanning_level: float | None = None
 
 
+def add_coalition_rows(
+    highs: highspy.Highs,
+    masks: np.ndarray,
+    n: int,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    with_epsilon: bool,
+) -> None:
+    """Add the rows lower ≤ x(S) [+ ε] ≤ upper of coalitions ``masks`` to a stage LP whose
+    columns are x_0 … x_{n−1} (then ε, the column ``n``): one ``addRows`` call, row-wise."""
+    member = membership_matrix(masks, n)
+    if with_epsilon:
+        member = np.hstack([member, np.ones((len(masks), 1))])
+    rows, cols = np.nonzero(member)
+    starts = np.searchsorted(rows, np.arange(len(masks))).astype(np.int32)
+    highs.addRows(
+        len(masks), lower, upper, len(cols), starts, cols.astype(np.int32), np.ones(len(cols))
+    )
+
+
 class _StageLP:
     """The LP of one stage: columns x_0 … x_{n−1}, ε (the last column)."""
 
@@ -126,20 +150,7 @@ class _StageLP:
     def _add_rows(
         self, masks: np.ndarray, lower: np.ndarray, upper: np.ndarray, with_epsilon: bool
     ) -> None:
-        member = membership_matrix(masks, self.n)
-        if with_epsilon:
-            member = np.hstack([member, np.ones((len(masks), 1))])
-        rows, cols = np.nonzero(member)
-        starts = np.searchsorted(rows, np.arange(len(masks))).astype(np.int32)
-        self.highs.addRows(
-            len(masks),
-            lower,
-            upper,
-            len(cols),
-            starts,
-            cols.astype(np.int32),
-            np.ones(len(cols)),
-        )
+        add_coalition_rows(self.highs, masks, self.n, lower, upper, with_epsilon)
         self.row_masks.extend(int(m) for m in masks)
 
     def add_free_rows(self, masks: np.ndarray) -> None:
