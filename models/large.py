@@ -263,7 +263,8 @@ def solve_large(
     errors: dict[str, float] = {}
     notes = [
         "The plan's ratios or shares are not computed by generation yet: this result is the "
-        f"{chosen} allocation of the coalition game; --exact gives the full plan."
+        f"{chosen} allocation of the coalition game; --exact gives the full plan where the "
+        "case is small enough to enumerate."
     ]
     if chosen in ("nucleolus", "prenucleolus"):
         result = generated_nucleolus(

@@ -19,6 +19,11 @@ from fairpool.models.large_results import (
     LargeSolve,
 )
 from fairpool.reports.document import json_number
+from fairpool.reports.text import cell, render_table
+
+
+def _label(party: str, name: str) -> str:
+    return party if name == party else f"{name} {party}"
 
 
 def _money(value: float, unit: str) -> str:
@@ -27,17 +32,18 @@ def _money(value: float, unit: str) -> str:
 
 def _work_line(work: GenerationWork) -> str:
     return (
-        f"Method: constraint generation — {work.rows} coalitions generated in {work.rounds} "
-        f"LP rounds, {work.separations} separations ({work.milps} MILPs, "
-        f"{work.solver_seconds:.2f} s in HiGHS), {work.values} coalition values solved alone; "
-        f"{work.seconds:.2f} s in all."
+        f"Method: constraint generation — LP solves {work.rounds}, coalitions generated "
+        f"{work.rows} (beyond the singletons and their complements), separations "
+        f"{work.separations} ({work.milps} MILPs, {work.solver_seconds:.2f} s in HiGHS), "
+        f"coalition values solved alone {work.values}; {work.seconds:.2f} s in all."
     )
 
 
 def _certificate_lines(worst: CoalitionCertificate, unit: str, benefit: bool) -> list[str]:
     alone = "v(S)" if benefit else "c(S)"
     return [
-        f"Worst coalition: {worst.coalition} ({worst.size} parties)",
+        f"Worst coalition: {worst.coalition} "
+        f"({worst.size} {'party' if worst.size == 1 else 'parties'})",
         f"  certificate: {alone} solved alone = {_money(worst.value, unit)}, "
         f"the split gives it {_money(worst.allocated, unit)}, "
         f"excess {_money(worst.excess, unit)}",
@@ -48,20 +54,23 @@ def render_large_check(check: LargeCheck) -> str:
     """The text of ``fairpool check`` on a case checked by generation."""
     unit = check.unit
     benefit = check.orientation == "benefit"
-    width = max(len(p) for p in check.players)
+    table = [["party", "proposal", "alone", "rational"]]
+    for party, name in zip(check.players, check.names, strict=True):
+        table.append(
+            [
+                _label(party, name),
+                cell(check.amounts[party]),
+                cell(check.standalone[party]),
+                "yes" if check.individually_rational[party] else "NO",
+            ]
+        )
     lines = [
         f"Case: {check.case_name} ({check.model}, {len(check.players)} parties; unit {unit})",
         "",
         *check.verdict,
         "",
-        f"{'party':<{width}}  {'proposal':>16}  {'alone':>16}  rational",
+        render_table(table, left_from=3),
     ]
-    for party in check.players:
-        lines.append(
-            f"{party:<{width}}  {check.amounts[party]:>16,.2f}  "
-            f"{check.standalone[party]:>16,.2f}  "
-            f"{'yes' if check.individually_rational[party] else 'NO'}"
-        )
     lines += ["", *_certificate_lines(check.worst, unit, benefit)]
     if check.blocking:
         lines.append("Blocking coalitions found (largest excess first; not necessarily all):")
@@ -82,22 +91,23 @@ def render_large_solve(result: LargeSolve) -> str:
     """The text of ``fairpool solve`` on a case solved by generation."""
     unit = result.unit
     benefit = result.orientation == "benefit"
-    width = max(len(p) for p in result.players)
     total = "v(N)" if benefit else "c(N)"
     lines = [
         f"Case: {result.case_name} ({result.model}, {len(result.players)} parties; unit {unit})",
         f"Target: {result.target}; {total} = {_money(result.grand_value, unit)}",
         "",
     ]
-    header = f"{'party':<{width}}  {'name':<12}  {result.target:>16}"
+    header = ["party", result.target]
     if result.standard_errors:
-        header += f"  {'std. error':>12}"
-    lines.append(header)
+        header.append("± 1.96 SE (95%)")
+    table = [header]
     for party, name in zip(result.players, result.names, strict=True):
-        row = f"{party:<{width}}  {name:<12}  {result.allocation[party]:>16,.2f}"
+        row = [_label(party, name), cell(result.allocation[party])]
         if result.standard_errors:
-            row += f"  {result.standard_errors.get(party, float('nan')):>12,.2f}"
-        lines.append(row)
+            error = result.standard_errors.get(party)
+            row.append(cell(None if error is None else 1.96 * error))
+        table.append(row)
+    lines.append(render_table(table))
     lines.append("")
     in_core = result.worst.excess <= result.tolerance
     lines.append(
@@ -111,7 +121,8 @@ def render_large_solve(result: LargeSolve) -> str:
         lines.append(
             f"Nucleolus certificate: Kohlberg's criterion {'passed' if proof.passed else 'FAILED'}"
             f" on {proof.collection} generated coalitions down to excess "
-            f"{_money(proof.level, unit)}; the best other coalition reaches {nxt}."
+            f"{_money(proof.level, unit)}; no other coalition exceeds that level (the best "
+            f"reaches {nxt})."
         )
         if result.levels:
             shown = ", ".join(_money(level, unit) for level in result.levels[:6])
