@@ -248,9 +248,9 @@ def solve_large(
     chosen = target or case.target
     if chosen not in GENERATED_TARGETS:
         raise CaseError(
-            f"target {chosen} needs every coalition value, which a case of {case.n} parties "
-            f"does not enumerate; use --target {' | '.join(GENERATED_TARGETS)}, or --exact "
-            "to enumerate all coalitions anyway"
+            f"target {chosen} needs every coalition value, which constraint generation does "
+            f"not compute; use --target {' | '.join(GENERATED_TARGETS)}, or --exact to "
+            f"enumerate all {(1 << case.n) - 1:,} coalitions"
         )
     started = time.perf_counter()
     oracle = oracle or case_oracle(family, case)
