@@ -520,8 +520,9 @@ def check_enumeration_memory(players: Sequence[str]) -> None:
         return
     raise CaseError(
         f"{len(players)} parties: solving all {(1 << len(players)) - 1:,} coalitions needs "
-        f"about {needed / 1e9:.1f} GB of memory, but {available / 1e9:.1f} GB is available. "
-        "Each party more doubles it. Use `fairpool shapley CASE` (sampled Shapley value with "
-        "standard errors, any number of parties), group parties so that fewer remain, or run "
-        "on a machine with more memory"
+        f"about {needed / 1e9:,.1f} GB of memory, but {available / 1e9:.1f} GB is available. "
+        "Each party more doubles it. Without --exact, `fairpool check CASE` and `fairpool "
+        "solve CASE --target nucleolus` answer by constraint generation (no table of "
+        "coalition values); `fairpool shapley CASE` samples the Shapley value with standard "
+        "errors; or group parties so that fewer remain"
     )
