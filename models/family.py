@@ -373,6 +373,7 @@ class ProposalAmounts:
             read (its sheet's columns).
         rule_violations: the case's rules the proposal breaks, in plain words.
         notes: other plain-language lines (e.g. the welfare its build plan gives up).
+        simplicity: how simple the proposal is to sign (as ``check`` counts it).
     """
 
     amounts: np.ndarray
@@ -380,6 +381,7 @@ class ProposalAmounts:
     table: pd.DataFrame
     rule_violations: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    simplicity: ProposalSimplicity | None = None
 
 
 class SolveCase(Protocol[CaseIn]):

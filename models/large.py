@@ -225,6 +225,7 @@ def check_large(
         verdict=tuple(lines),
         fair=bool(rational.all()) and in_core and not given.rule_violations,
         work=_work(oracle, least.rounds, least.rows, started),
+        simplicity=given.simplicity,
     )
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from fairpool.models.results import ProposalSimplicity
 from fairpool.optimizer.game import Orientation
 
 Method = Literal["generation", "enumeration"]
@@ -96,6 +97,7 @@ class LargeCheck:
         rule_violations, notes: the case's rules the proposal breaks, and other lines.
         verdict: plain-language lines for a negotiator; fair: rational, in core, no rule broken.
         work: what the answer cost.
+        simplicity: how simple the proposal is to sign (``None``: not counted).
     """
 
     case_name: str
@@ -118,6 +120,7 @@ class LargeCheck:
     verdict: tuple[str, ...]
     fair: bool
     work: GenerationWork
+    simplicity: ProposalSimplicity | None = None
 
 
 @dataclass(frozen=True)

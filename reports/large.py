@@ -19,7 +19,7 @@ from fairpool.models.large_results import (
     LargeSolve,
 )
 from fairpool.reports.document import json_number
-from fairpool.reports.text import cell, render_table
+from fairpool.reports.text import cell, render_table, simplicity_measure_lines
 
 
 def _label(party: str, name: str) -> str:
@@ -71,6 +71,9 @@ def render_large_check(check: LargeCheck) -> str:
         "",
         render_table(table, left_from=3),
     ]
+    if check.simplicity is not None:
+        labels = {p: _label(p, name) for p, name in zip(check.players, check.names, strict=True)}
+        lines += ["", *simplicity_measure_lines(check.simplicity, labels, not benefit, unit)]
     lines += ["", *_certificate_lines(check.worst, unit, benefit)]
     if check.blocking:
         lines.append("Blocking coalitions found (largest excess first; not necessarily all):")
@@ -178,6 +181,7 @@ def large_check_document(check: LargeCheck) -> dict[str, Any]:
         "verdict": list(check.verdict),
         "fair": check.fair,
         "work": _work_document(check.work),
+        "simplicity": None if check.simplicity is None else check.simplicity.record(),
     }
 
 

@@ -190,7 +190,7 @@ def render_case_result(result: PlanResult) -> str:
         )
     lines += simplicity_lines(result)
     if result.simplicity is not None:
-        lines += ["", *simplicity_measure_lines(result.simplicity, result)]
+        lines += ["", *simplicity_measure_lines(result.simplicity, *_simplicity_words(result))]
     lines += [f"Warning: {warning}" for warning in result.warnings]
     return "\n".join(lines)
 
@@ -209,13 +209,21 @@ def simplicity_lines(result: PlanResult) -> list[str]:
     return lines
 
 
+def _simplicity_words(result: PlanResult | ProposalCheck) -> tuple[dict[str, str], bool, str]:
+    """The party labels, cost-or-not and unit :func:`simplicity_measure_lines` needs."""
+    labels = dict(zip(result.players, party_labels(result.game), strict=True))
+    return labels, result.amount_kind == "cost_shares", result.unit
+
+
 def simplicity_measure_lines(
-    simplicity: ProposalSimplicity, result: PlanResult | ProposalCheck
+    simplicity: ProposalSimplicity, labels: Mapping[str, str], cost: bool, unit: str
 ) -> list[str]:
     """How simple the proposal (or plan) is to sign, in the words of the simplicity options:
     the distinct values and their grid (``round_to``), each party's ratio changes across
     phases (``max_changes``) and one ratio for every cash stream (``uniform_streams``), or
-    the payments toward what a party neither hosts nor benefits from (``transfers``)."""
+    the payments toward what a party neither hosts nor benefits from (``transfers``).
+    ``labels``: how each party is named; ``cost``: a cost-sharing case (facilities it neither
+    uses nor hosts, undiscounted)."""
     noun = simplicity.value_kind
     count = simplicity.distinct_values
     grid = (
@@ -228,7 +236,6 @@ def simplicity_measure_lines(
         f"  {count} distinct {noun}{'s' if count != 1 else ''} among {simplicity.values}; {grid}",
     ]
     if simplicity.most_changes is not None:
-        labels = dict(zip(result.players, party_labels(result.game), strict=True))
         shown = ", ".join(
             f"{labels.get(party, party)} {changes}" for party, changes in simplicity.changes.items()
         )
@@ -240,12 +247,12 @@ def simplicity_measure_lines(
         payments = simplicity.outside_payments
         toward = (
             "facilities the party neither uses nor hosts"
-            if result.amount_kind == "cost_shares"
+            if cost
             else "projects the party neither hosts nor benefits from"
         )
         amount = simplicity.outside_amount or 0.0
-        pv = "" if result.amount_kind == "cost_shares" else " in present value"
-        money = format_money(amount, result.unit, money_decimals([amount]))
+        pv = "" if cost else " in present value"
+        money = format_money(amount, unit, money_decimals([amount]))
         lines.append(
             f"  {payments} payment{'s' if payments != 1 else ''} toward {toward}"
             + (f" ({money}{pv})" if payments else "")
@@ -446,7 +453,7 @@ def render_check(check: ProposalCheck) -> str:
     lines += ["", _party_table(check), ""]
     lines += _blocking_lines(check)
     if check.simplicity is not None:
-        lines += [*simplicity_measure_lines(check.simplicity, check), ""]
+        lines += [*simplicity_measure_lines(check.simplicity, *_simplicity_words(check)), ""]
     lines += _fix_lines(check)
     return "\n".join(lines).rstrip()
 

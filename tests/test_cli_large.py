@@ -85,6 +85,7 @@ def test_a_generated_check_equals_the_enumerated_one(small_case: Path) -> None:
         least_core_epsilon(game), abs=1e-6 * scale
     )
     assert generated["in_core"] == (exact_excess <= 1e-6 * scale)
+    assert generated["simplicity"] == exact["simplicity"]  # counted from the proposal alone
 
 
 def test_a_generated_nucleolus_equals_the_enumerated_one(small_case: Path) -> None:

@@ -159,7 +159,8 @@ def proposal_amounts(
         )
     amounts = shares * grand_value
     table = pd.DataFrame({"party": list(case.parties), "share": shares, "amount": amounts})
-    return ProposalAmounts(amounts, "shares", table)
+    simplicity = cost_share_simplicity(case, shares, amounts)
+    return ProposalAmounts(amounts, "shares", table, simplicity=simplicity)
 
 
 def baseline_shares(case: CostSharingCase, game: Game) -> tuple[np.ndarray, SweepBaseline]:

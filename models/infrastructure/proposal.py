@@ -278,7 +278,9 @@ def proposal_amounts(
     if loss > 1e-6 * max(abs(grand_value), float(np.abs(npv).max(initial=0.0))):
         notes = (f"Its build plan gives up {loss:,.1f} {case.unit} of the best total welfare.",)
     violations = tuple(plan_violations(case, build, shares))
-    return ProposalAmounts(npv, "shares", shares_frame(case, shares), violations, notes)
+    simplicity = share_simplicity(case, proposal.shares, build)
+    table = shares_frame(case, shares)
+    return ProposalAmounts(npv, "shares", table, violations, notes, simplicity)
 
 
 # -- sweeps and the core band -----------------------------------------------------------------

@@ -238,7 +238,8 @@ def proposal_amounts(
     ratios = ratios_from_frame(case, proposal)
     flows = evaluate_plan(case, pools, ratios)
     violations = tuple(proposal_violations(case, pools, ratios, flows))
-    return ProposalAmounts(flows.npv, "ratios", proposal, violations)
+    simplicity = ratio_simplicity(case, proposal)
+    return ProposalAmounts(flows.npv, "ratios", proposal, violations, simplicity=simplicity)
 
 
 # -- sweeps and the core band ----------------------------------------------------------------------
