@@ -27,6 +27,7 @@ from fairpool.models.joint_park.generate import write_generated_workbook as park
 from fairpool.models.large import ENUMERATION_LIMIT, use_generation
 from fairpool.optimizer.solutions.nucleolus import least_core_epsilon, nucleolus
 from fairpool.reports.document import JSON_SCHEMAS, json_schema
+from tests.models.test_scaled_cases import write_scaled
 
 runner = CliRunner()
 
@@ -125,3 +126,26 @@ def test_a_target_that_needs_every_coalition_is_refused_with_what_to_do(tmp_path
     assert result.exit_code == 2
     assert "--target nucleolus" in result.output and "--exact" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("factor", [1e-6, 1e8])
+def test_generation_is_unit_free(small_case: Path, factor: float, tmp_path: Path) -> None:
+    """The same case with every money amount × factor: the same worst coalition, and its
+    excess, ε* and the nucleolus × factor (1e-6 of the scaled game's scale)."""
+    scaled = write_scaled(small_case, factor, tmp_path / f"scaled_{small_case.name}")
+    base_check = run_json("check", small_case, "--generate", "--json")
+    check = run_json("check", scaled, "--generate", "--json")
+    scale = max(abs(v) for v in base_check["alone"].values()) or 1.0
+    scale = max(scale, abs(sum(base_check["amounts"].values())))
+    tolerance = 1e-6 * scale * factor
+    assert check["worst_coalition"]["excess"] == pytest.approx(
+        base_check["worst_coalition"]["excess"] * factor, abs=tolerance
+    )
+    assert check["least_core_epsilon"] == pytest.approx(
+        base_check["least_core_epsilon"] * factor, abs=tolerance
+    )
+    assert check["in_core"] == base_check["in_core"]
+    base = run_json("solve", small_case, "--generate", "--target", "nucleolus", "--json")
+    solved = run_json("solve", scaled, "--generate", "--target", "nucleolus", "--json")
+    for party, amount in base["allocation"].items():
+        assert solved["allocation"][party] == pytest.approx(amount * factor, abs=tolerance)
