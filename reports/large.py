@@ -101,11 +101,16 @@ def render_large_solve(result: LargeSolve) -> str:
         "",
     ]
     header = ["party", result.target]
+    if not benefit:  # a cost split is signed as each party's share of the whole cost
+        header.append("share of c(N)")
     if result.standard_errors:
         header.append("± 1.96 SE (95%)")
     table = [header]
     for party, name in zip(result.players, result.names, strict=True):
         row = [_label(party, name), cell(result.allocation[party])]
+        if not benefit:
+            share = result.allocation[party] / result.grand_value if result.grand_value else 0.0
+            row.append(f"{100 * share:.2f}%")
         if result.standard_errors:
             error = result.standard_errors.get(party)
             row.append(cell(None if error is None else 1.96 * error))
