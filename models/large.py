@@ -189,7 +189,7 @@ def check_large(
     if in_core:
         lines.append(
             "No party or group of parties would be better off on its own: the proposal is "
-            f"in the core (proved by one separation MILP over all {(1 << n) - 2:,} coalitions)."
+            f"in the core (proved by one separation over all {(1 << n) - 2:,} coalitions)."
         )
     else:
         group = coalition_words(worst.coalition.split("+"), names)
