@@ -36,7 +36,7 @@ from fairpool.models.proposal_input import proposal_table, proposal_tables, rows
 from fairpool.models.results import PlanResult, ProposalSimplicity
 from fairpool.models.simplicity import least_outside_payments, share_counts
 from fairpool.models.sweeps import sweep_line, sweep_values
-from fairpool.models.verdicts import judge_proposal, sweep_row
+from fairpool.models.verdicts import case_result, judge_proposal, sweep_row
 from fairpool.optimizer.errors import CaseError
 from fairpool.optimizer.fairness import describe
 from fairpool.optimizer.game import Game
@@ -236,12 +236,7 @@ def sweep(
     rows = [sweep_row(game, "share", rho, start + rho * slope) for rho in kept]
     band = core_band_on_line(game, start, slope, 0.0, highest)
     return SweepResult(
-        model=case.model,
-        case_name=case.name,
-        unit=case.unit,
-        players=case.parties,
-        names=case.party_names,
-        game=game,
+        **case_result(case, game),
         line=line,
         value_column="share",
         table=pd.DataFrame.from_records(rows),

@@ -52,7 +52,7 @@ from fairpool.models.proposal_input import proposal_table, proposal_tables, rows
 from fairpool.models.results import PlanResult, ProposalSimplicity
 from fairpool.models.simplicity import outside_payments, share_counts, tolerance_of
 from fairpool.models.sweeps import band_cuts, baseline_value, sweep_line, sweep_values
-from fairpool.models.verdicts import core_tolerance, judge_proposal, sweep_row
+from fairpool.models.verdicts import case_result, core_tolerance, judge_proposal, sweep_row
 from fairpool.optimizer.errors import CaseError
 from fairpool.optimizer.game import Game
 from fairpool.optimizer.workbook.checks import (
@@ -452,12 +452,7 @@ def sweep(case: InfrastructureCase, line: SweepLine, values: Sequence[float]) ->
         lambda rho: plan_violations(case, slide.build, slide.cost_shares(case, rho)),
     )
     return SweepResult(
-        model=case.model,
-        case_name=case.name,
-        unit=case.unit,
-        players=case.parties,
-        names=case.party_names,
-        game=game,
+        **case_result(case, game),
         line=line,
         value_column="share",
         table=pd.DataFrame.from_records(rows),

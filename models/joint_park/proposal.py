@@ -58,7 +58,7 @@ from fairpool.models.simplicity import (
     uniform_across_streams,
 )
 from fairpool.models.sweeps import band_cuts, baseline_value, sweep_line, sweep_values
-from fairpool.models.verdicts import judge_proposal, sweep_row
+from fairpool.models.verdicts import case_result, judge_proposal, sweep_row
 from fairpool.optimizer.errors import CaseError, SolverError
 from fairpool.optimizer.workbook.checks import (
     CaseChecks,
@@ -336,12 +336,7 @@ def sweep(
     band = core_band(case, park, spec)
     within_band, cuts = band_cuts(band, rules_band(case, park, spec) if band else None, broken)
     return SweepResult(
-        model=case.model,
-        case_name=case.name,
-        unit=case.unit,
-        players=case.parties,
-        names=case.party_names,
-        game=park.game,
+        **case_result(case, park.game),
         line=line,
         value_column="ratio",
         table=pd.DataFrame.from_records(rows),
