@@ -249,9 +249,9 @@ def solve_large(
     chosen = target or case.target
     if chosen not in GENERATED_TARGETS:
         raise CaseError(
-            f"target {chosen} needs every coalition value, which constraint generation does "
-            f"not compute; use --target {' | '.join(GENERATED_TARGETS)}, or --exact to "
-            f"enumerate all {(1 << case.n) - 1:,} coalitions"
+            f"target {chosen!r} is not one constraint generation computes; use --target "
+            f"{' | '.join(GENERATED_TARGETS)}, or --exact to enumerate all "
+            f"{(1 << case.n) - 1:,} coalitions for the other targets ({family.targets})"
         )
     started = time.perf_counter()
     oracle = oracle or case_oracle(family, case)
