@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from pyomo.contrib.solver.solvers.highs import Highs as PyomoHighs
     from pyomo.environ import ConcreteModel
 
+    from fairpool.optimizer.plan_solver import CompiledPlanSolver
+
 
 class SolveStatus(Enum):
     """What a solve ended with, in fairpool's words."""
@@ -168,9 +170,10 @@ def run_optimal(highs: highspy.Highs, what: str) -> SolveResult:
 
 
 # -- Pyomo models -------------------------------------------------------------------------------
-# Model families build Pyomo models; these two functions are how they get solved. The chosen
-# interface is pinned here: ``pyomo.contrib.solver.solvers.highs.Highs`` (the "new" persistent
-# interface), imported explicitly, never by name (shared/notes/pyomo_highs.md §1).
+# Model families build Pyomo models; ``solve_pyomo`` with a ``pyomo_solver`` is how they get
+# solved: compiled once into highspy (optimizer/plan_solver.py, issue 14). The Pyomo interface
+# kept as reference and fallback is pinned here: ``pyomo.contrib.solver.solvers.highs.Highs``
+# (the "new" persistent interface), imported explicitly, never by name (notes §1).
 
 
 def _pyomo_status_table() -> dict[object, SolveStatus]:
@@ -195,8 +198,26 @@ PYOMO_STATUS_TABLE: dict[object, SolveStatus] = {}
 """Pyomo ``TerminationCondition`` → :class:`SolveStatus`; anything not listed is ``ERROR``."""
 
 
-def pyomo_solver(time_limit: float | None = None) -> PyomoHighs:
-    """A persistent Pyomo HiGHS solver set up once: quiet, exact MIP gap.
+def pyomo_solver(time_limit: float | None = None) -> CompiledPlanSolver:
+    """The solver of plan, core-band and smallest-fix models: compiled once into HiGHS
+    (:class:`~fairpool.optimizer.plan_solver.CompiledPlanSolver`, issue 14).
+
+    Re-solving the same model object with the same solver pushes only what changed (the
+    active objective, bounds, fixings, Params, added or removed rows) to one live HiGHS
+    instance; models it cannot compile go to :func:`persistent_pyomo_solver`. Quiet, exact
+    MIP gaps, feasibility tolerances 1e-9, ``time_limit`` seconds per run when given.
+    ``threads`` is not set: see :func:`pin_threads`.
+    """
+    from fairpool.optimizer.plan_solver import CompiledPlanSolver
+
+    if not STATUS_TABLE:
+        STATUS_TABLE.update(_status_table())
+    return CompiledPlanSolver(time_limit)
+
+
+def persistent_pyomo_solver(time_limit: float | None = None) -> PyomoHighs:
+    """Pyomo's persistent HiGHS solver set up once: quiet, exact MIP gap (the reference path,
+    and the fallback of :func:`pyomo_solver` for models it cannot compile).
 
     ``threads`` is not set: see :func:`pin_threads`.
 
@@ -228,14 +249,21 @@ def pyomo_solver(time_limit: float | None = None) -> PyomoHighs:
     return solver
 
 
-def solve_pyomo(model: ConcreteModel, solver: PyomoHighs | None = None) -> SolveResult:
+def solve_pyomo(
+    model: ConcreteModel, solver: CompiledPlanSolver | PyomoHighs | None = None
+) -> SolveResult:
     """Solve a Pyomo model with HiGHS; load the variable values when optimal.
 
-    ``solver`` (from :func:`pyomo_solver`) makes repeated solves persistent; without it a
-    fresh solver is used. The outcome is mapped through :data:`PYOMO_STATUS_TABLE`, so callers
-    see only :class:`SolveStatus`; ``objective`` is NaN unless optimal.
+    ``solver`` (from :func:`pyomo_solver`, or :func:`persistent_pyomo_solver`) makes
+    repeated solves persistent; without it a fresh :func:`pyomo_solver` is used. The outcome
+    is mapped through :data:`STATUS_TABLE` (or :data:`PYOMO_STATUS_TABLE`), so callers see
+    only :class:`SolveStatus`; ``objective`` is NaN unless optimal.
     """
+    from fairpool.optimizer.plan_solver import CompiledPlanSolver
+
     solver = solver if solver is not None else pyomo_solver()
+    if isinstance(solver, CompiledPlanSolver):
+        return solver.solve(model)
     if not PYOMO_STATUS_TABLE:
         PYOMO_STATUS_TABLE.update(_pyomo_status_table())
     try:

@@ -42,11 +42,11 @@ class PyomoCoalitionSolver:
     """
 
     def __init__(self, model: ParkCoalitionModel) -> None:
-        from fairpool.optimizer.solve import pyomo_solver
+        from fairpool.optimizer.solve import persistent_pyomo_solver
 
         self.data = model
         self.model = model.build()
-        self.solver = pyomo_solver(model.time_limit)
+        self.solver = persistent_pyomo_solver(model.time_limit)
 
     def value(self, mask: int) -> float:
         """v(S) for a coalition mask."""
