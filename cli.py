@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
+from fairpool.commands.large import warn_enumerating
 from fairpool.commands.options import (
     CachePath,
     CaseFile,
     ChartsFolder,
     FairnessSlack,
+    FewestDistinctFlag,
     Force,
     ForceReports,
     Generate,
@@ -199,6 +201,7 @@ def solve(
     max_changes: MaxChanges = None,
     transfers: Transfers = None,
     fairness_slack: FairnessSlack = None,
+    fewest_distinct: FewestDistinctFlag = False,
     simple: SimplePreset = False,
     generate: Generate = None,
     as_json: JsonFlag = False,
@@ -242,18 +245,21 @@ def solve(
             from fairpool.commands.large import solve_by_generation, unwritten_outputs
 
             unwritten_outputs(**{"--output": output, "--html": html, "--charts": charts})
-            solve_by_generation(family, case, target, as_json)
+            solve_by_generation(
+                family,
+                case,
+                target,
+                as_json,
+                core=cast("CoreMode | None", core),
+                distance=cast("DistanceKind | None", distance),
+            )
             return
         written_path = results_path(output, f"{file.stem}_results.xlsx", force, source=file)
         request = report_request(html, charts, lang, force)
-        if len(case.parties) > 15:
-            typer.echo(
-                f"warning: {len(case.parties)} parties with --exact: solve computes all "
-                f"{(1 << len(case.parties)) - 1:,} coalition values (cached; --workers "
-                "shares them out); without --exact, constraint generation answers instead",
-                err=True,
-            )
+        warn_enumerating("solve", len(case.parties))
         simplicity["target"] = target
+        if fewest_distinct:  # the case sheet's mode (count) when it names one
+            simplicity["fewest_distinct"] = case.simplicity.get("fewest_distinct") or "variation"
         simplicity["core"] = cast("CoreMode | None", core)
         simplicity["distance"] = cast("DistanceKind | None", distance)
         result = family.solve(case, **simplicity)
@@ -392,6 +398,7 @@ def sweep(
     charts: ChartsFolder = None,
     lang: ReportLang = None,
     force: ForceReports = False,
+    generate: Generate = None,
 ) -> None:
     """Slide one ratio or cost share: NPVs and the core band."""
     with reporting_errors(file, as_json), engine(workers, cache, no_cache, scheduler):
@@ -420,6 +427,16 @@ def sweep(
 
         line = SweepLine(party, picked(stream), picked(phase), picked(project), against)
         ratios = np.round(np.arange(start, stop + step / 2, step), 10)
+        from fairpool.models.large import use_generation
+
+        if use_generation(len(case.parties), generate):
+            from fairpool.commands.large import unwritten_outputs
+            from fairpool.commands.large_sweep import sweep_by_generation
+
+            unwritten_outputs(**{"--output": output, "--html": html, "--charts": charts})
+            sweep_by_generation(family, case, line, ratios.tolist(), as_json)
+            return
+        warn_enumerating("sweep", len(case.parties))
         result = family.sweep(case, line, ratios.tolist())
         written = None if output is None else write_sweep_workbook(result, output, lang)
         reports = {

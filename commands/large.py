@@ -12,7 +12,7 @@ from fairpool.commands.running import EXIT_CHECK_FAILED, echo_json
 
 if TYPE_CHECKING:
     from fairpool.models import AnyFamily
-    from fairpool.models.family import Case
+    from fairpool.models.family import Case, CoreMode, DistanceKind
 
 
 def progress_line(text: str) -> None:
@@ -31,15 +31,37 @@ def unwritten_outputs(**given: object) -> None:
         )
 
 
+def warn_enumerating(command: str, parties: int) -> None:
+    """Say on stderr that ``--exact`` above the enumeration limit computes every coalition
+    value, and that generation is the default there."""
+    from fairpool.models.large import ENUMERATION_LIMIT
+
+    if parties > ENUMERATION_LIMIT:
+        typer.echo(
+            f"warning: {parties} parties with --exact: {command} computes all "
+            f"{(1 << parties) - 1:,} coalition values (cached; --workers shares them out); "
+            "without --exact, constraint generation answers instead",
+            err=True,
+        )
+
+
 def solve_by_generation(
-    family: AnyFamily, case: Case, target: str | None, as_json: bool, quiet: bool = False
+    family: AnyFamily,
+    case: Case,
+    target: str | None,
+    as_json: bool,
+    quiet: bool = False,
+    *,
+    core: CoreMode | None = None,
+    distance: DistanceKind | None = None,
 ) -> None:
-    """``fairpool solve`` by generation: the target allocation with its certificate."""
+    """``fairpool solve`` by generation: the target allocation with its certificate, and the
+    plan toward it (``core`` and ``distance``: the command line's, else the case sheet's)."""
     from fairpool.models.large import solve_large
     from fairpool.reports.large import large_solve_document, render_large_solve
 
     progress = None if quiet else progress_line
-    result = solve_large(family, case, target, progress=progress)
+    result = solve_large(family, case, target, progress=progress, core=core, distance=distance)
     if as_json:
         echo_json(large_solve_document(result))
     else:
@@ -62,4 +84,10 @@ def check_by_generation(
         raise typer.Exit(EXIT_CHECK_FAILED)
 
 
-__all__ = ["check_by_generation", "progress_line", "solve_by_generation", "unwritten_outputs"]
+__all__ = [
+    "check_by_generation",
+    "progress_line",
+    "solve_by_generation",
+    "unwritten_outputs",
+    "warn_enumerating",
+]

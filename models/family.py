@@ -17,6 +17,8 @@ signatures in every family:
 ``proposal_amounts(...)``     what a proposal gives each party, without the coalition game
 ``sweep(case, line, values)`` one :class:`SweepLine` of the plan slid, and its core band
 ``write_template(path)``      a case workbook to fill
+``plan_toward(...)``          the plan closest to a given allocation, on a full table or
+                              on a game known through its separation oracle
 ============================  ==========================================================
 
 The results (:mod:`fairpool.models.results`) are computed once, by the family: ``reports/``
@@ -32,10 +34,12 @@ adds the discount rate, base year and years), workbooks are read and written by
 and coalition games come from :mod:`fairpool.models.planning`.
 
 Adding a family: write ``models/<name>/`` with the same modules as the others (schema, case,
-coalitions, plan, proposal, template), set ``FAMILY = family_from_modules(SCHEMA, case,
-coalitions, plan, proposal, template)`` in its ``__init__`` (the type checker then checks the
-modules against the contract), and add the name to :data:`fairpool.models.FAMILY_NAMES`. The
-contract test (``tests/models/test_contract.py``) runs every family through every method.
+coalitions, plan, proposal, template, oracle_plan), set ``FAMILY = family_from_modules(SCHEMA,
+case, coalitions, plan, proposal, template, oracle_plan)`` in its ``__init__`` (the type
+checker then checks the modules against the contract), and add the name to
+:data:`fairpool.models.FAMILY_NAMES`. The contract test (``tests/models/test_contract.py``)
+checks every member is there and that ``plan_toward`` makes ``solve``'s plan; the shipped-case
+test (``tests/test_shipped_cases.py``) runs every family through every command.
 """
 
 from __future__ import annotations
@@ -89,6 +93,8 @@ from fairpool.optimizer.parties import PartyNames
 if TYPE_CHECKING:
     import pandas as pd
 
+    from fairpool.models.planning import PlanGame
+    from fairpool.models.verdicts import SolvedPlan
     from fairpool.optimizer.coalitions import CompiledCoalitionModel
     from fairpool.optimizer.game import Game, Orientation
     from fairpool.optimizer.workbook.reader import CaseTables
@@ -110,16 +116,18 @@ class PlanSettings:
     transfers: Transfers = "allowed"
     fairness_slack: float = 0.0
     explicit: frozenset[str] = frozenset()
+    fewest_distinct: FewestDistinct | None = None
 
     @property
     def simplicity(self) -> tuple[str, ...]:
         """The simplifications turned on (``round_to``, ``uniform_streams``, ``max_changes``,
-        ``transfers``), in that order."""
+        ``transfers``, ``fewest_distinct``), in that order."""
         on = (
             ("round_to", self.round_to is not None),
             ("uniform_streams", self.uniform_streams),
             ("max_changes", self.max_changes is not None),
             ("transfers", self.transfers != "allowed"),
+            ("fewest_distinct", self.fewest_distinct is not None),
         )
         return tuple(name for name, active in on if active)
 
@@ -137,7 +145,22 @@ Transfers = Literal["allowed", "none", "explicit"]
 """Payments toward projects: ``allowed`` (any party pays any project), ``none`` (only a
 project's hosts and beneficiaries pay), ``explicit`` (beneficiaries pay, plus side payments)."""
 
-SIMPLICITY_OPTIONS = ("round_to", "uniform_streams", "max_changes", "transfers", "fairness_slack")
+FewestDistinct = Literal["variation", "count"]
+"""How ``fewest_distinct`` ties neighbouring ratios together: ``variation`` (the least total
+variation Σ |r − r′| over neighbouring phases and streams: an LP) or ``count`` (the fewest
+neighbouring ratios that differ: binaries, a MILP, then the least variation among those)."""
+
+FEWEST_DISTINCT_CHOICES: tuple[FewestDistinct, ...] = ("variation", "count")
+"""The values of ``fewest_distinct`` (the ``--fewest-distinct`` flag means ``variation``)."""
+
+SIMPLICITY_OPTIONS = (
+    "round_to",
+    "uniform_streams",
+    "max_changes",
+    "transfers",
+    "fairness_slack",
+    "fewest_distinct",
+)
 """The simplicity settings (issue 12): keys of the ``case`` sheet and options of ``solve``."""
 
 
@@ -147,10 +170,12 @@ class PlanOptions(TypedDict, total=False):
 
     The simplicity options: ``round_to`` (every ratio or share a multiple of it), ``uniform_
     streams`` (one ratio per party and phase for every cash stream), ``max_changes`` (a
-    party's ratio changes at most K times across phases), ``transfers`` and ``fairness_slack``
+    party's ratio changes at most K times across phases), ``transfers``, ``fairness_slack``
     (how far, as a share of the data scale, later steps may move the plan from the best
-    distance to the target); ``preset``: the keys ``--simple`` filled in (not counted as set
-    by the user, so a family that does not use one does not warn about it)."""
+    distance to the target) and ``fewest_distinct`` (neighbouring phases and streams share
+    their ratios as far as the kept optima allow: :data:`FewestDistinct`); ``preset``: the
+    keys ``--simple`` filled in (not counted as set by the user, so a family that does not
+    use one does not warn about it)."""
 
     target: str | None
     core: CoreMode | None
@@ -160,6 +185,7 @@ class PlanOptions(TypedDict, total=False):
     max_changes: int | None
     transfers: Transfers | None
     fairness_slack: float | None
+    fewest_distinct: FewestDistinct | None
     preset: frozenset[str] | None
 
 
@@ -250,6 +276,7 @@ class CaseSettings:
             transfers=pick("transfers") or "allowed",
             fairness_slack=float(pick("fairness_slack") or 0.0),
             explicit=frozenset(given | set(self.simplicity_set)),
+            fewest_distinct=pick("fewest_distinct") or None,
         )
 
 
@@ -327,8 +354,9 @@ def case_settings(
 
 def read_simplicity(tables: CaseTables) -> tuple[dict[str, Any], frozenset[str]]:
     """The ``case`` sheet's simplicity keys (:data:`SIMPLICITY_OPTIONS`) and those it lists
-    as rows, validated: ``round_to`` in (0, 1], ``max_changes`` ≥ 0, ``fairness_slack`` ≥ 0
-    (a :class:`CaseError` naming the row otherwise)."""
+    as rows, validated: ``round_to`` in (0, 1], ``max_changes`` ≥ 0, ``fairness_slack`` ≥ 0,
+    ``fewest_distinct`` TRUE, ``variation`` or ``count`` (:func:`read_fewest_distinct`) (a
+    :class:`CaseError` naming the row otherwise)."""
     settings = tables.settings
     rows = cast(Mapping[str, int], settings.get("_rows") or {})
     values: dict[str, Any] = {}
@@ -347,12 +375,39 @@ def read_simplicity(tables: CaseTables) -> tuple[dict[str, Any], frozenset[str]]
             where = f"{Path(tables.path).name}, sheet case, row {rows.get(key, '?')}"
             raise CaseError(f"{key} is {value}: it must be 0 or more", where)
     values["round_to"] = float(round_to) if isinstance(round_to, int | float) else None
+    values["fewest_distinct"] = read_fewest_distinct(
+        values.get("fewest_distinct"),
+        f"{Path(tables.path).name}, sheet case, row {rows.get('fewest_distinct', '?')}",
+    )
     listed = frozenset(
         key
         for key in SIMPLICITY_OPTIONS
         if key in rows and values.get(key) not in (None, "", False, 0.0, "allowed")
     )
     return values, listed
+
+
+def read_fewest_distinct(value: object, where: str) -> FewestDistinct | None:
+    """The ``fewest_distinct`` key of a ``case`` sheet: ``variation`` or ``count``
+    (:data:`FEWEST_DISTINCT_CHOICES`, any case), ``off``, blank or FALSE off; TRUE (rows
+    built in memory) means ``variation``. A :class:`CaseError` at ``where`` otherwise."""
+    if value is None or value is False or value == "":
+        return None
+    if value is True:
+        return "variation"
+    text = str(value).strip().lower()
+    if text in ("true", "yes"):
+        return "variation"
+    if text in ("false", "no", "off"):
+        return None
+    for choice in FEWEST_DISTINCT_CHOICES:
+        if text == choice:
+            return choice
+    raise CaseError(
+        f"fewest_distinct is {value!r}: it must be TRUE (the least total variation), "
+        f"{' or '.join(FEWEST_DISTINCT_CHOICES)}, or off (or blank)",
+        where,
+    )
 
 
 CaseT = TypeVar("CaseT", bound=Case)
@@ -419,6 +474,11 @@ class Family(Generic[CaseT, ProposalT]):
             (:mod:`fairpool.models.large`), where no table of 2^n values exists.
         sweep(case, line, values): a :class:`SweepResult`.
         write_template(path): a case workbook to fill, written atomically.
+        plan_toward(case, game, goal, settings): the plan (ratios or shares) closest to the
+            allocation ``goal`` under the case's rules and ``settings``' core mode and
+            distance, on a :data:`~fairpool.models.planning.PlanGame`: a full table, or a
+            game known through its separation oracle whose core rows are generated
+            (:mod:`fairpool.models.large`, above the enumeration limit).
     """
 
     name: str
@@ -437,6 +497,7 @@ class Family(Generic[CaseT, ProposalT]):
     proposal_amounts: Callable[[CaseT, ProposalT | None, float], ProposalAmounts]
     sweep: Callable[[CaseT, SweepLine, Sequence[float]], SweepResult]
     write_template: Callable[[PathLike], Path]
+    plan_toward: Callable[[CaseT, PlanGame, np.ndarray, PlanSettings], SolvedPlan]
 
 
 # -- a family's package: the modules that implement the contract ---------------------------------
@@ -496,6 +557,15 @@ class ProposalModule(Protocol[CaseIn, ProposalT]):
     def sweep(self, case: CaseIn, line: SweepLine, values: Sequence[float], /) -> SweepResult: ...
 
 
+class OraclePlanModule(Protocol[CaseIn]):
+    """A family's ``oracle_plan`` module: the plan toward a given allocation on a game that
+    may be known only through its separation oracle (:class:`Family`'s ``plan_toward``)."""
+
+    def plan_toward(
+        self, case: CaseIn, game: PlanGame, goal: np.ndarray, settings: PlanSettings, /
+    ) -> SolvedPlan: ...
+
+
 class TemplateModule(Protocol):
     """A family's ``template`` module: the case workbook to fill."""
 
@@ -522,10 +592,11 @@ def family_from_modules(
     plan: PlanModule[CaseT],
     proposal: ProposalModule[CaseT, ProposalT],
     template: TemplateModule,
+    oracle_plan: OraclePlanModule[CaseT],
 ) -> Family[CaseT, ProposalT]:
     """The :class:`Family` of a family's package, from its schema and modules: ``FAMILY =
-    family_from_modules(SCHEMA, case, coalitions, plan, proposal, template)`` in the
-    package's ``__init__``.
+    family_from_modules(SCHEMA, case, coalitions, plan, proposal, template, oracle_plan)``
+    in the package's ``__init__``.
 
     The contract's functions live in the package's modules of the same names (the layout every
     family shares, see the module docstring), with the plan targets in ``case.TARGETS`` and
@@ -534,7 +605,8 @@ def family_from_modules(
     from module to contract once, here, and it stays typed: a module is accepted where a
     protocol is expected when its names match the protocol's (PEP 544), so the type checker
     checks each family's signatures against :class:`CaseModule`, :class:`CoalitionsModule`,
-    :class:`PlanModule`, :class:`ProposalModule` and :class:`TemplateModule`, and infers the
+    :class:`PlanModule`, :class:`ProposalModule`, :class:`TemplateModule` and
+    :class:`OraclePlanModule`, and infers the
     family's case and proposal types.
     """
     return Family(
@@ -552,11 +624,13 @@ def family_from_modules(
         proposal_amounts=proposal.proposal_amounts,
         sweep=proposal.sweep,
         write_template=template.write_template,
+        plan_toward=oracle_plan.plan_toward,
     )
 
 
 __all__ = [
     "ALL",
+    "FEWEST_DISTINCT_CHOICES",
     "SIMPLICITY_OPTIONS",
     "AmountKind",
     "BandCut",
@@ -571,8 +645,10 @@ __all__ = [
     "DiscountedCaseSettings",
     "DistanceKind",
     "Family",
+    "FewestDistinct",
     "FixChange",
     "FixStatus",
+    "OraclePlanModule",
     "PartyPosition",
     "PathLike",
     "PlanModule",
@@ -593,6 +669,7 @@ __all__ = [
     "Transfers",
     "case_settings",
     "family_from_modules",
+    "read_fewest_distinct",
     "read_simplicity",
     "read_target",
 ]

@@ -14,7 +14,10 @@ asked through the table itself (:class:`~fairpool.optimizer.generation.oracle.En
   core by generation.
 * :func:`solve_large`: the target allocation (nucleolus, prenucleolus or least core by
   generation, certified by Kohlberg's criterion and a final separation; Shapley by
-  sampling, with standard errors) and its worst coalition.
+  sampling, with standard errors) and its worst coalition; then the plan (ratios or cost
+  shares under the case's rules) closest to it, by the family's ``plan_toward`` on an
+  :class:`~fairpool.optimizer.generation.oracle_game.OracleGame`, whose core rows the same
+  separation generates, with the plan's own worst coalition as its certificate.
 
 Tolerances are relative to the game's scale, taken from what generation knows without the
 table: max(|v(N)|, max_i |v({i})|).
@@ -32,6 +35,7 @@ from fairpool.models.large_results import (
     CoalitionCertificate,
     GenerationWork,
     LargeCheck,
+    LargePlan,
     LargeSolve,
     NucleolusCertificate,
 )
@@ -40,7 +44,7 @@ from fairpool.optimizer.game import coalition_label, members
 
 if TYPE_CHECKING:
     from fairpool.models import AnyFamily
-    from fairpool.models.family import Case
+    from fairpool.models.family import Case, CoreMode, DistanceKind, PlanSettings
     from fairpool.optimizer.generation.oracle import CoalitionOracle
 
 ENUMERATION_LIMIT = 15
@@ -237,11 +241,17 @@ def solve_large(
     oracle: CoalitionOracle | None = None,
     samples: int | None = None,
     seed: int | None = None,
+    *,
+    core: CoreMode | None = None,
+    distance: DistanceKind | None = None,
+    plan: bool = True,
 ) -> LargeSolve:
-    """The target allocation of a case by constraint generation (module docstring).
+    """The target allocation of a case by constraint generation, and the plan toward it
+    (module docstring).
 
-    ``target`` defaults to the case sheet's; targets other than :data:`GENERATED_TARGETS`
-    need the full table and are refused with what to do instead.
+    ``target``, ``core`` and ``distance`` default to the case sheet's; targets other than
+    :data:`GENERATED_TARGETS` need the full table and are refused with what to do instead.
+    ``plan`` False stops at the allocation.
     """
     from fairpool.optimizer.generation.algorithms import generated_least_core
     from fairpool.optimizer.generation.nucleolus import generated_nucleolus
@@ -260,13 +270,10 @@ def solve_large(
     least = generated_least_core(oracle, progress=_round_progress(progress))
     rounds, rows = least.rounds, least.rows
     levels: tuple[float, ...] = ()
+    learned = dict(least.coalitions)  # the coalitions generation found: the plan's first rows
     certificate = None
     errors: dict[str, float] = {}
-    notes = [
-        "The plan's ratios or shares are not computed by generation yet: this result is the "
-        f"{chosen} allocation of the coalition game; --exact gives the full plan where the "
-        "case is small enough to enumerate."
-    ]
+    notes: list[str] = []
     if chosen in ("nucleolus", "prenucleolus"):
         result = generated_nucleolus(
             oracle, imputations=chosen == "nucleolus", progress=_round_progress(progress)
@@ -284,6 +291,7 @@ def solve_large(
         )
         rounds += result.rounds
         rows += result.rows
+        learned.update(result.coalitions)
     elif chosen == "least_core":
         shares = np.asarray(least.allocation.shares, dtype=np.float64)
         notes.append(
@@ -310,6 +318,18 @@ def solve_large(
     tolerance = CORE_RELATIVE_TOLERANCE * game_scale(grand, _standalone(oracle, progress))
     found = oracle.most_violated(shares, count=1)
     worst = coalition_certificate(oracle, found[0].mask, shares, found[0].value, tolerance)
+    solved_plan = None
+    if plan:
+        settings = case.plan_settings(target=chosen, core=core, distance=distance)
+        solved_plan = plan_by_generation(
+            family, case, oracle, shares, settings, tolerance, progress, learned
+        )
+        if settings.simplicity:
+            notes.append(
+                "The simplifications asked for (" + ", ".join(settings.simplicity) + ") are "
+                "not applied by constraint generation: the plan is the closest one to the "
+                "target under the case's rules."
+            )
     return LargeSolve(
         case_name=case.name,
         model=case.model,
@@ -329,6 +349,56 @@ def solve_large(
         tolerance=tolerance,
         notes=tuple(notes),
         work=_work(oracle, rounds, rows, started),
+        plan=solved_plan,
+    )
+
+
+def plan_by_generation(
+    family: AnyFamily,
+    case: Case,
+    oracle: CoalitionOracle,
+    goal: np.ndarray,
+    settings: PlanSettings,
+    tolerance: float,
+    progress: Progress | None = None,
+    learned: dict[int, float] | None = None,
+) -> LargePlan:
+    """The plan closest to the allocation ``goal`` under the case's rules (the family's
+    ``plan_toward`` on an :class:`~fairpool.optimizer.generation.oracle_game.OracleGame`:
+    core rows added by separation until none is violated), with its worst coalition
+    re-solved as the certificate (``tolerance``: the core tolerance in the case unit).
+    ``learned``: {mask: v(S)} of coalitions already generated (the nucleolus's), whose rows
+    the plan model holds from the start."""
+    from fairpool.models.verdicts import plan_distance
+    from fairpool.optimizer.generation.oracle_game import OracleGame
+
+    if progress is not None:
+        progress(f"the plan toward the {settings.target}: core rows by separation")
+    started = time.perf_counter()
+    before = oracle.statistics.separations
+    known = dict(learned or {})
+    game = OracleGame(
+        oracle, tuple(case.party_names), dict(case.attributes), known, frozenset(known)
+    )
+    solved = family.plan_toward(case, game, goal, settings)
+    amounts = np.asarray(solved.amounts, dtype=np.float64)
+    separations = oracle.statistics.separations - before
+    found = oracle.most_violated(amounts, count=1)
+    worst = coalition_certificate(oracle, found[0].mask, amounts, found[0].value, tolerance)
+    players = tuple(oracle.players)
+    return LargePlan(
+        kind=solved.kind,
+        table=solved.table,
+        amounts=dict(zip(players, map(float, amounts), strict=True)),
+        core=settings.core,
+        epsilon=float(solved.epsilon),
+        distance=plan_distance(amounts, goal, settings.distance),
+        distance_kind=settings.distance,
+        worst=worst,
+        separations=separations,
+        seconds=time.perf_counter() - started,
+        facts=tuple(solved.facts),
+        warnings=tuple(solved.warnings),
     )
 
 
@@ -341,6 +411,7 @@ __all__ = [
     "coalition_certificate",
     "coalition_words",
     "game_scale",
+    "plan_by_generation",
     "solve_large",
     "use_generation",
 ]

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Unpack
+from typing import TYPE_CHECKING, TypeAlias, Unpack
 
 import numpy as np
 import pandas as pd
@@ -31,6 +31,7 @@ from fairpool.models.family import (
 )
 from fairpool.optimizer.errors import InfeasibleError, SolverError
 from fairpool.optimizer.game import Game, Orientation, coalition_sums, members
+from fairpool.optimizer.generation.oracle_game import OracleGame
 from fairpool.optimizer.workbook.checks import dense_values
 
 if TYPE_CHECKING:
@@ -38,6 +39,13 @@ if TYPE_CHECKING:
 
     from fairpool.optimizer.coalitions import CoalitionModel, EngineOptions
     from fairpool.optimizer.solve import SolveResult
+
+PlanGame: TypeAlias = Game | OracleGame
+"""The game a plan model is built on: a full table (:class:`Game`; core rows scanned from it)
+or, above the enumeration limit, a game known through its separation oracle
+(:class:`OracleGame`; core rows found by one MILP each). Everything in this module and in the
+families' plan models takes either."""
+
 
 # -- the lexicographic solve --------------------------------------------------------------------
 
@@ -133,9 +141,13 @@ def stability_step(slack: float) -> LexicographicStep:
     )
 
 
-def smallest_surplus(game: Game, amounts: np.ndarray) -> float:
+def smallest_surplus(game: PlanGame, amounts: np.ndarray) -> float:
     """min over proper coalitions S of x(S) − v(S) (benefit form): how far the allocation
-    sits inside the core (≥ 0: in it, up to tolerance)."""
+    sits inside the core (≥ 0: in it, up to tolerance); one separation for an
+    :class:`OracleGame`."""
+    if isinstance(game, OracleGame):
+        found = game.most_violated(np.asarray(amounts, dtype=float))
+        return -found[0].excess if found else 0.0
     sums = coalition_sums(np.asarray(amounts, dtype=float))
     surplus = sums - np.asarray(game.values, dtype=float)
     return float(surplus[1:-1].min(initial=math.inf)) if game.n > 1 else 0.0
@@ -215,7 +227,7 @@ PLAN_TOLERANCE = 1e-9
 """Relative slack of a kept optimum and of a core row's violation (:func:`plan_tolerance`)."""
 
 
-def money_scale(game: Game) -> float:
+def money_scale(game: PlanGame) -> float:
     """The one money scale of a case: the power of two nearest max_S |v(S)| (1.0 for a zero
     game).
 
@@ -227,23 +239,30 @@ def money_scale(game: Game) -> float:
     to the rounding of the unit change itself.
 
     Example: v(S) up to 230.65 (亿元) gives 256.0; the same case in 元 (×1e8) gives 2**34.
+    An :class:`OracleGame` takes max(|v(N)|, max_i |v({i})|) instead, the largest numbers
+    known without the table.
     """
-    largest = float(np.abs(game.values).max(initial=0.0))
+    if isinstance(game, OracleGame):
+        largest = game.scale_basis()
+    else:
+        largest = float(np.abs(game.values).max(initial=0.0))
     if not (largest > 0.0 and math.isfinite(largest)):
         return 1.0
     return float(2.0 ** round(math.log2(largest)))
 
 
-def scaled_game(game: Game, scale: float) -> Game:
+def scaled_game(game: PlanGame, scale: float) -> PlanGame:
     """``game`` with every value divided by ``scale`` (:func:`money_scale`): the game a
     plan or core-band model holds."""
     if scale == 1.0:
         return game
+    if isinstance(game, OracleGame):
+        return game.scaled(scale)
     values = np.asarray(game.values, dtype=float) / scale
     return Game(game.players, values, game.orientation, game.names, game.attributes)
 
 
-def plan_tolerance(game: Game) -> float:
+def plan_tolerance(game: PlanGame) -> float:
     """1e-9 · :func:`money_scale`: the slack when re-imposing an optimum as a constraint,
     and the violation above which a generated core row is added (in the game's units; a
     model built on :func:`scaled_game` uses ``plan_tolerance(game) / scale`` = 1e-9)."""
@@ -257,12 +276,16 @@ get them by row generation (:func:`solve_plan_model`)."""
 CORE_ROWS_PER_ROUND = 64
 """Row generation adds at most this many of the most violated core rows per round."""
 
+ORACLE_ROWS_PER_ROUND = 8
+"""With an :class:`OracleGame`, the most rows one separation offers per round: its exact
+worst coalition and the violated neighbours it found on the way."""
+
 
 @dataclass
 class CoreRows:
     """The core rows a plan model holds: the game they come from and the masks added."""
 
-    game: Game
+    game: PlanGame
     mode: CoreMode
     added: set[int] = field(default_factory=set)
 
@@ -270,13 +293,21 @@ class CoreRows:
     def complete(self) -> bool:
         return self.mode == "off" or len(self.added) == self.game.grand_mask - 1
 
+    def value(self, mask: int) -> float:
+        """v(S) of a row: from the table, or from the oracle (remembered by the game)."""
+        if isinstance(self.game, Game):
+            return float(self.game.values[mask])
+        return self.game.value(mask)
 
-def define_core_constraints(m: pyo.ConcreteModel, game: Game, core: CoreMode) -> None:
+
+def define_core_constraints(m: pyo.ConcreteModel, game: PlanGame, core: CoreMode) -> None:
     """x(S) + ε ≥ v(S) for every proper coalition S; ε ≥ 0 (soft) or ε = 0 (hard).
 
     Games of up to :data:`ALL_CORE_ROWS_UP_TO` parties get all 2ⁿ − 2 rows here. Larger ones
     start from the 2n rows of the singletons and their complements; :func:`solve_plan_model`
-    adds the violated ones as the plan is solved, so the model never holds 2ⁿ rows.
+    adds the violated ones as the plan is solved, so the model never holds 2ⁿ rows. An
+    :class:`OracleGame` always starts from those 2n rows and its ``seed`` coalitions,
+    whatever its size.
     """
     import pyomo.environ as pyo
 
@@ -287,11 +318,12 @@ def define_core_constraints(m: pyo.ConcreteModel, game: Game, core: CoreMode) ->
     m.core_rows = CoreRows(game, core)
     if core != "off":
         grand = game.grand_mask
-        if game.n <= ALL_CORE_ROWS_UP_TO:
+        if game.n <= ALL_CORE_ROWS_UP_TO and isinstance(game, Game):
             masks = np.arange(1, grand, dtype=np.int64)
         else:
             singletons = 1 << np.arange(game.n, dtype=np.int64)
-            masks = np.unique(np.concatenate([singletons, grand ^ singletons]))
+            seed = [m for m in game.seed if 0 < m < grand] if isinstance(game, OracleGame) else []
+            masks = np.unique(np.concatenate([singletons, grand ^ singletons, seed]))
         add_core_rows(m, masks)
     m.epsilon_objective = pyo.Objective(expr=m.epsilon, sense=pyo.minimize)
     m.epsilon_objective.deactivate()
@@ -300,25 +332,39 @@ def define_core_constraints(m: pyo.ConcreteModel, game: Game, core: CoreMode) ->
 def add_core_rows(m: pyo.ConcreteModel, masks: np.ndarray) -> None:
     """Add the rows x(S) + ε ≥ v(S) of ``masks`` (those not yet in the model)."""
     rows: CoreRows = m.core_rows
-    values = rows.game.values
     for mask in np.asarray(masks, dtype=np.int64).tolist():
         if mask in rows.added:
             continue
         in_s = members(mask, rows.game.n)
-        m.core.add(sum(m.npv[i] for i in in_s) + m.epsilon >= float(values[mask]))
+        m.core.add(sum(m.npv[i] for i in in_s) + m.epsilon >= rows.value(mask))
         rows.added.add(mask)
 
 
 def violated_core_rows(m: pyo.ConcreteModel, limit: int = CORE_ROWS_PER_ROUND) -> np.ndarray:
     """The masks (most violated first, at most ``limit``) of proper coalitions whose core row
     is not in the model and is violated by its current solution: v(S) − x(S) − ε > tolerance.
+
+    An :class:`OracleGame` is asked by one separation (its exact worst coalition and a few
+    neighbours); when the worst coalition's row is already in the model, every coalition's
+    row holds within the solver's tolerance and none is returned.
     """
     rows: CoreRows = m.core_rows
     if rows.complete:
         return np.zeros(0, dtype=np.int64)
     game = rows.game
     x = np.array([m.npv[i].value or 0.0 for i in range(game.n)])
-    excess = game.values - coalition_sums(x) - float(m.epsilon.value or 0.0)
+    epsilon = float(m.epsilon.value or 0.0)
+    if isinstance(game, OracleGame):
+        found = game.most_violated(x, count=min(limit, ORACLE_ROWS_PER_ROUND))
+        if not found or found[0].mask in rows.added:
+            return np.zeros(0, dtype=np.int64)
+        fresh = [
+            v
+            for v in found
+            if v.mask not in rows.added and v.excess - epsilon > plan_tolerance(game)
+        ]
+        return np.array([v.mask for v in fresh], dtype=np.int64)
+    excess = game.values - coalition_sums(x) - epsilon
     excess[0] = excess[-1] = -np.inf
     if rows.added:
         excess[np.fromiter(rows.added, np.int64, len(rows.added))] = -np.inf
@@ -443,9 +489,11 @@ def case_game(
 
 __all__ = [
     "ALL_CORE_ROWS_UP_TO",
+    "ORACLE_ROWS_PER_ROUND",
     "PLAN_TOLERANCE",
     "CoreRows",
     "LexicographicStep",
+    "PlanGame",
     "activate_only",
     "add_core_rows",
     "case_game",

@@ -382,6 +382,7 @@ JSON_SCHEMAS = (
     "error",
     "check_generated",
     "solve_generated",
+    "sweep_generated",
 )
 """The documents whose JSON Schema (draft 2020-12) ships in ``fairpool/reports/schemas``: one
 per command's ``--json`` and ``error`` for any failed run; ``common`` holds their shared

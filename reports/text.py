@@ -11,8 +11,11 @@ from fairpool.optimizer.game import Game
 from fairpool.reports.i18n import format_money, money_decimals
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from fairpool.models.results import (
         PlanResult,
+        PlanTableKind,
         ProposalCheck,
         ProposalSimplicity,
         SweepResult,
@@ -162,6 +165,9 @@ def render_case_result(result: PlanResult) -> str:
     lines.append(
         f"Plan: target {result.target}, core {result.core}, distance {result.distance_kind}"
     )
+    side_payments = result.tables.get("side_payments")
+    if side_payments is not None and len(side_payments):
+        lines.append("Base split (those who benefit pay, in proportion to their benefits):")
     lines.append(_plan_table(result))
     lines += side_payment_lines(result)
     labels = dict(zip(game.players, party_labels(game), strict=True))
@@ -265,9 +271,15 @@ def plan_sentences(result: PlanResult, streams: Sequence[str] | None = None) -> 
     schedule: "VAT, CIT: SEND 45% / HOST 55% in phase 1, then SEND 40% / HOST 45% / PROV 15%
     from phase 2" (parties at 0% left out; the figures are the plan's). ``streams``: the
     streams to state (``None``: all); empty for a plan that is not a ratio plan."""
-    if result.plan_kind != "ratios" or not len(result.plan_table):
+    if result.plan_kind != "ratios":
         return []
-    table = result.plan_table
+    return ratio_sentences(result.plan_table, streams)
+
+
+def ratio_sentences(table: pd.DataFrame, streams: Sequence[str] | None = None) -> list[str]:
+    """:func:`plan_sentences` of a ratio table (party, stream, phase, ratio)."""
+    if not len(table):
+        return []
     pivot = table.pivot_table(
         index="stream", columns=["phase", "party"], values="ratio", sort=False
     )
@@ -353,12 +365,15 @@ def side_payment_lines(result: PlanResult) -> list[str]:
 
 
 def _plan_table(result: PlanResult) -> str:
+    return plan_table_text(result.plan_kind, result.plan_table)
+
+
+def plan_table_text(kind: PlanTableKind, plan: pd.DataFrame) -> str:
     """Joint park: ratio per party and stream (rows) and phase (columns). Infrastructure and
     cost sharing: each party's payments summed over the years, per project."""
-    plan = result.plan_table
     if not len(plan):
         return "(no plan table)"
-    if result.plan_kind == "ratios":
+    if kind == "ratios":
         pivot = plan.pivot_table(
             index=["party", "stream"], columns="phase", values="ratio", sort=False
         )

@@ -10,8 +10,9 @@ is checked against the rules below. A failure names the module, the line and the
 - ``models/`` imports nothing from ``fairpool.reports``, ``fairpool.cases`` or
   ``fairpool.cli``;
 - ``reports/`` imports nothing from ``fairpool.cases`` or ``fairpool.cli``, and from
-  ``fairpool.models`` only the result types (``fairpool.models.results`` and
-  ``fairpool.models.large_results``): no family package, no planning;
+  ``fairpool.models`` only the result types (``fairpool.models.results``,
+  ``fairpool.models.large_results`` and ``fairpool.models.large_sweep_results``): no family
+  package, no planning;
 - ``cases/`` imports ``fairpool.models`` only in the builders of the shipped cases, and nothing
   from ``fairpool.reports`` or ``fairpool.cli``;
 - ``commands/`` (what the commands share) imports nothing from ``fairpool.cli``; no other
@@ -54,6 +55,7 @@ FORBIDDEN = {
 REPORTS_MAY_IMPORT_FROM_MODELS = (
     "fairpool.models.results",
     "fairpool.models.large_results",
+    "fairpool.models.large_sweep_results",
 )
 """The only part of ``fairpool.models`` that reports may import: the result types."""
 

@@ -22,7 +22,7 @@ Modules: :mod:`.schema` (the workbook), :mod:`.case` (reading and checks),
 
 from __future__ import annotations
 
-from fairpool.models.cost_sharing import case, coalitions, plan, proposal, template
+from fairpool.models.cost_sharing import case, coalitions, oracle_plan, plan, proposal, template
 from fairpool.models.cost_sharing.case import (
     CostSharingCase,
     case_from_rows,
@@ -59,6 +59,6 @@ __all__ = [
     "write_template",
 ]
 
-FAMILY = family_from_modules(COST_SHARING, case, coalitions, plan, proposal, template)
+FAMILY = family_from_modules(COST_SHARING, case, coalitions, plan, proposal, template, oracle_plan)
 """The cost_sharing family (:class:`fairpool.models.family.Family`); proposals are arrays of
 shares of c(N), one per party in the case's order."""

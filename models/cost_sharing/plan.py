@@ -40,6 +40,7 @@ from fairpool.models.family import (
 )
 from fairpool.models.planning import (
     LexicographicStep,
+    PlanGame,
     define_core_constraints,
     define_distance_objective,
     keep_epsilon,
@@ -75,7 +76,7 @@ def no_cash_flows() -> pd.DataFrame:
     return pd.DataFrame({"party": [], "year": [], "amount": []})
 
 
-def define_savings(m: pyo.ConcreteModel, game: Game) -> None:
+def define_savings(m: pyo.ConcreteModel, game: PlanGame) -> None:
     """npv_i = c({i}) − x_i (savings, the benefit form); Σ_i x_i = c(N)."""
     import pyomo.environ as pyo
 
@@ -88,7 +89,7 @@ def define_savings(m: pyo.ConcreteModel, game: Game) -> None:
 
 
 def build_plan_model(
-    game: Game, target: np.ndarray, core: CoreMode, distance: DistanceKind = "l1"
+    game: PlanGame, target: np.ndarray, core: CoreMode, distance: DistanceKind = "l1"
 ) -> pyo.ConcreteModel:
     """Cost shares x closest to the target's, subject to the core rows on the savings game.
 
@@ -136,7 +137,7 @@ def no_rounded_plan() -> InfeasibleError:
 
 
 def solve_plan(
-    game: Game,
+    game: PlanGame,
     target: np.ndarray,
     core: CoreMode,
     distance: DistanceKind = "l1",
@@ -330,7 +331,7 @@ def rounding_step(
     )
 
 
-def define_rounded_shares(m: pyo.ConcreteModel, game: Game, round_to: float) -> None:
+def define_rounded_shares(m: pyo.ConcreteModel, game: PlanGame, round_to: float) -> None:
     """x_i = k_i · round_to · c(N), k_i ∈ {0, 1, …}: every share of the whole cost a
     multiple of ``round_to`` (a MILP; the shares add up to 1 only when 1/round_to is a whole
     number of steps, else the model is infeasible)."""

@@ -249,6 +249,35 @@ def sweep(
     )
 
 
+def share_fractions_line(
+    case: CostSharingCase, base: np.ndarray, party: str, against: str | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(σ(0), dσ): the shares of c(N), σ(ρ) = σ(0) + ρ · dσ, as ``party``'s share ρ slides
+    from ``base``, by :func:`share_line`'s rule (the others share the rest in ``base``'s
+    proportions, equally if it gives them nothing, or ``against`` alone pays the
+    difference), in fractions of c(N), so without the cost game: what a sweep by constraint
+    generation needs (:mod:`fairpool.models.large_sweep`); x(ρ) = c(N) · σ(ρ)."""
+    shares = np.asarray(base, dtype=float)
+    k = case.parties.index(party)
+    if against is not None:
+        q = case.parties.index(against)
+        start = shares.copy()
+        start[k], start[q] = 0.0, shares[k] + shares[q]
+        slope = np.zeros(case.n)
+        slope[k], slope[q] = 1.0, -1.0
+        return start, slope
+    others = shares.copy()
+    others[k] = 0.0
+    start = (
+        others / others.sum()
+        if others.sum() > 1e-12
+        else np.where(np.arange(case.n) == k, 0.0, 1.0 / (case.n - 1))
+    )
+    end = np.zeros(case.n)
+    end[k] = 1.0
+    return start, end - start
+
+
 __all__ = [
     "PROPOSAL_COLUMNS",
     "baseline_shares",
@@ -259,6 +288,7 @@ __all__ = [
     "proposal_from_rows",
     "proposal_from_tables",
     "read_proposal",
+    "share_fractions_line",
     "share_line",
     "sweep",
 ]

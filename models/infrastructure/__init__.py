@@ -26,7 +26,7 @@ Modules: ``schema`` (sheets), ``checks`` and ``case`` (validate, arrays), ``coal
 from __future__ import annotations
 
 from fairpool.models.family import family_from_modules
-from fairpool.models.infrastructure import case, coalitions, plan, proposal, template
+from fairpool.models.infrastructure import case, coalitions, oracle_plan, plan, proposal, template
 from fairpool.models.infrastructure.allocations import (
     SideBySide,
     dual_allocation,
@@ -109,6 +109,8 @@ __all__ = [
     "write_template",
 ]
 
-FAMILY = family_from_modules(INFRASTRUCTURE, case, coalitions, plan, proposal, template)
+FAMILY = family_from_modules(
+    INFRASTRUCTURE, case, coalitions, plan, proposal, template, oracle_plan
+)
 """The infrastructure family (:class:`fairpool.models.family.Family`); proposals are
 :class:`ProposalShares`."""

@@ -58,12 +58,15 @@ from fairpool.models.infrastructure.coalitions import (
 )
 from fairpool.models.infrastructure.transfers import (
     define_side_payment_objective,
+    explicit_step,
+    plan_side_payments,
     side_payment_facts,
     transfer_plan,
 )
 from fairpool.models.planning import (
     PLAN_TOLERANCE,
     LexicographicStep,
+    PlanGame,
     define_core_constraints,
     define_distance_objective,
     keep_distance,
@@ -81,7 +84,6 @@ from fairpool.models.verdicts import (
     plan_result,
 )
 from fairpool.optimizer.errors import InfeasibleError
-from fairpool.optimizer.game import Game
 
 if TYPE_CHECKING:
     import pyomo.environ as pyo
@@ -194,7 +196,7 @@ def define_npv(m: pyo.ConcreteModel, case: InfrastructureCase) -> None:
 
 
 def define_individual_rationality(
-    m: pyo.ConcreteModel, game: Game, mode: IndividualRationality
+    m: pyo.ConcreteModel, game: PlanGame, mode: IndividualRationality
 ) -> None:
     """npv_i ≥ v({i}) for every party (hard); no rows when off."""
     import pyomo.environ as pyo
@@ -238,7 +240,7 @@ def define_feasibility_objective(m: pyo.ConcreteModel) -> None:
 
 def build_plan_model(
     case: InfrastructureCase,
-    game: Game,
+    game: PlanGame,
     target: np.ndarray,
     spec: PlanSpec | None = None,
     distance: DistanceKind = "l1",
@@ -351,7 +353,7 @@ def set_tie_weights(m: pyo.ConcreteModel, case: InfrastructureCase) -> None:
 
 def solve_plan(
     case: InfrastructureCase,
-    game: Game,
+    game: PlanGame,
     target: np.ndarray,
     core: CoreMode,
     distance: DistanceKind = "l1",
@@ -415,7 +417,7 @@ def solve_plan(
 
 def explain_infeasible(
     case: InfrastructureCase,
-    game: Game,
+    game: PlanGame,
     welfare: float,
     welfare_tolerance: float,
     rational: str,
@@ -553,7 +555,10 @@ def solve(case: InfrastructureCase, /, **options: Unpack[PlanOptions]) -> PlanRe
     ``transfers`` (issue 12, :func:`transfer_plan`): ``none`` solves the plan with payments
     following benefits and reports its price beside the plan without that rule;
     ``explicit`` shows the plan as the beneficiary-pays base split (``plan_table``) plus the
-    ``side_payments`` table.
+    ``side_payments`` table. ``round_to`` (after ``transfers``): every party's share of each
+    built project, the same every year, a multiple of it, priced
+    (:func:`~fairpool.models.infrastructure.rounding.round_plan`; a MILP); when no rounded
+    plan meets the rules, the plan is kept and the simplification says why.
     """
     settings = case.plan_settings(**options)
     timings: dict[str, float] = {}
@@ -562,7 +567,7 @@ def solve(case: InfrastructureCase, /, **options: Unpack[PlanOptions]) -> PlanRe
     timings["coalition_values"] = time.perf_counter() - started
     started = time.perf_counter()
     build, best = welfare_plan(case)
-    warnings = list(settings.ignored(("transfers",)))
+    warnings = list(settings.ignored(("transfers", "round_to")))
     if abs(best - game.grand_value) > CORE_TOLERANCE * float(np.abs(game.values).max()):
         warnings.append(
             f"v(N) = {game.grand_value:,.2f} but the best plan's welfare is {best:,.2f}; "
@@ -591,6 +596,34 @@ def solve(case: InfrastructureCase, /, **options: Unpack[PlanOptions]) -> PlanRe
     outcome = transfer.outcome
     warnings += transfer.warnings
     timings["plan"] = outcome.runtime
+    steps = []
+    if transfer.simplification is not None:
+        steps.append(transfer.simplification(game, plan_npv(case, outcome.build, outcome.shares)))
+    side_payments = transfer.side_payments
+    if settings.round_to is not None:
+        # imported here: rounding builds on this module's plan model
+        from fairpool.models.infrastructure.rounding import round_plan
+
+        rounded = round_plan(
+            case,
+            game,
+            goal,
+            settings.core,
+            settings.distance,
+            settings.round_to,
+            outcome,
+            transfer.mode,
+        )
+        if rounded.outcome is not outcome:
+            timings["plan_round_to"] = rounded.outcome.runtime
+        outcome = rounded.outcome
+        warnings += rounded.warnings
+        steps.append(rounded.simplification)
+        if side_payments is not None:  # the rounded plan's own side payments
+            side_payments = plan_side_payments(case, game, outcome)
+            steps[0] = explicit_step(case, goal, settings.distance, side_payments)(
+                game, plan_npv(case, outcome.build, outcome.shares)
+            )
     npv = plan_npv(case, outcome.build, outcome.shares)
     benefits = outcome.build @ case.benefit_pv()
     tables = {"payments": rules.payments_frame(case), "build": build_frame(case, outcome.build)}
@@ -601,10 +634,10 @@ def solve(case: InfrastructureCase, /, **options: Unpack[PlanOptions]) -> PlanRe
         *(("benefit_" + p, float(b)) for p, b in zip(case.parties, benefits, strict=True)),
     ]
     table = shares_frame(case, outcome.shares)
-    if transfer.side_payments is not None:
+    if side_payments is not None:
         table = shares_frame(case, beneficiary_shares(case, outcome.build))
-        tables["side_payments"] = side_payment_frame(transfer.side_payments)
-        facts += side_payment_facts(case, transfer.side_payments)
+        tables["side_payments"] = side_payment_frame(side_payments)
+        facts += side_payment_facts(case, side_payments)
     plan = SolvedPlan(
         amounts=npv,
         epsilon=outcome.epsilon,
@@ -617,11 +650,9 @@ def solve(case: InfrastructureCase, /, **options: Unpack[PlanOptions]) -> PlanRe
         timings=timings,
     )
     result = plan_result(case, settings, game, rules.allocations, goal, plan)
-    if transfer.simplification is None:
+    if not steps:
         return result
-    return dataclasses.replace(
-        result, simplifications=(*result.simplifications, transfer.simplification(game, npv))
-    )
+    return dataclasses.replace(result, simplifications=(*result.simplifications, *steps))
 
 
 __all__ = [

@@ -468,6 +468,34 @@ def sweep(case: InfrastructureCase, line: SweepLine, values: Sequence[float]) ->
     )
 
 
+def proposal_slide(
+    case: InfrastructureCase, line: SweepLine, proposal: ProposalShares
+) -> ShareSlide:
+    """The slide of ``line`` (party, project or ``*``, counterparty: ids) from the shares of
+    ``proposal``, without the coalition game: the build plan is the proposal's
+    (:func:`proposal_plan`, the welfare plan's projects for ``*`` rows, one MILP of the grand
+    coalition), ``*`` slides every built project and a named project must be one it builds.
+    What a sweep by constraint generation needs (:mod:`fairpool.models.large_sweep`); the
+    same slide :func:`sweep_setup` builds from a proposal baseline."""
+    welfare_build, _ = welfare_plan(case)
+    build, _ = proposal_plan(case, proposal, welfare_build)
+    built = [p for p in range(len(case.projects)) if build[p] > 1e-9]
+    if line.project in (ALL, "all"):
+        swept = tuple(built)
+    elif line.project not in case.projects:
+        raise CaseError(
+            f"unknown project {line.project!r}; " + known_list("projects", case.projects)
+        )
+    elif case.project_index(line.project) not in built:
+        raise CaseError(
+            f"project {line.project!r} is not built by the plan, so its shares do not matter"
+        )
+    else:
+        swept = (case.project_index(line.project),)
+    against = None if line.against is None else case.party_index(line.against)
+    return ShareSlide(case.party_index(line.party), swept, proposal.shares.copy(), build, against)
+
+
 __all__ = [
     "BUDGET_TOLERANCE",
     "PROPOSAL_COLUMNS",
@@ -483,6 +511,7 @@ __all__ = [
     "proposal_from_rows",
     "proposal_from_tables",
     "proposal_plan",
+    "proposal_slide",
     "read_proposal",
     "share_simplicity",
     "sweep",

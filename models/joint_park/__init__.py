@@ -42,7 +42,7 @@ sweep, core band), ``template``.
 from __future__ import annotations
 
 from fairpool.models.family import family_from_modules
-from fairpool.models.joint_park import case, coalitions, plan, proposal, template
+from fairpool.models.joint_park import case, coalitions, oracle_plan, plan, proposal, template
 from fairpool.models.joint_park.case import (
     MODEL,
     TARGETS,
@@ -148,6 +148,6 @@ __all__ = [
     "write_template",
 ]
 
-FAMILY = family_from_modules(JOINT_PARK, case, coalitions, plan, proposal, template)
+FAMILY = family_from_modules(JOINT_PARK, case, coalitions, plan, proposal, template, oracle_plan)
 """The joint-park family (:class:`fairpool.models.family.Family`): the contract's functions on
 a :class:`JointParkCase`; proposals are ratio tables (party, stream, phase, ratio)."""

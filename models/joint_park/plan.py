@@ -37,6 +37,7 @@ from fairpool.models.joint_park.plan_model import PlanSpec, build_plan_model, de
 from fairpool.models.joint_park.simple import ignored_warnings, solve_simple_plan
 from fairpool.models.planning import (
     LexicographicStep,
+    PlanGame,
     activate_only,
     keep_distance_within,
     keep_epsilon,
@@ -141,7 +142,7 @@ def spec_with(spec: PlanSpec, sources: Sequence[RuleSource]) -> PlanSpec:
     )
 
 
-def feasible(case: JointParkCase, game: Game, pools: Pools, spec: PlanSpec) -> bool:
+def feasible(case: JointParkCase, game: PlanGame, pools: Pools, spec: PlanSpec) -> bool:
     """Whether some plan meets ``spec``'s rules (a zero objective solved once)."""
     from fairpool.optimizer.solve import SolveStatus
 
@@ -172,7 +173,7 @@ def describe_source(source: RuleSource) -> str:
 
 
 def diagnose_infeasible(
-    case: JointParkCase, game: Game, pools: Pools, spec: PlanSpec
+    case: JointParkCase, game: PlanGame, pools: Pools, spec: PlanSpec
 ) -> InfeasibleError:
     """An :class:`InfeasibleError` naming a minimal set of conflicting rules (deletion filter).
 
@@ -214,7 +215,7 @@ class PlanOutcome:
 
 def solve_plan(
     case: JointParkCase,
-    game: Game,
+    game: PlanGame,
     pools: Pools,
     target: np.ndarray | None,
     core: CoreMode,

@@ -14,6 +14,7 @@ ratios are unit-free. HiGHS then sees numbers of order 1 in 元 as in 亿元.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -25,12 +26,12 @@ from fairpool.models.joint_park.case import JointParkCase, Limit, RatioRule
 from fairpool.models.joint_park.flows import Pools
 from fairpool.models.joint_park.rules import matches, ratio_bounds
 from fairpool.models.planning import (
+    PlanGame,
     define_core_constraints,
     define_distance_objective,
     money_scale,
     scaled_game,
 )
-from fairpool.optimizer.game import Game
 
 if TYPE_CHECKING:
     import pyomo.environ as pyo
@@ -408,6 +409,114 @@ def define_tie_break(m: pyo.ConcreteModel, case: JointParkCase, weights: np.ndar
     m.tie_objective.deactivate()
 
 
+Cell = tuple[int, int, int]
+"""A cell (p, k, h) of the ratio table r[party, stream, phase]."""
+
+
+def neighbouring_cells(case: JointParkCase) -> list[tuple[Cell, Cell]]:
+    """The pairs of neighbouring cells of each party's ratio table, the pairs the
+    ``fewest_distinct`` option ties together: (p, k, h)–(p, k, h+1) for neighbouring phases
+    of every stream, and (p, k, h)–(p, k′, h) for neighbouring streams of one kind (k′ the
+    next cash stream after cash stream k, or the next statistic stream after statistic
+    stream k), in the case sheet's order.
+
+    Example: 1 party, cash streams VAT, CIT and 2 phases give (VAT,1)–(VAT,2),
+    (CIT,1)–(CIT,2), (VAT,1)–(CIT,1), (VAT,2)–(CIT,2): four pairs.
+    """
+    phases = range(len(case.phases))
+    pairs: list[tuple[Cell, Cell]] = []
+    for p in range(case.n):
+        for k in range(len(case.streams)):
+            pairs += [((p, k, h), (p, k, h + 1)) for h in phases[:-1]]
+        for kind in ("cash", "statistic"):
+            same = [k for k, stream in enumerate(case.streams) if stream.kind == kind]
+            for k, after in itertools.pairwise(same):
+                pairs += [((p, k, h), (p, after, h)) for h in phases]
+    return pairs
+
+
+def varying_pairs(m: pyo.ConcreteModel, case: JointParkCase) -> list[tuple[Cell, Cell]]:
+    """:func:`neighbouring_cells` less the pairs whose two ratios are both fixed (a fixed
+    proposal, a rule row with min_ratio = max_ratio): their difference is a constant that
+    no plan changes, so the option neither counts nor pays for it."""
+
+    def fixed(cell: Cell) -> bool:
+        ratio = m.r[cell]
+        return bool(ratio.fixed or (ratio.lb is not None and ratio.lb == ratio.ub))
+
+    return [(a, b) for a, b in neighbouring_cells(case) if not (fixed(a) and fixed(b))]
+
+
+def define_total_variation(m: pyo.ConcreteModel, case: JointParkCase) -> None:
+    """The total variation of the plan, min Σ_j |r_a(j) − r_b(j)| over neighbouring cells
+    a(j), b(j) (:func:`varying_pairs`), by variation[j] ≥ ±(r_a − r_b):
+    ``variation_objective`` (built deactivated). An LP (an L1 "fused" penalty, Tibshirani
+    et al. 2005): its optima sit where many neighbouring ratios are equal, so the plan holds
+    few distinct values, without an integer variable."""
+    import pyomo.environ as pyo
+
+    pairs = varying_pairs(m, case)
+    m.variation_pairs = pairs
+    m.variation = pyo.Var(range(len(pairs)), bounds=(0.0, None))
+    m.variation_rows = pyo.ConstraintList()
+    for j, (a, b) in enumerate(pairs):
+        m.variation_rows.add(m.r[a] - m.r[b] <= m.variation[j])
+        m.variation_rows.add(m.r[b] - m.r[a] <= m.variation[j])
+    m.total_variation = pyo.Expression(expr=sum(m.variation[j] for j in m.variation))
+    m.variation_objective = pyo.Objective(expr=m.total_variation, sense=pyo.minimize)
+    m.variation_objective.deactivate()
+
+
+def define_distinct_count(m: pyo.ConcreteModel, case: JointParkCase) -> None:
+    """The number of neighbouring cells whose ratios differ, min Σ_j z_j with z_j binary and
+    |r_a(j) − r_b(j)| ≤ z_j (:func:`varying_pairs`; ratios lie in [0, 1], so 1 is a valid
+    big M): ``count_objective`` (built deactivated). The L0 count the total variation
+    (:func:`define_total_variation`) relaxes; a MILP."""
+    import pyomo.environ as pyo
+
+    pairs = varying_pairs(m, case)
+    m.count_pairs = pairs
+    m.differs = pyo.Var(range(len(pairs)), domain=pyo.Binary)
+    m.differs_rows = pyo.ConstraintList()
+    for j, (a, b) in enumerate(pairs):
+        m.differs_rows.add(m.r[a] - m.r[b] <= m.differs[j])
+        m.differs_rows.add(m.r[b] - m.r[a] <= m.differs[j])
+    m.differing_pairs = pyo.Expression(expr=sum(m.differs[j] for j in m.differs))
+    m.count_objective = pyo.Objective(expr=m.differing_pairs, sense=pyo.minimize)
+    m.count_objective.deactivate()
+
+
+def define_grid_levels(m: pyo.ConcreteModel) -> None:
+    """The number of distinct ratios of a plan on a grid (``round_to``, :func:`define_round_to`),
+    exactly: binary used[g] for each grid level g = 0 … G and at[c, g] for each cell c,
+    Σ_g at[c, g] = 1, z[c] = Σ_g g · at[c, g], at[c, g] ≤ used[g], min Σ_g used[g]:
+    ``level_objective`` (built deactivated). Two parties' equal ratios, or equal ratios far
+    apart in the table, count once, as the simplicity counts count them
+    (:func:`fairpool.models.simplicity.distinct_values`). A MILP with (cells + 1) × (G + 1)
+    binaries (48 cells on a 5% grid: 1,029)."""
+    import pyomo.environ as pyo
+
+    cells = list(m.grid.keys())
+    top = max(int(m.grid[c].ub or 0) for c in cells) if cells else 0
+    m.levels = pyo.RangeSet(0, top)
+    m.level_used = pyo.Var(m.levels, domain=pyo.Binary)
+    m.level_cells = cells
+    m.at_level = pyo.Var(range(len(cells)), m.levels, domain=pyo.Binary)
+    m.one_level = pyo.Constraint(
+        range(len(cells)), rule=lambda m, c: sum(m.at_level[c, g] for g in m.levels) == 1
+    )
+    m.level_tie = pyo.Constraint(
+        range(len(cells)),
+        rule=lambda m, c: m.grid[cells[c]] == sum(g * m.at_level[c, g] for g in m.levels),
+    )
+    m.level_use = pyo.Constraint(
+        range(len(cells)), m.levels, rule=lambda m, c, g: m.at_level[c, g] <= m.level_used[g]
+    )
+    m.distinct_levels = pyo.Expression(expr=sum(m.level_used[g] for g in m.levels))
+    m.level_objective = pyo.Objective(expr=m.distinct_levels, sense=pyo.minimize)
+    m.level_objective.deactivate()
+
+
 def scaled_pools(pools: Pools, scale: float) -> Pools:
     """``pools`` with every amount (split, stock, cost) divided by ``scale``."""
     return dataclasses.replace(
@@ -425,7 +534,7 @@ def pool_weights(target: np.ndarray) -> np.ndarray:
 
 def build_plan_model(
     case: JointParkCase,
-    game: Game,
+    game: PlanGame,
     pools: Pools,
     target: np.ndarray | None,
     spec: PlanSpec | None = None,
@@ -470,6 +579,7 @@ def build_plan_model(
 
 
 __all__ = [
+    "Cell",
     "PlanSpec",
     "SweepSpec",
     "build_plan_model",
@@ -478,6 +588,8 @@ __all__ = [
     "default_spec",
     "define_cash_floor",
     "define_cumulative_cap",
+    "define_distinct_count",
+    "define_grid_levels",
     "define_max_changes",
     "define_monotone_schedule",
     "define_nash_objective",
@@ -488,7 +600,10 @@ __all__ = [
     "define_split_ratios",
     "define_sweep",
     "define_tie_break",
+    "define_total_variation",
     "define_yearly_take",
+    "neighbouring_cells",
     "pool_weights",
     "scaled_pools",
+    "varying_pairs",
 ]

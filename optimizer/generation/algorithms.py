@@ -18,7 +18,7 @@ the oracle reports them; tolerances are relative to the largest coalition value 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -103,7 +103,8 @@ class GeneratedLeastCore:
     rows the LP starts with), ``separations`` oracle calls. Certificate:
     ``max_excess``, the final separation's max_S e(S, x), is ≤ ε* + ``tolerance`` (x is in
     the ε*-core of the whole game) while ε* is the optimum of an LP on a subset of the rows
-    (no split does better): so ε* is exact to the tolerance.
+    (no split does better): so ε* is exact to the tolerance. ``coalitions``: {mask: v(S)}
+    of every coalition the LP held (the oracle's orientation).
     """
 
     epsilon: float
@@ -113,6 +114,7 @@ class GeneratedLeastCore:
     separations: int
     max_excess: float
     tolerance: float
+    coalitions: dict[int, float] = field(default_factory=dict)
 
     @property
     def certified(self) -> bool:
@@ -136,8 +138,9 @@ def generated_least_core(
     shares = run.sign * run.shares
     allocation = Allocation("least_core", tuple(oracle.players), shares, {"epsilon": epsilon})
     max_excess = run.max_excess if run.levels else -np.inf
+    known = {m: run.sign * w for m, w in run.known.items()}
     result = GeneratedLeastCore(
-        epsilon, allocation, run.rounds, run.rows, run.separations, max_excess, tolerance
+        epsilon, allocation, run.rounds, run.rows, run.separations, max_excess, tolerance, known
     )
     if not result.certified:  # run_stages stops only when it holds
         raise VerificationError(f"least core: final max excess {max_excess:.6g} > ε* {epsilon:.6g}")

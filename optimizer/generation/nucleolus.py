@@ -341,7 +341,8 @@ class GeneratedNucleolus:
     generated rows (besides the 2n singleton and complement rows every stage LP starts
     with); ``separations`` oracle calls in the stages (the certificate's: its own count);
     ``excluded`` in-span coalitions excluded by mask; ``values`` coalition values solved
-    (``oracle.value``: the 2n start rows).
+    (``oracle.value``: the 2n start rows); ``coalitions`` {mask: v(S)} of every coalition
+    the stages generated (the oracle's orientation), the rows that shape the answer.
     """
 
     allocation: Allocation
@@ -352,6 +353,7 @@ class GeneratedNucleolus:
     excluded: int
     values: int
     certificate: NucleolusCertificate
+    coalitions: dict[int, float] = field(default_factory=dict)
 
     @property
     def shares(self) -> np.ndarray:
@@ -392,6 +394,7 @@ def generated_nucleolus(
         len(run.excluded),
         oracle.statistics.values - values_before,
         certificate,
+        known,
     )
 
 

@@ -127,6 +127,7 @@ class ModelSeparator:
         self.game = game if game is not None else model.compile()
         self.evaluator = CompiledEvaluator(model, self.game)
         self._statistics = OracleStatistics()
+        self._values: dict[int, float] = {}  # v(S) solved so far: each coalition once
         self.n = len(model.players)
         if self.n < 2:
             raise SolverError("separation needs at least two parties (a proper coalition)")
@@ -157,12 +158,14 @@ class ModelSeparator:
         return self._statistics
 
     def value(self, mask: int) -> float:
-        """v(S) (c(S)) of one coalition by the model's evaluator: the certificate."""
-        self._statistics.values += 1
-        before = self.evaluator.highs_time
-        value = self.evaluator.value(int(mask))
-        self._statistics.solver_seconds += self.evaluator.highs_time - before
-        return value
+        """v(S) (c(S)) of one coalition by the model's evaluator (the certificate), solved
+        once per coalition."""
+        if mask not in self._values:
+            self._statistics.values += 1
+            before = self.evaluator.highs_time
+            self._values[mask] = self.evaluator.value(int(mask))
+            self._statistics.solver_seconds += self.evaluator.highs_time - before
+        return self._values[mask]
 
     def most_violated(
         self, shares: np.ndarray, *, excluded: Sequence[int] = (), count: int = 1
@@ -300,10 +303,14 @@ class ModelSeparator:
             return []
         favour = [self._sign * shares[i] * (1 if best >> i & 1 else -1) for i in parties]
         masks = masks[np.argsort(-np.array(favour), kind="stable")[: min(count, MOST_FLIPS)]]
-        before = self.evaluator.highs_time
-        values = self.evaluator.values(masks)
-        self._statistics.values += len(masks)
-        self._statistics.solver_seconds += self.evaluator.highs_time - before
+        new = np.array([m for m in masks.tolist() if m not in self._values], dtype=np.int64)
+        if new.size:
+            before = self.evaluator.highs_time
+            solved = self.evaluator.values(new).tolist()
+            self._values.update(zip(new.tolist(), solved, strict=True))
+            self._statistics.values += len(new)
+            self._statistics.solver_seconds += self.evaluator.highs_time - before
+        values = np.array([self._values[m] for m in masks.tolist()])
         paid = membership_matrix(masks, self.n) @ shares
         excess = self._sign * (values - paid)
         order = np.argsort(-excess, kind="stable")[:count]
