@@ -146,6 +146,7 @@ def river_program() -> tuple[dict[str, object], Rows]:
         "distance": "l1",
         "welfare_tolerance": 0.0,
         "individual_rationality": "hard",
+        "transfers": "explicit",
     }
     horizon = range(2026, 2056)
     projects, capex, om, benefits = [], [], [], []

@@ -77,11 +77,20 @@ FairnessSlack = Annotated[
     float | None,
     typer.Option(help="Distance to the target a steadier or simpler plan may add (share)."),
 ]
+FewestDistinctFlag = Annotated[
+    bool,
+    typer.Option(
+        "--fewest-distinct",
+        help="Within the fairest plans, the one whose neighbouring phases and streams share "
+        "their ratios most (least total variation; the case key fewest_distinct = count "
+        "counts the differing neighbours instead).",
+    ),
+]
 SimplePreset = Annotated[
     bool,
     typer.Option(
         help="A plan people sign: --round-to 0.05, --uniform-streams, --max-changes 1, "
-        "--transfers none (unless given)."
+        "--transfers none, --fewest-distinct (unless given)."
     ),
 ]
 SamplingChoice = Annotated[

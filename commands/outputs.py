@@ -241,6 +241,10 @@ def plan_rows(family: AnyFamily, case: Case, result: PlanResult) -> list[dict[st
     if family.name == "cost_sharing":
         grand = result.game.grand_value
         return [{"party": p, "share": result.amounts[p] / grand} for p in result.players]
+    if family.name == "infrastructure" and "side_payments" in result.tables:
+        # transfers = explicit: the plan table is the base split, not what the parties pay;
+        # the family's own sweep solves the plan and slides from its real payments
+        return []
     if family.name == "infrastructure" and isinstance(case, DiscountedCaseSettings):
         discount = dict(zip(case.years.tolist(), case.discount.tolist(), strict=True))
         paid = table.assign(

@@ -8,12 +8,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
-    from fairpool.models.family import PlanOptions, PlanResult, Transfers
+    from fairpool.models.family import FewestDistinct, PlanOptions, PlanResult, Transfers
 
 SIMPLE_ROUND_TO = 0.05
 """``--simple``: ratios on a 5% grid unless ``--round-to`` says otherwise."""
 SIMPLE_MAX_CHANGES = 1
 """``--simple``: a party's ratio changes at most once across phases ("4:6, then 5:5")."""
+SIMPLE_FEWEST_DISTINCT: FewestDistinct = "variation"
+"""``--simple``: among the plans left, the one whose neighbouring phases and streams share
+their ratios most (an LP step after the others; it never adds a distinct ratio). It matters
+when the grid cannot be applied: on a generated 12-party park (6 streams × 4 phases) whose
+5% grid hit the 20 s limit, 23 distinct ratios became 12 for 0.3 s more."""
 
 
 def simplicity_options(
@@ -28,7 +33,8 @@ def simplicity_options(
     """The simplicity keywords of ``solve``: those given, checked (a CaseError names the
     option), and with ``simple`` the preset (round_to 0.05 unless given, one ratio for every
     cash stream, at most one change per party, no transfers beyond what hosting and benefits
-    explain)."""
+    explain, and the fewest distinct ratios by the least total variation:
+    :data:`SIMPLE_FEWEST_DISTINCT`)."""
     from fairpool.optimizer.errors import CaseError
 
     if round_to is not None and not 0 < round_to <= 1:
@@ -56,12 +62,14 @@ def simplicity_options(
         uniform_streams = True
         max_changes = SIMPLE_MAX_CHANGES if max_changes is None else max_changes
         transfers = "none" if transfers is None else transfers
+        preset.add("fewest_distinct")
     return {
         "round_to": round_to,
         "uniform_streams": uniform_streams or None,
         "max_changes": max_changes,
         "transfers": cast("Transfers | None", transfers),
         "fairness_slack": fairness_slack,
+        "fewest_distinct": SIMPLE_FEWEST_DISTINCT if simple else None,
         "preset": frozenset(preset),
     }
 

@@ -182,7 +182,8 @@ class PlanResult(CaseResult):
         simplifications: the steps taken after the fairness step (issue 12), each with its
             price in money (:class:`Simplification`): the stability step, and each simplicity
             option turned on (``round_to``, ``uniform_streams``, ``max_changes``,
-            ``transfers``), in the order applied; empty when none was asked for.
+            ``transfers``, ``fewest_distinct``), in the order applied; empty when none was
+            asked for.
         simplicity: how simple the plan is to sign, counted as a proposal's is
             (:class:`ProposalSimplicity`; ``None``: not counted).
     """
@@ -222,8 +223,8 @@ class Simplification:
     """One step that makes a plan steadier or simpler, and what it costs in fairness.
 
     Attributes:
-        name: ``stability``, ``round_to``, ``uniform_streams``, ``max_changes`` or
-            ``transfers``.
+        name: ``stability``, ``round_to``, ``uniform_streams``, ``max_changes``,
+            ``transfers`` or ``fewest_distinct``.
         description: what it did, in plain English with the figures ("rounding to 5% moves
             四川省 412 万元 from its Shapley value; still in the core"), or why it could not be
             applied (the rules made infeasible by it).

@@ -681,6 +681,7 @@ PHRASES: dict[str, tuple[str, str]] = {
     "simplification_uniform_streams": ("One ratio for every stream", "各税种统一比例"),
     "simplification_max_changes": ("Few changes across phases", "限制跨阶段调整次数"),
     "simplification_transfers": ("Payments follow benefits", "按受益付费"),
+    "simplification_fewest_distinct": ("Fewest distinct ratios", "减少不同比例的个数"),
     "wb_simplicity_title": ("How simple the {what} is to sign", "{what}的简洁程度"),
     "wb_col_measure": ("Measure", "指标"),
     "wb_distinct_ratio": ("Distinct ratios", "不同比例的个数"),

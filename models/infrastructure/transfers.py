@@ -21,7 +21,7 @@ from fairpool.models.infrastructure.allocations import beneficiary_shares
 from fairpool.models.infrastructure.case import InfrastructureCase
 from fairpool.models.planning import plan_tolerance
 from fairpool.models.side_payments import SidePayment, proportional_split, settle
-from fairpool.models.verdicts import plan_distance, plan_verdict
+from fairpool.models.verdicts import core_tolerance, plan_distance, plan_verdict
 from fairpool.optimizer.errors import InfeasibleError
 from fairpool.optimizer.game import Game
 
@@ -31,11 +31,25 @@ if TYPE_CHECKING:
     from fairpool.models.infrastructure.plan import PlanOutcome
 
 
+SIDE_VOLUME_WEIGHT = 1e-3
+"""ω: the weight of the side payments' volume beside their year-to-year changes in the
+``transfers = explicit`` tie-break (:func:`define_side_payment_objective`); small, so that
+volume only chooses among equally steady schedules."""
+
+
 def define_side_payment_objective(m: pyo.ConcreteModel, case: InfrastructureCase) -> None:
-    """min Σ_{i,t} |Σ_p c[i, p, t] − Σ_p w[p, i] F[p, t] y_p|: the side payments' volume,
-    each party's yearly payments against its beneficiary-pays base split
-    (:func:`~fairpool.models.infrastructure.allocations.beneficiary_shares`; the tie-break of
-    ``transfers = explicit``)."""
+    """min Σ_{i,t} |g[i, t] − g[i, t−1]| + ω Σ_{i,t} |g[i, t]| (ω = :data:`SIDE_VOLUME_WEIGHT`),
+    where g[i, t] = Σ_p c[i, p, t] − Σ_p w[p, i] F[p, t] y_p is what party i pays in year t
+    beyond its beneficiary-pays base split
+    (:func:`~fairpool.models.infrastructure.allocations.beneficiary_shares`): the tie-break
+    of ``transfers = explicit``.
+
+    Why steadiness first: the plan's NPVs fix only each party's side payments in present
+    value, Σ_t d_t g[i, t]; the least volume alone put them in a few arbitrary years with
+    arbitrary amounts, and another optimal vertex on another solver. An agreement states
+    them as steady yearly amounts ("江苏 pays 浙江 1.2 亿元 a year, 2027–2031"): g constant
+    over the years, changing only where a budget or a non-negative payment makes it.
+    """
     import pyomo.environ as pyo
 
     cost = case.funded_cost / m.money_scale
@@ -43,7 +57,8 @@ def define_side_payment_objective(m: pyo.ConcreteModel, case: InfrastructureCase
     by_year: dict[int, list[int]] = {}
     for j, (_p, t) in enumerate(m.cells):
         by_year.setdefault(t, []).append(j)
-    rows = [(i, t) for i in range(case.n) for t in sorted(by_year)]
+    years = sorted(by_year)
+    rows = [(i, t) for i in range(case.n) for t in years]
     m.side_out = pyo.Var(range(len(rows)), bounds=(0.0, None))
     m.side_in = pyo.Var(range(len(rows)), bounds=(0.0, None))
 
@@ -57,8 +72,20 @@ def define_side_payment_objective(m: pyo.ConcreteModel, case: InfrastructureCase
         )
 
     m.side_gap = pyo.Constraint(range(len(rows)), rule=gap)
+    changes = [k for k in range(len(rows)) if k % len(years) > 0]  # (i, t) after (i, t − 1)
+    m.side_up = pyo.Var(changes, bounds=(0.0, None))
+    m.side_down = pyo.Var(changes, bounds=(0.0, None))
+    m.side_change = pyo.Constraint(
+        changes,
+        rule=lambda m, k: (
+            m.side_out[k] - m.side_in[k] - m.side_out[k - 1] + m.side_in[k - 1]
+            == m.side_up[k] - m.side_down[k]
+        ),
+    )
     m.side_objective = pyo.Objective(
-        expr=sum(m.side_out[k] + m.side_in[k] for k in range(len(rows))), sense=pyo.minimize
+        expr=sum(m.side_up[k] + m.side_down[k] for k in changes)
+        + SIDE_VOLUME_WEIGHT * sum(m.side_out[k] + m.side_in[k] for k in range(len(rows))),
+        sense=pyo.minimize,
     )
     m.side_objective.deactivate()
 
@@ -74,12 +101,15 @@ class TransferPlan:
         simplification: ``none``/``explicit``: the price, given the game and the plan's NPVs
             (:class:`~fairpool.models.family.Simplification`); ``allowed``: ``None``.
         warnings: e.g. payments that cannot follow benefits (the plan is then without it).
+        mode: the ``transfers`` the outcome was solved with (``allowed`` when ``none`` had
+            no plan), for later steps (``round_to``) that re-solve it.
     """
 
     outcome: PlanOutcome
     side_payments: list[SidePayment] | None = None
     simplification: Callable[[Game, np.ndarray], Simplification] | None = None
     warnings: tuple[str, ...] = ()
+    mode: Transfers = "allowed"
 
 
 def transfer_plan(
@@ -107,23 +137,9 @@ def transfer_plan(
     if transfers == "explicit":
         outcome = solved("explicit")
         payments = plan_side_payments(case, game, outcome)
-
-        def shown(game: Game, npv: np.ndarray) -> Simplification:
-            d = plan_distance(npv, goal, distance)
-            moved = sum(
-                s.amount * float(case.discount[list(case.years).index(s.year)]) for s in payments
-            )
-            return Simplification(
-                "transfers",
-                f"payments follow benefits, with {len(payments)} side payments "
-                f"({moved:,.4g} {unit} in present value) that keep the fair plan; no price",
-                d,
-                d,
-                0.0,
-                plan_verdict(game, npv).in_core,
-            )
-
-        return TransferPlan(outcome, payments, shown)
+        return TransferPlan(
+            outcome, payments, explicit_step(case, goal, distance, payments), mode="explicit"
+        )
     with_transfers = solved("allowed")
     before = plan_distance(outcome_npv(case, with_transfers), goal, distance)
     try:
@@ -148,23 +164,48 @@ def transfer_plan(
             None,
             refused,
             ("transfers = none is infeasible: the plan keeps transfers",),
+            mode="allowed",
         )
 
     def priced(game: Game, npv: np.ndarray) -> Simplification:
         after = plan_distance(npv, goal, distance)
         in_core = plan_verdict(game, npv).in_core
+        price = 0.0 if abs(after - before) <= core_tolerance(game) else after - before  # noise
         return Simplification(
             "transfers",
             "payments follow benefits (each project paid only by its hosts and beneficiaries): "
-            f"{after - before:,.4g} {unit} further from the target; "
+            f"{price:,.4g} {unit} further from the target; "
             + ("still in the core" if in_core else "not in the core"),
             before,
             after,
-            after - before,
+            price,
             in_core,
         )
 
-    return TransferPlan(outcome, None, priced)
+    return TransferPlan(outcome, None, priced, mode="none")
+
+
+def explicit_step(
+    case: InfrastructureCase, goal: np.ndarray, distance: DistanceKind, payments: list[SidePayment]
+) -> Callable[[Game, np.ndarray], Simplification]:
+    """The ``transfers = explicit`` entry of a plan shown with ``payments``: how many side
+    payments and their present value; no price (the plan is the fair one with transfers)."""
+
+    def shown(game: Game, npv: np.ndarray) -> Simplification:
+        d = plan_distance(npv, goal, distance)
+        discount = dict(zip(case.years.tolist(), case.discount.tolist(), strict=True))
+        moved = sum(s.amount * discount[int(s.year)] for s in payments)
+        return Simplification(
+            "transfers",
+            f"payments follow benefits, with {len(payments)} yearly side payments "
+            f"({moved:,.4g} {case.unit} in present value) that keep the fair plan; no price",
+            d,
+            d,
+            0.0,
+            plan_verdict(game, npv).in_core,
+        )
+
+    return shown
 
 
 def plan_side_payments(
@@ -198,8 +239,10 @@ def outcome_npv(case: InfrastructureCase, outcome: PlanOutcome) -> np.ndarray:
 
 
 __all__ = [
+    "SIDE_VOLUME_WEIGHT",
     "TransferPlan",
     "define_side_payment_objective",
+    "explicit_step",
     "outcome_npv",
     "plan_side_payments",
     "side_payment_facts",

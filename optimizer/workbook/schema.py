@@ -388,6 +388,18 @@ SIMPLICITY_KEYS: tuple[Column, ...] = (
         example=0.0,
         minimum=0.0,
     ),
+    Column(
+        "fewest_distinct",
+        "choice",
+        "Within the fairest plans, the one whose neighbouring phases and streams share their "
+        "ratios most: variation (least total variation) or count (fewest neighbouring "
+        "ratios that differ; slower); off (or blank): not used.",
+        "在最公平的方案中，取相邻阶段、相邻税种比例最一致的方案：variation（总变差最小）或 "
+        "count（相邻比例不同的个数最少；较慢）；off（或留空）表示不用。",
+        choices=("off", "variation", "count"),
+        default="off",
+        example=None,
+    ),
 )
 """The ``case`` sheet's optional simplicity keys (issue 12), shared by every family: each
 family uses those that apply to it and warns about the others when set."""

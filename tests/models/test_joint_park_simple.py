@@ -58,6 +58,7 @@ def test_simple_plan_is_simple_within_the_rules_and_priced(simple) -> None:
         "round_to",
         "uniform_streams",
         "max_changes",
+        "fewest_distinct",
     }
     applied = {s.name for s in result.simplifications if s.applied}
     cash = cash_streams(case)

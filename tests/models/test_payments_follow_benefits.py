@@ -132,7 +132,8 @@ def test_explicit_side_payments_reproduce_the_plans_npvs(seed: int) -> None:
     base_yearly = inf.shares_from_frame(case, result.plan_table).sum(axis=1)
     net = net_received(side, case.parties, [int(y) for y in case.years])
     expected = base_yearly - net
-    assert flows.loc[list(case.parties)].to_numpy() == pytest.approx(expected, abs=1e-6)
+    scale = float(np.abs(result.game.values).max())  # settle() leaves out solver noise
+    assert flows.loc[list(case.parties)].to_numpy() == pytest.approx(expected, abs=1e-6 * scale)
 
 
 @pytest.fixture(scope="module")
@@ -143,7 +144,8 @@ def river() -> inf.InfrastructureCase:
 
 def test_river_programme_without_transfers_anhui_pays_nothing_toward_the_bridge(river) -> None:
     bridge, anhui = river.project_index("BRIDGE"), river.party_index("AH")
-    assert paid_pv(river, inf.solve(river))[anhui, bridge] > 1.0  # 安徽 pays with transfers
+    allowed = inf.solve(river, transfers="allowed")
+    assert paid_pv(river, allowed)[anhui, bridge] > 1.0  # 安徽 pays with transfers
     for transfers in ("none", "explicit"):
         result = inf.solve(river, transfers=transfers)
         assert paid_pv(river, result)[anhui, bridge] == 0.0
@@ -161,7 +163,7 @@ def test_river_programme_without_transfers_anhui_pays_nothing_toward_the_bridge(
     assert "Side payments" in text
     for payer, payee in zip(side["payer"], side["payee"], strict=True):
         assert f"({payer}) pays " in text and f"({payee}) " in text
-    assert case_document(inf.solve(river))["side_payments"] == []
+    assert case_document(allowed)["side_payments"] == []
 
 
 def test_scaled_case_gives_the_same_shares_and_side_payments() -> None:

@@ -134,7 +134,7 @@ def test_a_step_that_was_not_applied_and_an_unknown_step_read_plainly(
 ) -> None:
     steps = (
         Simplification("round_to", "rounding to 3% leaves no plan", 5.0, 5.0, 0.0, True, False),
-        Simplification("fewest_distinct", "fewer values", 5.0, 7.5, 2.5, False),
+        Simplification("seasonal_split", "fewer values", 5.0, 7.5, 2.5, False),
     )
     result = dataclasses.replace(simple_plan, simplifications=steps, simplicity=None)
     path = write_results_workbook(result, tmp_path / "steps.xlsx", lang="en")
@@ -142,13 +142,13 @@ def test_a_step_that_was_not_applied_and_an_unknown_step_read_plainly(
     table = rows_after(sheet, "The price of simplicity")[2:]
     assert [row[:4] for row in table] == [
         ("Round ratios or shares", "Not applied", "Yes", "rounding to 3% leaves no plan"),
-        ("fewest_distinct", 2.5, "No", "fewer values"),
+        ("seasonal_split", 2.5, "No", "fewer values"),
     ]
     assert "How simple the Plan is to sign" not in [
         row[0] for row in sheet.iter_rows(values_only=True)
     ]
     text = render_case_result(result)
-    assert "fewest_distinct: price +2.5" in text and "How easy" not in text
+    assert "seasonal_split: price +2.5" in text and "How easy" not in text
 
 
 def test_solve_round_to_writes_the_price_table(tmp_path: Path) -> None:
