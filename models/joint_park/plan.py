@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, Unpack
@@ -80,12 +81,25 @@ class ParkGame:
     seconds: float = 0.0
 
 
+_PARK_GAMES: weakref.WeakKeyDictionary[JointParkCase, ParkGame] = weakref.WeakKeyDictionary()
+
+
 def park_game(case: JointParkCase) -> ParkGame:
-    """v(S) (the MILP, or the ``coalitions`` sheet) and the grand coalition's pools.
+    """v(S) (the MILP, or the ``coalitions`` sheet) and the grand coalition's pools, computed
+    once per case object (a case is immutable; the HTML report's explorer sweeps one case
+    along two dozen lines, each of which needs its game): ``seconds`` is the first
+    computation's.
 
     A listed v(N) that differs from the components' is warned about: the plan NPVs add up to
     the components' v(N), which is what the pools hold.
     """
+    known = _PARK_GAMES.get(case)
+    if known is None:
+        known = _PARK_GAMES[case] = _compute_park_game(case)
+    return known
+
+
+def _compute_park_game(case: JointParkCase) -> ParkGame:
     started = time.perf_counter()
     values, active = coalition_values(case)
     warnings = []
