@@ -126,6 +126,12 @@ def assert_same_sweep(name: str, case: Any, line: SweepLine) -> tuple[Any, Any]:
     assert (generated.core_band is None) == (exact.core_band is None)
     if exact.core_band is not None and generated.core_band is not None:
         assert np.allclose(generated.core_band, exact.core_band, rtol=0, atol=RELATIVE)
+    assert (generated.band_within_rules is None) == (exact.band_within_rules is None)
+    if exact.band_within_rules is not None and generated.band_within_rules is not None:
+        assert np.allclose(
+            generated.band_within_rules, exact.band_within_rules, rtol=0, atol=RELATIVE
+        )
+    assert [c.side for c in generated.cuts] == [c.side for c in exact.cuts]
     assert generated.band_refusal is None
     assert generated.method == "generation" and generated.baseline == "proposal"
     return exact, generated

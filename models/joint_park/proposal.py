@@ -34,6 +34,7 @@ from fairpool.models.joint_park.checks import expand_proposal
 from fairpool.models.joint_park.coalitions import ParkEvaluator, coalition_milp
 from fairpool.models.joint_park.fix import fix_proposal
 from fairpool.models.joint_park.flows import (
+    Pools,
     cash_flow_frame,
     evaluate_plan,
     park_pools,
@@ -48,7 +49,7 @@ from fairpool.models.joint_park.plan import (
 from fairpool.models.joint_park.plan_model import PlanSpec, SweepSpec, build_plan_model
 from fairpool.models.joint_park.rules import proposal_violations
 from fairpool.models.joint_park.schema import JOINT_PARK
-from fairpool.models.planning import activate_only, solve_plan_model
+from fairpool.models.planning import PlanGame, activate_only, solve_plan_model
 from fairpool.models.proposal_input import proposal_table, proposal_tables, rows_tables
 from fairpool.models.results import PlanResult, ProposalSimplicity
 from fairpool.models.simplicity import (
@@ -334,7 +335,8 @@ def sweep(
         within = not proposal_violations(case, park.pools, swept, flows)
         rows.append(sweep_row(park.game, "ratio", rho, flows.npv, within_rules=within))
     band = core_band(case, park, spec)
-    within_band, cuts = band_cuts(band, rules_band(case, park, spec) if band else None, broken)
+    allowed = rules_band(case, park.game, park.pools, spec) if band else None
+    within_band, cuts = band_cuts(band, allowed, broken)
     return SweepResult(
         **case_result(case, park.game),
         line=line,
@@ -361,10 +363,12 @@ def core_band(case: JointParkCase, park: ParkGame, spec: SweepSpec) -> tuple[flo
     """
     caps = tuple(limit for limit in case.limits if limit.limit == "cap")
     band_spec = PlanSpec((), caps, False, "hard", schedules=False, sweep=spec)
-    return _band(case, park, band_spec)
+    return _band(case, park.game, park.pools, band_spec)
 
 
-def rules_band(case: JointParkCase, park: ParkGame, spec: SweepSpec) -> tuple[float, float] | None:
+def rules_band(
+    case: JointParkCase, game: PlanGame, pools: Pools, spec: SweepSpec
+) -> tuple[float, float] | None:
     """The interval of ratios ρ (as in :func:`sweep`) where no coalition blocks and the swept
     plan keeps every rule of the case, exactly: :func:`core_band`'s model with the rules rows
     (bounds on the ratios that move), the monotone schedules, the one-ratio key, the yearly
@@ -374,17 +378,19 @@ def rules_band(case: JointParkCase, park: ParkGame, spec: SweepSpec) -> tuple[fl
     band_spec = PlanSpec(
         case.rules, case.limits, case.one_ratio_for_all_streams, "hard", sweep=spec
     )
-    return _band(case, park, band_spec)
+    return _band(case, game, pools, band_spec)
 
 
-def _band(case: JointParkCase, park: ParkGame, band_spec: PlanSpec) -> tuple[float, float] | None:
-    """min ρ and max ρ of a sweep's plan model (:func:`build_plan_model`), or ``None`` when
-    it is infeasible."""
+def _band(
+    case: JointParkCase, game: PlanGame, pools: Pools, band_spec: PlanSpec
+) -> tuple[float, float] | None:
+    """min ρ and max ρ of a sweep's plan model (:func:`build_plan_model`) on ``game`` (a full
+    table, or an oracle whose core rows are generated), or ``None`` when it is infeasible."""
     import pyomo.environ as pyo
 
     from fairpool.optimizer.solve import SolveStatus, pyomo_solver
 
-    m = build_plan_model(case, park.game, park.pools, np.zeros(case.n), band_spec)
+    m = build_plan_model(case, game, pools, np.zeros(case.n), band_spec)
     m.band_objective = pyo.Objective(expr=m.rho, sense=pyo.minimize)
     activate_only(m, "band_objective")
     solver = pyomo_solver(case.time_limit)
