@@ -375,19 +375,7 @@ def sweep_setup(
         paid = outcome.shares @ case.discount
         cost = build * case.cost_pv()
         shares = np.divide(paid, cost, out=np.full(paid.shape, 1.0 / case.n), where=cost > 0)
-    built = [p for p in range(len(case.projects)) if build[p] > 1e-9]
-    if line.project in (ALL, "all"):
-        swept = tuple(built)
-    elif line.project not in case.projects:
-        raise CaseError(
-            f"unknown project {line.project!r}; " + known_list("projects", case.projects)
-        )
-    elif case.project_index(line.project) not in built:
-        raise CaseError(
-            f"project {line.project!r} is not built by the plan, so its shares do not matter"
-        )
-    else:
-        swept = (case.project_index(line.project),)
+    swept = swept_projects(case, line, build)
     against = None if line.against is None else case.party_index(line.against)
     slide = ShareSlide(case.party_index(line.party), swept, shares, build, against)
     return game, slide, baseline
@@ -468,6 +456,23 @@ def sweep(case: InfrastructureCase, line: SweepLine, values: Sequence[float]) ->
     )
 
 
+def swept_projects(case: InfrastructureCase, line: SweepLine, build: np.ndarray) -> tuple[int, ...]:
+    """The projects ``line`` slides: every built one for ``*``, else the one it names, which
+    must be a project the plan ``build`` builds (a :class:`CaseError` saying so otherwise)."""
+    built = [p for p in range(len(case.projects)) if build[p] > 1e-9]
+    if line.project in (ALL, "all"):
+        return tuple(built)
+    if line.project not in case.projects:
+        raise CaseError(
+            f"unknown project {line.project!r}; " + known_list("projects", case.projects)
+        )
+    if case.project_index(line.project) not in built:
+        raise CaseError(
+            f"project {line.project!r} is not built by the plan, so its shares do not matter"
+        )
+    return (case.project_index(line.project),)
+
+
 def proposal_slide(
     case: InfrastructureCase, line: SweepLine, proposal: ProposalShares
 ) -> ShareSlide:
@@ -479,19 +484,7 @@ def proposal_slide(
     same slide :func:`sweep_setup` builds from a proposal baseline."""
     welfare_build, _ = welfare_plan(case)
     build, _ = proposal_plan(case, proposal, welfare_build)
-    built = [p for p in range(len(case.projects)) if build[p] > 1e-9]
-    if line.project in (ALL, "all"):
-        swept = tuple(built)
-    elif line.project not in case.projects:
-        raise CaseError(
-            f"unknown project {line.project!r}; " + known_list("projects", case.projects)
-        )
-    elif case.project_index(line.project) not in built:
-        raise CaseError(
-            f"project {line.project!r} is not built by the plan, so its shares do not matter"
-        )
-    else:
-        swept = (case.project_index(line.project),)
+    swept = swept_projects(case, line, build)
     against = None if line.against is None else case.party_index(line.against)
     return ShareSlide(case.party_index(line.party), swept, proposal.shares.copy(), build, against)
 
@@ -516,4 +509,5 @@ __all__ = [
     "share_simplicity",
     "sweep",
     "sweep_setup",
+    "swept_projects",
 ]
