@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, TypeAlias, Unpack
 
 import numpy as np
@@ -277,8 +277,15 @@ CORE_ROWS_PER_ROUND = 64
 """Row generation adds at most this many of the most violated core rows per round."""
 
 ORACLE_ROWS_PER_ROUND = 8
-"""With an :class:`OracleGame`, the most rows one separation offers per round: its exact
-worst coalition and the violated neighbours it found on the way."""
+"""With an :class:`OracleGame`, the most rows one separation offers: its exact worst
+coalition and the violated neighbours it found on the way."""
+
+GUIDE_WEIGHT = 1e-3
+"""A plan's first step with generated rows (least core violation, or feasibility) is solved
+first with this weight on the distance to the target added (:func:`solve_plan_model`)."""
+
+GUIDED_STEPS = ("epsilon_objective", "feasibility_objective")
+"""The objectives whose row generation is guided toward the target."""
 
 
 @dataclass
@@ -344,9 +351,9 @@ def violated_core_rows(m: pyo.ConcreteModel, limit: int = CORE_ROWS_PER_ROUND) -
     """The masks (most violated first, at most ``limit``) of proper coalitions whose core row
     is not in the model and is violated by its current solution: v(S) − x(S) − ε > tolerance.
 
-    An :class:`OracleGame` is asked by one separation (its exact worst coalition and a few
-    neighbours); when the worst coalition's row is already in the model, every coalition's
-    row holds within the solver's tolerance and none is returned.
+    An :class:`OracleGame` is asked by separation (:func:`_separated_rows`): its exact worst
+    coalition and a few neighbours; when the worst coalition's row is already in the model,
+    every coalition's row holds within the solver's tolerance and none is returned.
     """
     rows: CoreRows = m.core_rows
     if rows.complete:
@@ -355,15 +362,7 @@ def violated_core_rows(m: pyo.ConcreteModel, limit: int = CORE_ROWS_PER_ROUND) -
     x = np.array([m.npv[i].value or 0.0 for i in range(game.n)])
     epsilon = float(m.epsilon.value or 0.0)
     if isinstance(game, OracleGame):
-        found = game.most_violated(x, count=min(limit, ORACLE_ROWS_PER_ROUND))
-        if not found or found[0].mask in rows.added:
-            return np.zeros(0, dtype=np.int64)
-        fresh = [
-            v
-            for v in found
-            if v.mask not in rows.added and v.excess - epsilon > plan_tolerance(game)
-        ]
-        return np.array([v.mask for v in fresh], dtype=np.int64)
+        return _separated_rows(game, rows, x, epsilon, limit)
     excess = game.values - coalition_sums(x) - epsilon
     excess[0] = excess[-1] = -np.inf
     if rows.added:
@@ -372,6 +371,18 @@ def violated_core_rows(m: pyo.ConcreteModel, limit: int = CORE_ROWS_PER_ROUND) -
     if len(violated) > limit:
         violated = violated[np.argpartition(-excess[violated], limit)[:limit]]
     return violated[np.argsort(-excess[violated], kind="stable")]
+
+
+def _separated_rows(
+    game: OracleGame, rows: CoreRows, x: np.ndarray, epsilon: float, limit: int
+) -> np.ndarray:
+    """:func:`violated_core_rows` of an :class:`OracleGame` (its docstring)."""
+    found = game.most_violated(x, count=min(limit, ORACLE_ROWS_PER_ROUND))
+    if not found or found[0].mask in rows.added:
+        return np.zeros(0, dtype=np.int64)
+    tolerance = plan_tolerance(game)
+    fresh = [v.mask for v in found if v.mask not in rows.added and v.excess - epsilon > tolerance]
+    return np.array(fresh, dtype=np.int64)
 
 
 def solve_plan_model(m: pyo.ConcreteModel, solver: object | None = None) -> SolveResult:
@@ -383,6 +394,16 @@ def solve_plan_model(m: pyo.ConcreteModel, solver: object | None = None) -> Solv
     model infeasible with some of the rows is infeasible with all. Models holding every row
     (small games, core = off) are solved once.
     """
+    rows: CoreRows | None = getattr(m, "core_rows", None)
+    if rows is not None and isinstance(rows.game, OracleGame):
+        guided = _guided_solve(m, solver)
+        if guided is not None:
+            return guided
+    return _generate_rows(m, solver)
+
+
+def _generate_rows(m: pyo.ConcreteModel, solver: object | None) -> SolveResult:
+    """Solve, add the violated core rows, solve again, until none is violated."""
     from fairpool.optimizer.solve import solve_pyomo
 
     rows: CoreRows | None = getattr(m, "core_rows", None)
@@ -394,6 +415,46 @@ def solve_plan_model(m: pyo.ConcreteModel, solver: object | None = None) -> Solv
         if not missing.size:
             return result
         add_core_rows(m, missing)
+
+
+def _guided_solve(m: pyo.ConcreteModel, solver: object | None) -> SolveResult | None:
+    """The first step of a plan whose rows come from an oracle, generated near the target.
+
+    min ε (or a feasibility step) has a wide optimal face: its LP jumps from vertex to vertex
+    of it, and each vertex violates a few new coalitions, so the rows come a handful per
+    re-solve of a model with thousands of columns (hundreds of rounds at 20 parties). Solved
+    first as min ε + :data:`GUIDE_WEIGHT` · distance to the target (the target, e.g. the
+    nucleolus, is in or near the core), its rows are generated around the target and few
+    rounds suffice. Exact: when the guided optimum has ε at its lower bound (0 for a soft
+    core) or the step is a feasibility one, it is an optimum of the step itself (with every
+    row, since none is violated), and is returned with the step's objective value; otherwise
+    ``None``, and the step is solved as it is, starting from the rows found.
+    """
+    import pyomo.environ as pyo
+
+    active = [o for o in m.component_objects(pyo.Objective, active=True)]
+    distance = m.component("distance")
+    if len(active) != 1 or active[0].local_name not in GUIDED_STEPS or distance is None:
+        return None
+    step = active[0]
+    if m.component("guided_objective") is not None:
+        m.del_component(m.guided_objective)
+    m.guided_objective = pyo.Objective(expr=step.expr + GUIDE_WEIGHT * distance)
+    step.deactivate()
+    try:
+        result = _generate_rows(m, solver)
+    finally:
+        m.guided_objective.deactivate()
+        step.activate()
+    if not result.optimal:
+        return None
+    if step.local_name == "feasibility_objective":
+        return replace(result, objective=0.0)
+    epsilon = float(m.epsilon.value or 0.0)
+    lower = m.epsilon.lb if not m.epsilon.fixed else m.epsilon.value
+    if lower is None or epsilon > float(lower) + plan_tolerance(m.core_rows.game):
+        return None
+    return replace(result, objective=epsilon)
 
 
 def define_distance_objective(m: pyo.ConcreteModel, target: np.ndarray, kind: DistanceKind) -> None:
@@ -489,6 +550,8 @@ def case_game(
 
 __all__ = [
     "ALL_CORE_ROWS_UP_TO",
+    "GUIDED_STEPS",
+    "GUIDE_WEIGHT",
     "ORACLE_ROWS_PER_ROUND",
     "PLAN_TOLERANCE",
     "CoreRows",

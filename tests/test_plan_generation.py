@@ -165,3 +165,22 @@ def test_the_generated_plan_is_unit_free(small_case: Path, factor: float, tmp_pa
     assert other["epsilon"] == pytest.approx(base["epsilon"] * factor, abs=1e-6 * scale * factor)
     for party, amount in base["amounts"].items():
         assert other["amounts"][party] == pytest.approx(amount * factor, abs=1e-6 * scale * factor)
+
+
+def test_an_empty_core_is_planned_to_its_least_violation() -> None:
+    """c(S) = 1 for |S| ≤ 2, 2.5 above, four parties: {1, 2} and {3, 4} can each do with 1,
+    so no split of 2.5 is in the core (ε* = 0.25). The generated rows' first step, guided
+    toward the target, ends above ε = 0 and is solved again as it is: the same ε and
+    distance as the full table."""
+    from fairpool.models.cost_sharing.plan import solve_plan
+
+    n = 4
+    sizes = np.array([bin(m).count("1") for m in range(1 << n)], dtype=float)
+    costs = np.where(sizes <= 2, np.minimum(sizes, 1.0), 2.5)
+    cost_game = Game(tuple(f"P{i}" for i in range(n)), costs, "cost")
+    goal = np.full(n, 2.5 / n)
+    full = solve_plan(cost_game, goal, "soft")
+    generated = solve_plan(OracleGame(EnumeratedOracle(cost_game)), goal, "soft")
+    assert full.epsilon == pytest.approx(0.25, abs=1e-9)
+    assert generated.epsilon == pytest.approx(full.epsilon, abs=1e-9)
+    assert generated.distance == pytest.approx(full.distance, abs=1e-9)
