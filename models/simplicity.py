@@ -34,6 +34,33 @@ import numpy as np
 
 from fairpool.models.results import ProposalSimplicity
 
+SIMPLE_MIP_GAP = 1e-4
+"""Relative optimality gap of the simplified plans' MILP steps. Placing ratios on a grid so
+that three NPVs land closest to their targets is a closest-lattice-point problem: proving
+the last 0.01% optimal took HiGHS minutes on the shipped park where finding it takes
+milliseconds. Each simplified plan's distance is therefore within 0.01% of the best on its
+grid; its price is still exact for the plan reported (distance after − before)."""
+
+
+SIMPLE_TIME_LIMIT = 20.0
+"""Seconds per solve of a simplified plan when the case sets no ``time_limit``: a grid
+alone over many free ratios can keep HiGHS searching for minutes (on the shipped park,
+``--round-to 0.05`` without the other options); the option is then reported as not
+applied, with HiGHS's reason, and the plan stays without it."""
+
+
+def money(value: float, unit: str) -> str:
+    """An amount for a sentence: thousands separated, about four significant digits."""
+    text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:.4g}"
+    return f"{text} {unit}".strip()
+
+
+def settled(price: float, negligible: float) -> float:
+    """A price as reported: 0 when within ``negligible`` (the core tolerance), where the
+    distances of two plans differ by solver noise only, not by any money a party sees."""
+    return 0.0 if abs(price) <= negligible else price
+
+
 GRIDS: tuple[float, ...] = (0.05, 0.01)
 """The grids a signed ratio or share lies on, coarsest first: 5% and 1% steps."""
 
@@ -242,13 +269,17 @@ def _max_flow(supply: np.ndarray, demand: np.ndarray, arcs: np.ndarray, tol: flo
 
 __all__ = [
     "GRIDS",
+    "SIMPLE_MIP_GAP",
+    "SIMPLE_TIME_LIMIT",
     "VALUE_TOLERANCE",
     "coarsest_grid",
     "distinct_values",
     "least_outside_payments",
+    "money",
     "on_grid",
     "outside_payments",
     "phase_changes",
+    "settled",
     "share_counts",
     "tolerance_of",
     "uniform_across_streams",

@@ -13,8 +13,8 @@ Budgets, individual rationality, the core rows and ``transfers = none`` (a party
 toward what it hosts or benefits from) hold as in the plan without rounding. The rounded
 plan is solved lexicographically as the plain one (least core violation or feasibility,
 then the distance to the target), as a MILP with the park's MILP gap and time limit
-(:data:`~fairpool.models.joint_park.simple.SIMPLE_MIP_GAP`,
-:data:`~fairpool.models.joint_park.simple.SIMPLE_TIME_LIMIT`: the same closest-lattice-point
+(:data:`~fairpool.models.simplicity.SIMPLE_MIP_GAP`,
+:data:`~fairpool.models.simplicity.SIMPLE_TIME_LIMIT`: the same closest-lattice-point
 search). Its price is the extra distance to the target, in money.
 """
 
@@ -37,8 +37,8 @@ from fairpool.models.infrastructure.plan import (
     plan_values,
 )
 from fairpool.models.infrastructure.transfers import outcome_npv
-from fairpool.models.joint_park.simple import SIMPLE_MIP_GAP, SIMPLE_TIME_LIMIT, money, settled
 from fairpool.models.planning import plan_tolerance, solve_lexicographic
+from fairpool.models.simplicity import SIMPLE_MIP_GAP, SIMPLE_TIME_LIMIT, money, settled
 from fairpool.models.verdicts import core_tolerance, plan_distance, plan_verdict
 from fairpool.optimizer.errors import InfeasibleError, SolverError
 from fairpool.optimizer.game import Game

@@ -58,7 +58,14 @@ from fairpool.models.planning import (
     smallest_surplus,
     solve_step,
 )
-from fairpool.models.simplicity import VALUE_TOLERANCE, distinct_values
+from fairpool.models.simplicity import (
+    SIMPLE_MIP_GAP,
+    SIMPLE_TIME_LIMIT,
+    VALUE_TOLERANCE,
+    distinct_values,
+    money,
+    settled,
+)
 from fairpool.models.verdicts import core_tolerance, plan_distance
 from fairpool.optimizer.errors import InfeasibleError, SolverError
 from fairpool.optimizer.game import Game
@@ -75,20 +82,6 @@ OPTIONS = ("uniform_streams", "max_changes", "round_to")
 """The park's simplicity options, in the order they are applied: the grid last, when the
 other options have already tied most ratios together (fewer integer variables to place)."""
 
-SIMPLE_MIP_GAP = 1e-4
-"""Relative optimality gap of the simplified plans' MILP steps. Placing ratios on a grid so
-that three NPVs land closest to their targets is a closest-lattice-point problem: proving
-the last 0.01% optimal took HiGHS minutes on the shipped park where finding it takes
-milliseconds. Each simplified plan's distance is therefore within 0.01% of the best on its
-grid; its price is still exact for the plan reported (distance after − before)."""
-
-
-SIMPLE_TIME_LIMIT = 20.0
-"""Seconds per solve of a simplified plan when the case sets no ``time_limit``: a grid
-alone over many free ratios can keep HiGHS searching for minutes (on the shipped park,
-``--round-to 0.05`` without the other options); the option is then reported as not
-applied, with HiGHS's reason, and the plan stays without it."""
-
 
 @dataclasses.dataclass(frozen=True)
 class SimplePlan:
@@ -104,18 +97,6 @@ class SimplePlan:
     timings: dict[str, float]
     details: dict[str, float]
     spec: PlanSpec
-
-
-def money(value: float, unit: str) -> str:
-    """An amount for a sentence: thousands separated, about four significant digits."""
-    text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:.4g}"
-    return f"{text} {unit}".strip()
-
-
-def settled(price: float, negligible: float) -> float:
-    """A price as reported: 0 when within ``negligible`` (the core tolerance), where the
-    distances of two plans differ by solver noise only, not by any money a party sees."""
-    return 0.0 if abs(price) <= negligible else price
 
 
 def target_name(target: str) -> str:
@@ -553,15 +534,12 @@ def ignored_warnings(settings: PlanSettings, nash: bool) -> Sequence[str]:
 __all__ = [
     "APPLIES",
     "OPTIONS",
-    "SIMPLE_MIP_GAP",
-    "SIMPLE_TIME_LIMIT",
     "MoreDistinct",
     "SimplePlan",
     "differing_pairs",
     "fewest_distinct_plan",
     "fewest_distinct_step",
     "ignored_warnings",
-    "money",
     "solve_simple_plan",
     "total_variation",
 ]
