@@ -41,6 +41,7 @@ from fairpool.models.large_results import (
 )
 from fairpool.optimizer.errors import CaseError, VerificationError
 from fairpool.optimizer.game import coalition_label, members
+from fairpool.optimizer.generation.oracle import OracleStatistics
 
 if TYPE_CHECKING:
     from fairpool.models import AnyFamily
@@ -118,16 +119,26 @@ def coalition_words(ids: list[str], names: dict[str, str], spelled_out: int = 5)
     return f"A group of {len(ids)} parties ({shown}, … {ids[-1]})"
 
 
-def _work(oracle: CoalitionOracle, rounds: int, rows: int, started: float) -> GenerationWork:
+def generation_work(
+    oracle: CoalitionOracle,
+    rounds: int,
+    rows: int,
+    started: float,
+    before: OracleStatistics | None = None,
+) -> GenerationWork:
+    """What an answer cost: ``rounds`` and ``rows`` of its LPs, and the oracle's separations,
+    MILPs, values and HiGHS seconds since ``before`` (a copy of its statistics taken when
+    the answer began; ``None``: since the oracle was made), wall time since ``started``."""
     stats = oracle.statistics
+    base = before if before is not None else OracleStatistics()
     return GenerationWork(
         rounds=rounds,
         rows=rows,
-        separations=stats.separations,
-        milps=stats.solves,
-        values=stats.values,
+        separations=stats.separations - base.separations,
+        milps=stats.solves - base.solves,
+        values=stats.values - base.values,
         seconds=time.perf_counter() - started,
-        solver_seconds=stats.solver_seconds,
+        solver_seconds=stats.solver_seconds - base.solver_seconds,
     )
 
 
@@ -228,7 +239,7 @@ def check_large(
         notes=tuple(given.notes),
         verdict=tuple(lines),
         fair=bool(rational.all()) and in_core and not given.rule_violations,
-        work=_work(oracle, least.rounds, least.rows, started),
+        work=generation_work(oracle, least.rounds, least.rows, started),
         simplicity=given.simplicity,
     )
 
@@ -348,7 +359,7 @@ def solve_large(
         worst=worst,
         tolerance=tolerance,
         notes=tuple(notes),
-        work=_work(oracle, rounds, rows, started),
+        work=generation_work(oracle, rounds, rows, started),
         plan=solved_plan,
     )
 
@@ -411,6 +422,7 @@ __all__ = [
     "coalition_certificate",
     "coalition_words",
     "game_scale",
+    "generation_work",
     "plan_by_generation",
     "solve_large",
     "use_generation",

@@ -50,8 +50,8 @@ from fairpool.models.large import (
     case_oracle,
     coalition_certificate,
     game_scale,
+    generation_work,
 )
-from fairpool.models.large_results import GenerationWork
 from fairpool.models.large_sweep_results import LargeSweep
 from fairpool.models.results import BandCut, SweepBaseline, SweepLine
 from fairpool.models.sweeps import band_cuts, baseline_value, sweep_line, sweep_values
@@ -516,16 +516,7 @@ def sweep_large(
     cuts: tuple[BandCut, ...] = ()
     if axis.rules_band is not None and found_band.refusal is None:
         within_band, cuts = axis.rules_band(found_band.band)
-    stats = oracle.statistics
-    work = GenerationWork(
-        rounds=found_band.rounds,
-        rows=found_band.rows,
-        separations=stats.separations - before.separations,
-        milps=stats.solves - before.solves,
-        values=stats.values - before.values,
-        seconds=time.perf_counter() - started,
-        solver_seconds=stats.solver_seconds - before.solver_seconds,
-    )
+    work = generation_work(oracle, found_band.rounds, found_band.rows, started, before)
     return LargeSweep(
         case_name=case.name,
         model=case.model,

@@ -190,7 +190,8 @@ def _plan_lines(
     return lines
 
 
-def _work_document(work: GenerationWork) -> dict[str, Any]:
+def work_document(work: GenerationWork) -> dict[str, Any]:
+    """The ``work`` entry of a JSON document by generation (check, solve, sweep)."""
     return {
         "rounds": work.rounds,
         "rows": work.rows,
@@ -235,7 +236,7 @@ def large_check_document(check: LargeCheck) -> dict[str, Any]:
         "rule_violations": list(check.rule_violations),
         "verdict": list(check.verdict),
         "fair": check.fair,
-        "work": _work_document(check.work),
+        "work": work_document(check.work),
         "simplicity": None if check.simplicity is None else check.simplicity.record(),
     }
 
@@ -269,7 +270,7 @@ def large_solve_document(result: LargeSolve) -> dict[str, Any]:
         "worst_coalition": _certificate_document(result.worst),
         "in_core": result.worst.excess <= result.tolerance,
         "notes": list(result.notes),
-        "work": _work_document(result.work),
+        "work": work_document(result.work),
         "plan": None if result.plan is None else _plan_document(result.plan),
     }
 
@@ -296,4 +297,5 @@ __all__ = [
     "large_solve_document",
     "render_large_check",
     "render_large_solve",
+    "work_document",
 ]

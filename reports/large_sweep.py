@@ -19,6 +19,7 @@ from fairpool.models.large_sweep_results import LargeSweep
 from fairpool.models.results import ALL
 from fairpool.reports.document import json_number, records
 from fairpool.reports.i18n import format_money, money_decimals
+from fairpool.reports.large import work_document
 from fairpool.reports.sweep_words import percent, value_decimals
 from fairpool.reports.text import render_table
 
@@ -65,19 +66,6 @@ def work_line(work: GenerationWork) -> str:
         f"{work.rows} generated coalitions, coalition values solved alone {work.values}; "
         f"{work.seconds:.2f} s in all."
     )
-
-
-def work_document(work: GenerationWork) -> dict[str, Any]:
-    """The ``work`` entry of the JSON document (as ``check`` by generation has it)."""
-    return {
-        "rounds": work.rounds,
-        "rows": work.rows,
-        "separations": work.separations,
-        "milps": work.milps,
-        "values": work.values,
-        "seconds": json_number(work.seconds),
-        "solver_seconds": json_number(work.solver_seconds),
-    }
 
 
 def coalition_cell(label: str, spelled_out: int = 5) -> str:
@@ -241,6 +229,5 @@ __all__ = [
     "large_sweep_document",
     "line_description",
     "render_large_sweep",
-    "work_document",
     "work_line",
 ]
