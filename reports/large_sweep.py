@@ -18,15 +18,20 @@ from fairpool.models.large_results import GenerationWork
 from fairpool.models.large_sweep_results import LargeSweep
 from fairpool.models.results import ALL
 from fairpool.reports.document import json_number, records
-from fairpool.reports.i18n import format_money, money_decimals
 from fairpool.reports.large import work_document
 from fairpool.reports.sweep_words import percent, value_decimals
-from fairpool.reports.text import render_table
+from fairpool.reports.text import render_table, sweep_table_rows
 
 SHOWN_PARTIES = 8
 """Above this many parties the text table shows the swept party (and counterparty) only."""
 
-FLAG_HEADS = {"within_rules": "within rules", "within_budgets": "within budgets"}
+
+BASELINE_WORDS = {
+    "proposal": "proposal sheet",
+    "given": "given proposal",
+    "plan": "plan toward the {target} (by constraint generation)",
+}
+"""Where a generated sweep starts, in words (:class:`~fairpool.models.results.SweepBaseline`)."""
 
 
 def _label(sweep: LargeSweep, party: str) -> str:
@@ -86,53 +91,27 @@ def band_text(band: tuple[float, float] | None, decimals: int) -> str:
 
 def render_large_sweep(sweep: LargeSweep) -> str:
     """The text of ``fairpool sweep`` on a case swept by generation."""
-    table = sweep.table
-    cost = sweep.orientation == "cost"
-    prefix = "cost_" if cost else "npv_"
-    kind = "cost" if cost else "NPV"
-    unit = f", {sweep.unit}" if sweep.unit else ""
     shown_parties = list(sweep.players)
     if len(shown_parties) > SHOWN_PARTIES:
         shown_parties = [sweep.line.party] + (
             [] if sweep.line.against is None else [sweep.line.against]
         )
-    flag = sweep.rules_flag
-    rows = [
-        [
-            sweep.value_column,
-            *(_label(sweep, p) for p in shown_parties),
-            "in core",
-            "most tempted to leave",
-            "its gain",
-            FLAG_HEADS.get(flag or "", ""),
-        ],
-        ["", *([f"{kind}{unit}"] * len(shown_parties)), "", "", sweep.unit, ""],
-    ]
-    amounts = {p: table[prefix + p].to_numpy(dtype=float) for p in shown_parties}
-    decimals = money_decimals(
-        [float(v) for column in amounts.values() for v in column] + table["worst_excess"].tolist()
+    rows = sweep_table_rows(
+        sweep.table,
+        sweep.value_column,
+        sweep.orientation,
+        sweep.unit,
+        {p: _label(sweep, p) for p in shown_parties},
+        sweep.rules_flag,
+        coalition_cell,
     )
-    shown = value_decimals(table[sweep.value_column].tolist())
-    gain_width = max(
-        (len(format_money(float(v), "", decimals)) for v in table["worst_excess"]), default=0
-    )
-    for r, record in enumerate(table.to_dict(orient="records")):
-        rows.append(
-            [
-                percent(float(record[sweep.value_column]), shown),
-                *(format_money(float(amounts[p][r]), "", decimals) for p in shown_parties),
-                "yes" if record["in_core"] else "no",
-                coalition_cell(str(record["worst_coalition"] or "")),
-                format_money(float(record["worst_excess"]), "", decimals).rjust(gain_width),
-                ("yes" if record[flag] else "no") if flag else "",
-            ]
-        )
+    shown = value_decimals(sweep.table[sweep.value_column].tolist())
     band_decimals = max(shown, 2)
     lines = [
         f"Sweep: {sweep.case_name} ({sweep.model}, {len(sweep.players)} parties; unit "
         f"{sweep.unit or '-'})",
         f"Slides {line_description(sweep)}.",
-        f"Baseline: the {'proposal sheet' if sweep.baseline == 'proposal' else 'given proposal'}"
+        f"Baseline: the {BASELINE_WORDS[sweep.baseline].format(target=sweep.target)}"
         + (
             ""
             if sweep.baseline_value is None

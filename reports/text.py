@@ -4,7 +4,7 @@ comparison of every method side by side."""
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from fairpool.optimizer.game import Game
@@ -390,58 +390,80 @@ def plan_table_text(kind: PlanTableKind, plan: pd.DataFrame) -> str:
     return render_table(table)
 
 
-def render_sweep(sweep: SweepResult) -> str:
-    """A sweep for the terminal, in words and a table (:mod:`fairpool.reports.sweep_words`):
-    what slides and from which baseline, how the other parties move, one row per value
-    (each party's NPV or cost share in the case's unit, with thousands separators and the
-    decimals the amounts need; the verdict; the rules flag), then the exact core band, the
-    band within the rules and the rules that cut it."""
-    from fairpool.reports.sweep_words import (
-        band_words,
-        baseline_words,
-        heading,
-        percent,
-        value_decimals,
-    )
+SWEEP_FLAG_HEADS = {"within_rules": "within rules", "within_budgets": "within budgets"}
+"""The heading of a sweep's rules column, by its flag."""
 
-    table = sweep.table
-    cost = sweep.game.orientation == "cost"
-    prefix = "cost_" if cost else "npv_"
-    kind = "cost" if cost else "NPV"
-    unit = f", {sweep.unit}" if sweep.unit else ""
-    labels = party_labels(sweep.game)
-    flag = sweep.rules_flag
-    flag_head = {"within_rules": "within rules", "within_budgets": "within budgets"}.get(flag or "")
+
+def sweep_table_rows(
+    table: pd.DataFrame,
+    value_column: str,
+    orientation: str,
+    unit: str,
+    labels: Mapping[str, str],
+    rules_flag: str | None,
+    coalition: Callable[[str], str] = lambda label: label or "-",
+) -> list[list[str]]:
+    """A sweep's table as text rows (heading, units, one row per value): the swept value,
+    the amount (``npv_<party>`` or ``cost_<party>``) of each party in ``labels`` (party →
+    heading, in column order), the verdict, the coalition most tempted to leave (as
+    ``coalition`` words it) and its gain, and the rules flag; amounts with the decimals they
+    need, in the case unit. Shared by the enumerated sweep and the sweep by generation."""
+    from fairpool.reports.sweep_words import percent, value_decimals
+
+    prefix = "cost_" if orientation == "cost" else "npv_"
+    kind = "cost" if orientation == "cost" else "NPV"
+    per_party = f", {unit}" if unit else ""
+    parties = list(labels)
     rows = [
         [
-            sweep.value_column,
-            *labels,
+            value_column,
+            *labels.values(),
             "in core",
             "most tempted to leave",
             "its gain",
-            flag_head or "",
+            SWEEP_FLAG_HEADS.get(rules_flag or "", ""),
         ],
-        ["", *([f"{kind}{unit}"] * len(labels)), "", "", sweep.unit, ""],
+        ["", *([f"{kind}{per_party}"] * len(parties)), "", "", unit, ""],
     ]
-    amounts = [table[prefix + p].to_numpy(dtype=float) for p in sweep.players]
+    amounts = [table[prefix + p].to_numpy(dtype=float) for p in parties]
     decimals = money_decimals(
         [float(v) for column in amounts for v in column] + table["worst_excess"].tolist()
     )
-    shown = value_decimals(table[sweep.value_column].tolist())
+    shown = value_decimals(table[value_column].tolist())
     gain_width = max(
         (len(format_money(float(v), "", decimals)) for v in table["worst_excess"]), default=0
     )
     for r, record in enumerate(table.to_dict(orient="records")):
         rows.append(
             [
-                percent(float(record[sweep.value_column]), shown),
+                percent(float(record[value_column]), shown),
                 *(format_money(float(column[r]), "", decimals) for column in amounts),
                 "yes" if record["in_core"] else "no",
-                str(record["worst_coalition"] or "-"),
+                coalition(str(record["worst_coalition"] or "")),
                 format_money(float(record["worst_excess"]), "", decimals).rjust(gain_width),
-                ("yes" if record[flag] else "no") if flag else "",
+                ("yes" if record[rules_flag] else "no") if rules_flag else "",
             ]
         )
+    return rows
+
+
+def render_sweep(sweep: SweepResult) -> str:
+    """A sweep for the terminal, in words and a table (:mod:`fairpool.reports.sweep_words`):
+    what slides and from which baseline, how the other parties move, one row per value
+    (each party's NPV or cost share in the case's unit, with thousands separators and the
+    decimals the amounts need; the verdict; the rules flag), then the exact core band, the
+    band within the rules and the rules that cut it."""
+    from fairpool.reports.sweep_words import band_words, baseline_words, heading
+
+    labels = party_labels(sweep.game)
+    rows = sweep_table_rows(
+        sweep.table,
+        sweep.value_column,
+        sweep.game.orientation,
+        sweep.unit,
+        dict(zip(sweep.players, labels, strict=True)),
+        sweep.rules_flag,
+    )
     lines = [heading(sweep, "en"), *baseline_words(sweep, "en"), ""]
     lines.append(render_table(rows, right_from=0, left_from=len(labels) + 1))
     lines.append("")

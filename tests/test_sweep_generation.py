@@ -271,6 +271,9 @@ def test_a_target_generation_samples_starts_from_the_plan_toward_the_nucleolus()
     generated = sweep_large(family("cost_sharing"), case, SweepLine(case.parties[0]), VALUES)
     assert generated.target == "nucleolus" and generated.baseline == "plan"
     assert any("plan toward the nucleolus" in note for note in generated.notes)
+    from fairpool.reports.large_sweep import render_large_sweep
+
+    assert "Baseline: the plan toward the nucleolus" in render_large_sweep(generated)
 
 
 def test_a_40_town_sweep_runs_through_the_command_and_prints_the_band(tmp_path: Path) -> None:
