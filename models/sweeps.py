@@ -13,6 +13,7 @@ ones ``check`` uses for the same rule.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from itertools import pairwise
 
 import numpy as np
 
@@ -27,7 +28,18 @@ PROBE_STEPS = (1e-6, 1e-4, 1e-2)
 """How far beyond a band's end the rule check looks first (then halfway to the core band's
 end, then at it): the nearest rule that breaks is the one that cuts."""
 
+AFFINE_PROBE = 0.3819660112501051
+"""Where along a piece [a, b] of a swept line its affinity is probed (a + (2 − φ)(b − a)):
+a point no grid of a sweep or a cap's kink is likely to share."""
+
 Band = tuple[float, float]
+
+
+def line_pieces(highest: float, kinks: Sequence[float]) -> list[Band]:
+    """[0, highest] cut at the ``kinks`` inside it: the intervals on which a swept plan is
+    affine (the whole line when there are none)."""
+    ends = [0.0, *sorted(k for k in kinks if 0.0 < k < highest), highest]
+    return [(a, b) for a, b in pairwise(ends) if b > a] or [(0.0, highest)]
 
 
 def sweep_line(case: CaseSettings, line: SweepLine) -> SweepLine:
@@ -119,10 +131,12 @@ def band_cuts(
 
 
 __all__ = [
+    "AFFINE_PROBE",
     "BAND_TOLERANCE",
     "PROBE_STEPS",
     "band_cuts",
     "baseline_value",
+    "line_pieces",
     "sweep_line",
     "sweep_values",
 ]

@@ -28,8 +28,8 @@ from fairpool.models.family import (
     ProposalCheck,
 )
 from fairpool.optimizer.analysis import GameAnalysis, analyse_game
-from fairpool.optimizer.fairness import FairnessReport, check_allocation
-from fairpool.optimizer.game import Game
+from fairpool.optimizer.fairness import FairnessReport, check_allocation, worst_coalition
+from fairpool.optimizer.game import Game, tolerance
 from fairpool.optimizer.results import Allocation
 
 if TYPE_CHECKING:
@@ -67,19 +67,21 @@ def plan_verdict(game: Game, amounts: np.ndarray) -> PlanVerdict:
     """The verdict on ``amounts`` (the game's orientation: NPVs, or cost shares).
 
     worst: the proper coalition with the largest excess (v(S) − x(S), or x(S) − c(S)),
-    the smallest among near-ties (:func:`fairpool.optimizer.fairness.check_allocation`);
-    in core: its excess ≤ tol; party i rational: its own excess ≤ tol. Efficiency is not
-    required: a plan that gives up welfare is judged on what it hands out.
+    the smallest among near-ties (as :func:`fairpool.optimizer.fairness.check_allocation`
+    picks it); in core: its excess ≤ tol; party i rational: its own excess ≤ tol.
+    Efficiency is not required: a plan that gives up welfare is judged on what it hands
+    out. One excess vector and nothing else (a sweep asks this of every value).
     """
-    report = check_allocation(game, np.asarray(amounts, dtype=float))
+    excesses = game.excesses(np.asarray(amounts, dtype=float))
+    worst = worst_coalition(excesses, game.n, tolerance(game.values))
+    worst_excess = float(excesses[1:-1].max()) if worst else 0.0
+    own = excesses[1 << np.arange(game.n)]
     tol = core_tolerance(game)
     return PlanVerdict(
-        worst_coalition=report.worst_coalition_label,
-        worst_excess=float(report.worst_excess),
-        in_core=bool(report.worst_excess <= tol),
-        individually_rational={
-            p: bool(report.ir_shortfall[i] <= tol) for i, p in enumerate(game.players)
-        },
+        worst_coalition=game.label(worst),
+        worst_excess=worst_excess,
+        in_core=bool(worst_excess <= tol),
+        individually_rational={p: bool(own[i] <= tol) for i, p in enumerate(game.players)},
     )
 
 

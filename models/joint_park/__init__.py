@@ -43,6 +43,7 @@ from __future__ import annotations
 
 from fairpool.models.family import family_from_modules
 from fairpool.models.joint_park import case, coalitions, oracle_plan, plan, proposal, template
+from fairpool.models.joint_park.bands import core_band, line_bands, rules_band
 from fairpool.models.joint_park.case import (
     MODEL,
     TARGETS,
@@ -84,7 +85,6 @@ from fairpool.models.joint_park.plan import (
 from fairpool.models.joint_park.plan_model import PlanSpec, SweepSpec, build_plan_model
 from fairpool.models.joint_park.proposal import (
     check,
-    core_band,
     proposal_from_rows,
     read_proposal,
     sweep,
@@ -128,6 +128,7 @@ __all__ = [
     "coalition_values",
     "core_band",
     "evaluate_plan",
+    "line_bands",
     "park_game",
     "park_pools",
     "proposal_from_rows",
@@ -137,6 +138,7 @@ __all__ = [
     "ratios_from_frame",
     "read_case",
     "read_proposal",
+    "rules_band",
     "rules_in_force",
     "solve",
     "solve_plan",

@@ -67,28 +67,41 @@ def evaluate_plan(case: JointParkCase, pools: Pools, ratios: np.ndarray) -> Plan
     capped party's split take over its window: once reached, the rest of each year's take
     goes to ``overflow_to``. npv[p] = Σ_t d_t (take[p, t] − cost[p, t]).
     """
+    per_year, take = plan_takes(case, pools, ratios)
+    cash = case.cash
+    statistics = per_year[:, ~cash] + pools.stock[:, ~cash]
+    npv = (take - pools.cost) @ case.discount
+    return PlanFlows(ratios, take, pools.cost, statistics, npv)
+
+
+def plan_takes(
+    case: JointParkCase, pools: Pools, ratios: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(per_year[..., p, k, t], take[..., p, t]) of the plan(s) r[..., p, k, h] (leading axes:
+    a stack of plans, as a sweep has): each party's amount of each stream per year, and its
+    cash take with the caps applied (:func:`evaluate_plan`). The NPVs of a stack are
+    ``(take - pools.cost) @ case.discount``."""
     phase = case.phase_of_year
     in_phase = phase >= 0
-    per_year = np.zeros((case.n, len(case.streams), len(case.years)))
-    per_year[:, :, in_phase] = ratios[:, :, phase[in_phase]] * pools.split[None, :, in_phase]
+    lead = ratios.shape[:-3]
+    per_year = np.zeros((*lead, case.n, len(case.streams), len(case.years)))
+    per_year[..., in_phase] = ratios[..., phase[in_phase]] * pools.split[:, in_phase]
     cash = case.cash
-    take = per_year[:, cash].sum(axis=1) + pools.stock[:, cash].sum(axis=1)
+    take = per_year[..., cash, :].sum(axis=-2) + pools.stock[:, cash].sum(axis=1)
     for limit in case.limits:
         if limit.limit != "cap":
             continue
         p, q = case.party_index(limit.party), case.party_index(limit.overflow_to)
         scope = [case.stream_index(s) for s in limit.streams]
         window = (case.years >= limit.start_year) & (case.years <= limit.end_year)
-        remaining = limit.amount
+        remaining = np.full(lead, float(limit.amount))
         for t in np.flatnonzero(window):
-            gross = per_year[p, scope, t].sum()
-            kept = min(gross, max(remaining, 0.0))
-            remaining -= kept
-            take[p, t] -= gross - kept
-            take[q, t] += gross - kept
-    statistics = per_year[:, ~cash] + pools.stock[:, ~cash]
-    npv = (take - pools.cost) @ case.discount
-    return PlanFlows(ratios, take, pools.cost, statistics, npv)
+            gross = per_year[..., p, scope, t].sum(axis=-1)
+            kept = np.minimum(gross, np.maximum(remaining, 0.0))
+            remaining = remaining - kept
+            take[..., p, t] -= gross - kept
+            take[..., q, t] += gross - kept
+    return per_year, take
 
 
 def ratios_from_frame(case: JointParkCase, frame: pd.DataFrame) -> np.ndarray:
@@ -164,6 +177,7 @@ __all__ = [
     "cash_flow_frame",
     "evaluate_plan",
     "park_pools",
+    "plan_takes",
     "ratios_frame",
     "ratios_from_frame",
     "statistics_frame",

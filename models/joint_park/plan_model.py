@@ -14,6 +14,7 @@ ratios are unit-free. HiGHS then sees numbers of order 1 in 元 as in 亿元.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import math
 from dataclasses import dataclass
@@ -54,7 +55,12 @@ class SweepSpec:
     against: int | None = None
 
     def line(self) -> tuple[np.ndarray, np.ndarray]:
-        """(offset, slope) of r(ρ) = offset + ρ · slope, both shaped like ``base``."""
+        """(offset, slope) of r(ρ) = offset + ρ · slope, both shaped like ``base`` (worked
+        out once per line: a sweep asks for hundreds of ρ)."""
+        return self._line
+
+    @functools.cached_property
+    def _line(self) -> tuple[np.ndarray, np.ndarray]:
         offset, slope = self.base.astype(float), np.zeros(self.base.shape)
         n = self.base.shape[0]
         for k, h in self.cells:
@@ -69,6 +75,8 @@ class SweepSpec:
                 if p != self.party:
                     share = float(self.base[p, k, h]) / rest if rest > 1e-12 else 1.0 / (n - 1)
                     offset[p, k, h], slope[p, k, h] = share, -share
+        offset.setflags(write=False)
+        slope.setflags(write=False)
         return offset, slope
 
     def ratios(self, rho: float) -> np.ndarray:

@@ -6,7 +6,7 @@ A sweep slides r[party, stream, phase] = ρ (``*``: every cash stream, every pha
 parties share 1 − ρ in their base proportions (or one counterparty alone takes up the
 difference), so every ratio is affine in ρ and the core band is {ρ : x(S)(ρ) ≥ v(S) for
 every proper coalition S}; the band within the rules adds the rules rows, schedules,
-the one-ratio key and the floors (one MILP each end, caps included).
+the one-ratio key and the floors (:mod:`fairpool.models.joint_park.bands`).
 """
 
 from __future__ import annotations
@@ -29,15 +29,16 @@ from fairpool.models.family import (
     SweepResult,
 )
 from fairpool.models.fixing import with_fix
+from fairpool.models.joint_park.bands import core_band, line_bands, rules_band
 from fairpool.models.joint_park.case import JointParkCase
 from fairpool.models.joint_park.checks import expand_proposal
 from fairpool.models.joint_park.coalitions import ParkEvaluator, coalition_milp
 from fairpool.models.joint_park.fix import fix_proposal
 from fairpool.models.joint_park.flows import (
-    Pools,
     cash_flow_frame,
     evaluate_plan,
     park_pools,
+    plan_takes,
     ratios_from_frame,
 )
 from fairpool.models.joint_park.plan import (
@@ -46,10 +47,9 @@ from fairpool.models.joint_park.plan import (
     solve_plan,
     target_allocation,
 )
-from fairpool.models.joint_park.plan_model import PlanSpec, SweepSpec, build_plan_model
-from fairpool.models.joint_park.rules import proposal_violations
+from fairpool.models.joint_park.plan_model import SweepSpec
+from fairpool.models.joint_park.rules import plans_within_rules, proposal_violations
 from fairpool.models.joint_park.schema import JOINT_PARK
-from fairpool.models.planning import PlanGame, activate_only, solve_plan_model
 from fairpool.models.proposal_input import proposal_table, proposal_tables, rows_tables
 from fairpool.models.results import PlanResult, ProposalSimplicity
 from fairpool.models.simplicity import (
@@ -60,7 +60,7 @@ from fairpool.models.simplicity import (
 )
 from fairpool.models.sweeps import band_cuts, baseline_value, sweep_line, sweep_values
 from fairpool.models.verdicts import case_result, judge_proposal, sweep_row
-from fairpool.optimizer.errors import CaseError, SolverError
+from fairpool.optimizer.errors import CaseError
 from fairpool.optimizer.workbook.checks import (
     CaseChecks,
     check_unknown_ids,
@@ -310,7 +310,9 @@ def sweep(
     Table columns: ``ratio``, ``npv_<party>`` per party, ``in_core``, ``worst_coalition``,
     ``worst_excess`` (:func:`fairpool.models.verdicts.sweep_row`), ``within_rules`` (the
     swept plan breaks none of the rules ``check`` judges: rules rows, schedules, floors, the
-    one-ratio key). Bands: :func:`core_band` and :func:`rules_band`, cut by
+    one-ratio key). Bands: :func:`~fairpool.models.joint_park.bands.line_bands` (half-lines
+    over all coalitions on each affine piece), or the MILPs :func:`~.bands.core_band` and
+    :func:`~.bands.rules_band` where the plan is not affine between the caps' kinks; cut by
     :func:`fairpool.models.sweeps.band_cuts`.
     """
     line = sweep_line(case, line)
@@ -328,14 +330,20 @@ def sweep(
         swept = spec.ratios(rho)
         return proposal_violations(case, park.pools, swept, evaluate_plan(case, park.pools, swept))
 
-    rows = []
-    for rho in kept:
-        swept = spec.ratios(rho)
-        flows = evaluate_plan(case, park.pools, swept)
-        within = not proposal_violations(case, park.pools, swept, flows)
-        rows.append(sweep_row(park.game, "ratio", rho, flows.npv, within_rules=within))
-    band = core_band(case, park, spec)
-    allowed = rules_band(case, park.game, park.pools, spec) if band else None
+    plans = np.stack([spec.ratios(rho) for rho in kept])
+    _, takes = plan_takes(case, park.pools, plans)
+    npvs = (takes - park.pools.cost) @ case.discount
+    within = plans_within_rules(case, park.pools, plans, takes)
+    rows = [
+        sweep_row(park.game, "ratio", rho, npv, within_rules=bool(kept_rules))
+        for rho, npv, kept_rules in zip(kept, npvs, within, strict=True)
+    ]
+    bands = line_bands(case, park, spec)
+    if bands is None:  # not affine between the caps' kinks: the MILPs decide
+        band = core_band(case, park, spec)
+        allowed = rules_band(case, park.game, park.pools, spec) if band else None
+    else:
+        band, allowed = bands
     within_band, cuts = band_cuts(band, allowed, broken)
     return SweepResult(
         **case_result(case, park.game),
@@ -354,70 +362,16 @@ def sweep(
     )
 
 
-def core_band(case: JointParkCase, park: ParkGame, spec: SweepSpec) -> tuple[float, float] | None:
-    """The interval of ratios ρ (as in :func:`sweep`) where no coalition blocks, exactly.
-
-    lo = min ρ, hi = max ρ subject to x(S)(ρ) ≥ v(S) for every proper coalition S, where the
-    NPVs x(ρ) follow the sweep's rule (caps included: a MILP then). ``None`` if no ratio puts
-    the plan in the core. Rules rows and floors do not restrict it (:func:`rules_band` does).
-    """
-    caps = tuple(limit for limit in case.limits if limit.limit == "cap")
-    band_spec = PlanSpec((), caps, False, "hard", schedules=False, sweep=spec)
-    return _band(case, park.game, park.pools, band_spec)
-
-
-def rules_band(
-    case: JointParkCase, game: PlanGame, pools: Pools, spec: SweepSpec
-) -> tuple[float, float] | None:
-    """The interval of ratios ρ (as in :func:`sweep`) where no coalition blocks and the swept
-    plan keeps every rule of the case, exactly: :func:`core_band`'s model with the rules rows
-    (bounds on the ratios that move), the monotone schedules, the one-ratio key, the yearly
-    floors and the caps. ``None`` if no ratio does. The ratios the line does not move are
-    fixed, so a rule the baseline breaks there is caught by
-    :func:`fairpool.models.sweeps.band_cuts`, which checks the band with ``check``'s rules."""
-    band_spec = PlanSpec(
-        case.rules, case.limits, case.one_ratio_for_all_streams, "hard", sweep=spec
-    )
-    return _band(case, game, pools, band_spec)
-
-
-def _band(
-    case: JointParkCase, game: PlanGame, pools: Pools, band_spec: PlanSpec
-) -> tuple[float, float] | None:
-    """min ρ and max ρ of a sweep's plan model (:func:`build_plan_model`) on ``game`` (a full
-    table, or an oracle whose core rows are generated), or ``None`` when it is infeasible."""
-    import pyomo.environ as pyo
-
-    from fairpool.optimizer.solve import SolveStatus, pyomo_solver
-
-    m = build_plan_model(case, game, pools, np.zeros(case.n), band_spec)
-    m.band_objective = pyo.Objective(expr=m.rho, sense=pyo.minimize)
-    activate_only(m, "band_objective")
-    solver = pyomo_solver(case.time_limit)
-    low = solve_plan_model(m, solver)
-    if low.status is SolveStatus.INFEASIBLE:
-        return None
-    if not low.optimal:
-        raise SolverError(f"HiGHS could not compute the core band: {low.highs_status}")
-    m.band_objective.sense = pyo.maximize
-    high = solve_plan_model(m, solver)
-    if not high.optimal:
-        raise SolverError(f"HiGHS could not compute the core band: {high.highs_status}")
-    return float(low.objective), float(high.objective)
-
-
 __all__ = [
     "PROPOSAL_COLUMNS",
     "base_ratios",
     "check",
-    "core_band",
     "plan_simplicity",
     "proposal_amounts",
     "proposal_from_rows",
     "proposal_from_tables",
     "ratio_simplicity",
     "read_proposal",
-    "rules_band",
     "sweep",
     "sweep_cells",
     "swept_ratios",

@@ -8,7 +8,9 @@ specificity all apply (their intersection).
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -46,23 +48,38 @@ def specificity(rule: RatioRule) -> int:
     return (rule.stream != ALL) + (rule.phase != ALL)
 
 
+_RULES_IN_FORCE: weakref.WeakKeyDictionary[JointParkCase, list[tuple[RatioRule, np.ndarray]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def rules_in_force(
     case: JointParkCase, rules: Sequence[RatioRule] | None = None
 ) -> list[tuple[RatioRule, np.ndarray]]:
     """Each rule row with the (stream, phase) cells where it governs its party's ratio (the
-    matching rows of the highest specificity; see the module docstring)."""
-    rules = case.rules if rules is None else rules
+    matching rows of the highest specificity; see the module docstring). The case's own
+    rules are worked out once per case object (a sweep checks hundreds of plans)."""
+    if rules is None:
+        known = _RULES_IN_FORCE.get(case)
+        if known is None:
+            known = _RULES_IN_FORCE[case] = _rules_in_force(case, case.rules)
+        return known
+    return _rules_in_force(case, rules)
+
+
+def _rules_in_force(
+    case: JointParkCase, rules: Sequence[RatioRule]
+) -> list[tuple[RatioRule, np.ndarray]]:
     shape = (len(case.streams), len(case.phases))
+    streams = [stream.stream for stream in case.streams]
+    phases = [phase.phase for phase in case.phases]
     best = np.full((case.n, *shape), -1)
     matched = []
     for rule in rules:
         p = case.party_index(rule.party)
-        cells = np.zeros(shape, dtype=bool)
-        for k, stream in enumerate(case.streams):
-            for h, phase in enumerate(case.phases):
-                cells[k, h] = matches(rule.stream, stream.stream) and matches(
-                    rule.phase, phase.phase
-                )
+        in_stream = np.array([matches(rule.stream, stream) for stream in streams])
+        in_phase = np.array([matches(rule.phase, phase) for phase in phases])
+        cells = np.outer(in_stream, in_phase)
         best[p][cells] = np.maximum(best[p][cells], specificity(rule))
         matched.append((rule, p, cells))
     return [(rule, cells & (best[p] == specificity(rule))) for rule, p, cells in matched]
@@ -81,70 +98,131 @@ def ratio_bounds(
     return lo, hi
 
 
-def proposal_violations(
-    case: JointParkCase, pools: Pools, ratios: np.ndarray, flows: PlanFlows
-) -> list[str]:
-    """The rules rows, schedules, floors and the one-ratio key that a ratio plan breaks, each
-    named by sheet and row (caps cannot be broken: they truncate)."""
-    problems = []
-    tol = RULE_TOLERANCE
+@dataclass(frozen=True)
+class RuleSlack:
+    """One rule of a case judged on one plan or a stack of plans: ``slack[..., j]`` is how far
+    inequality j of the rule is kept (≥ 0 kept; broken below −``tolerance``), affine in the
+    ratios and the yearly takes, so affine along a swept line wherever the takes are.
+
+    ``rule``: the rule in words (``breaks …``); ``years``: for a floor, the year of each
+    inequality (named in the message), else ``None``.
+    """
+
+    rule: str
+    slack: np.ndarray
+    tolerance: float
+    years: np.ndarray | None = None
+
+    def broken(self) -> np.ndarray:
+        """Per plan of the stack (the leading axes): does it break this rule?"""
+        return np.asarray((self.slack < -self.tolerance).any(axis=-1))
+
+    def message(self) -> str:
+        """The rule in words, a floor with the first five years it is missed (one plan)."""
+        if self.years is None:
+            return self.rule
+        short = self.years[self.slack < -self.tolerance]
+        return f"{self.rule} in {', '.join(str(int(year)) for year in short[:5])}"
+
+
+def rule_slacks(
+    case: JointParkCase, pools: Pools, ratios: np.ndarray, take: np.ndarray
+) -> list[RuleSlack]:
+    """Every rule ``check`` judges, as slacks of the plan(s) r[..., p, k, h] with yearly cash
+    takes take[..., p, t] (:func:`~fairpool.models.joint_park.flows.evaluate_plan`; leading
+    axes: a stack of plans). Caps cannot be broken (they truncate), so they have none.
+
+    * a rules row: r − min_ratio and max_ratio − r on the cells it governs (tolerance
+      :data:`RULE_TOLERANCE`); its schedule: ±(r[h + 1] − r[h]) on every stream it names;
+    * a floor: (take − need) / :func:`amount_scale` in the years of its window (tolerance
+      :data:`FLOOR_TOLERANCE`), the take over the floor's streams (the capped cash take when
+      they are all the cash streams);
+    * the one-ratio key: the cash streams' ratios equal to the first one's within
+      :data:`RULE_TOLERANCE` + 1e-5 · r (``numpy.allclose``'s test; ratios are ≥ 0).
+    """
+    slacks: list[RuleSlack] = []
+    lead = ratios.shape[:-3]
     for rule, cells in rules_in_force(case):
         p = case.party_index(rule.party)
-        values = ratios[p][cells]
-        if values.size and (
-            (values < rule.min_ratio - tol).any() or (values > rule.max_ratio + tol).any()
-        ):
-            problems.append(f"breaks {rule.describe()}")
-        if rule.schedule != "free":
-            for k, stream in enumerate(case.streams):
-                if not matches(rule.stream, stream.stream):
-                    continue
-                steps = np.diff(ratios[p, k])
-                bad = (steps > tol) if rule.schedule == "nonincreasing" else (steps < -tol)
-                if bad.any():
-                    problems.append(
+        values = ratios[..., p, :, :][..., cells]
+        if values.shape[-1]:
+            bounds = np.concatenate([values - rule.min_ratio, rule.max_ratio - values], axis=-1)
+            slacks.append(RuleSlack(f"breaks {rule.describe()}", bounds, RULE_TOLERANCE))
+        if rule.schedule == "free":
+            continue
+        sign = -1.0 if rule.schedule == "nonincreasing" else 1.0
+        for k, stream in enumerate(case.streams):
+            if matches(rule.stream, stream.stream):
+                steps = sign * np.diff(ratios[..., p, k, :], axis=-1)
+                slacks.append(
+                    RuleSlack(
                         f"breaks the {rule.schedule} schedule of {rule.describe()} "
-                        f"(stream {stream.stream})"
+                        f"(stream {stream.stream})",
+                        steps,
+                        RULE_TOLERANCE,
                     )
+                )
+    phase = case.phase_of_year
+    in_phase = phase >= 0
     for limit in case.limits:
         if limit.limit != "floor":
             continue
         p = case.party_index(limit.party)
         window = (case.years >= limit.start_year) & (case.years <= limit.end_year)
         scope = [case.stream_index(s) for s in limit.streams]
-        phase = case.phase_of_year
         if sorted(scope) == sorted(np.flatnonzero(case.cash).tolist()):
-            take = flows.take[p]
+            floor_take = take[..., p, :]
         else:
-            take = np.array(
-                [
-                    sum(
-                        ratios[p, k, phase[t]] * pools.split[k, t] if phase[t] >= 0 else 0.0
-                        for k in scope
-                    )
-                    + pools.stock[p, scope, t].sum()
-                    for t in range(len(case.years))
-                ]
-            )
+            own = np.zeros((*lead, len(case.years)))
+            for k in scope:
+                own[..., in_phase] += ratios[..., p, k, phase[in_phase]] * pools.split[k, in_phase]
+            floor_take = own + pools.stock[p, scope].sum(axis=0)
         need = limit.amount + (pools.cost[p] if limit.plus_costs else 0.0)
-        short = window & (take < need - FLOOR_TOLERANCE * amount_scale(pools, limit))
-        if short.any():
-            years = ", ".join(str(y) for y in case.years[short][:5])
-            problems.append(f"breaks {limit.describe()} in {years}")
+        margin = (floor_take - need)[..., window] / amount_scale(pools, limit)
+        slacks.append(
+            RuleSlack(f"breaks {limit.describe()}", margin, FLOOR_TOLERANCE, case.years[window])
+        )
     if case.one_ratio_for_all_streams:
         cash = np.flatnonzero(case.cash)
-        if not np.allclose(ratios[:, cash], ratios[:, cash[:1]], atol=RULE_TOLERANCE):
-            problems.append("breaks sheet case, key one_ratio_for_all_streams (TRUE)")
-    return problems
+        first = ratios[..., :, cash[:1], :]
+        gap = ratios[..., :, cash, :] - first
+        allowed = RULE_TOLERANCE + 1e-5 * np.abs(first)
+        sides = np.concatenate([allowed - gap, allowed + gap], axis=-3).reshape(*lead, -1)
+        slacks.append(
+            RuleSlack("breaks sheet case, key one_ratio_for_all_streams (TRUE)", sides, 0.0)
+        )
+    return slacks
+
+
+def proposal_violations(
+    case: JointParkCase, pools: Pools, ratios: np.ndarray, flows: PlanFlows
+) -> list[str]:
+    """The rules rows, schedules, floors and the one-ratio key that a ratio plan breaks, each
+    named by sheet and row (:func:`rule_slacks`; caps cannot be broken: they truncate)."""
+    return [s.message() for s in rule_slacks(case, pools, ratios, flows.take) if s.broken()]
+
+
+def plans_within_rules(
+    case: JointParkCase, pools: Pools, ratios: np.ndarray, take: np.ndarray
+) -> np.ndarray:
+    """For a stack of plans r[m, p, k, h] with takes take[m, p, t]: does plan m keep every
+    rule (:func:`proposal_violations` is empty)? One pass over the rules for all of them."""
+    kept = np.ones(ratios.shape[0], dtype=bool)
+    for slack in rule_slacks(case, pools, ratios, take):
+        kept &= ~slack.broken()
+    return kept
 
 
 __all__ = [
     "FLOOR_TOLERANCE",
     "RULE_TOLERANCE",
+    "RuleSlack",
     "amount_scale",
     "matches",
+    "plans_within_rules",
     "proposal_violations",
     "ratio_bounds",
+    "rule_slacks",
     "rules_in_force",
     "specificity",
 ]
