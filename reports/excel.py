@@ -28,7 +28,10 @@ print setup of landscape A4 fitted to the width with the header rows repeated
 (:mod:`fairpool.reports.excel_style`). The file is written to a temporary file in the target
 folder and moved into place (a reader never sees half a workbook), and text from the case
 stays text: a party named ``=HYPERLINK(…)`` is never a live formula
-(:func:`~fairpool.optimizer.workbook.files.atomic_save`).
+(:func:`~fairpool.reports.excel_bulk.save_results`, as
+:func:`~fairpool.optimizer.workbook.files.atomic_save`). The coalition sheet's rows, up to
+65,536 of them, are written into the sheet's XML as the file is saved
+(:mod:`fairpool.reports.excel_bulk`): a 14-party workbook in about half a second.
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from openpyxl import Workbook
 
-from fairpool.optimizer.workbook.files import atomic_save
+from fairpool.reports.excel_bulk import save_results
 from fairpool.reports.excel_charts import (
     HEADING_COLUMNS,
     ChartTable,
@@ -116,7 +119,7 @@ def write_results_workbook(
     cash = write_cash_flows(book, view)
     for name, frame in view.tables.items():
         write_family_table(book, view, name, frame)
-    write_coalitions(book, view)
+    coalitions = write_coalitions(book, view)
     side = "cost" if view.cost else "benefit"
     charts: list[tuple[str, BarChart | LineChart]] = [
         (view.say(f"wb_chart_allocations_read_{side}"), _allocation_chart(view, allocations))
@@ -139,7 +142,7 @@ def write_results_workbook(
         charts.append((sweep_band_words(view, sweep), chart))
     write_run_details(book, view)
     _charts_sheet(view, charts_sheet, charts)
-    return atomic_save(book, Path(path))
+    return save_results(book, Path(path), [coalitions])
 
 
 def _unit_title(view: WorkbookView) -> str:

@@ -19,6 +19,7 @@ from openpyxl.formatting.rule import FormulaRule
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from fairpool.reports.excel_bulk import BulkColumn, BulkRows
 from fairpool.reports.excel_charts import ChartTable
 from fairpool.reports.excel_simplicity import write_prices, write_simplicity
 from fairpool.reports.excel_style import (
@@ -492,13 +493,16 @@ def _verdict_colours(sheet: Worksheet, view: WorkbookView, first: int, last: int
 # -- coalition values ---------------------------------------------------------------------------
 
 
-def write_coalitions(book: Workbook, view: WorkbookView) -> None:
+def write_coalitions(book: Workbook, view: WorkbookView) -> BulkRows:
     """Every coalition, the closest to leaving first: its parties, what it reaches alone
     v(S) (cost: c(S)), what the plan (or proposal) gives its members together, and its gain
     by leaving; a gain that shows above zero is shaded red (conditional formatting), and a
     filter finds a coalition by name. A long table prints only its first
     :data:`PRINTED_COALITIONS` rows, and a game beyond :data:`COALITION_ROWS` coalitions
-    lists only those closest to leaving."""
+    lists only those closest to leaving.
+
+    The rows are written when the workbook is saved (:mod:`fairpool.reports.excel_bulk`):
+    the table returned goes to ``save_results``."""
     sheet = new_sheet(book, view, "coalitions")
     w = SheetWriter(sheet, view.lang, view.unit)
     side = "cost" if view.cost else "benefit"
@@ -527,14 +531,24 @@ def write_coalitions(book: Workbook, view: WorkbookView) -> None:
         ]
     )
     decimals = view.decimals(np.concatenate([values, together]))
-    for k, mask in enumerate(masks.tolist()):
-        row = header + 1 + k
-        w.text(row, 1, view.coalition_names(mask), fit=k < PRINTED_COALITIONS)
-        w.text(row, 2, game.label(mask), fit=k < PRINTED_COALITIONS)
-        w.sheet.cell(row=row, column=3, value=mask.bit_count())
-        w.money(row, 4, float(values[k]), decimals)
-        w.money(row, 5, float(together[k]), decimals)
-        w.money(row, 6, float(gains[k]), decimals)
+    mask_list = masks.tolist()
+    names = view.many_coalition_names(mask_list)
+    labels = view.many_coalition_labels(mask_list)
+    for k in range(min(PRINTED_COALITIONS, len(mask_list))):
+        w.fit(1, names[k])
+        w.fit(2, labels[k])
+    sizes = np.array([mask.bit_count() for mask in mask_list], dtype=np.int64)
+    table = w.rows(
+        header + 1,
+        [
+            BulkColumn(names),
+            BulkColumn(labels),
+            BulkColumn(sizes),
+            w.money_column(4, values, decimals),
+            w.money_column(5, together, decimals),
+            w.money_column(6, gains, decimals),
+        ],
+    )
     last = header + len(masks)
     w.row = last + 1
     if left_out:
@@ -550,6 +564,7 @@ def write_coalitions(book: Workbook, view: WorkbookView) -> None:
         sheet.print_area = f"A1:F{header + PRINTED_COALITIONS}"
     w.fit(3, view.say("wb_size"))
     w.finish(view.case_name, freeze=f"C{header + 1}", title_rows=(header, header))
+    return table
 
 
 def _coalition_sums(amounts: np.ndarray) -> np.ndarray:

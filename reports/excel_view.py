@@ -14,7 +14,7 @@ Labels: methods by :func:`method_label` (the phrase table, ``proportional:gdp`` 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -145,6 +145,16 @@ class WorkbookView:
             mask = mask_or_label
         return join_names((self.names[i] for i in members(mask, self.game.n)), self.lang)
 
+    def many_coalition_names(self, masks: Sequence[int]) -> list[str]:
+        """:meth:`coalition_names` of many coalitions at once (the coalition sheet lists up to
+        65,536): :func:`grouped_join` of the parties' names."""
+        return grouped_join(masks, self.names, lambda parts: join_names(parts, self.lang))
+
+    def many_coalition_labels(self, masks: Sequence[int]) -> list[str]:
+        """The game's labels (``"A+B"``, :meth:`~fairpool.optimizer.game.Game.label`) of
+        many coalitions at once: :func:`grouped_join` of the party ids."""
+        return grouped_join(masks, self.players, "+".join)
+
     # -- figures -----------------------------------------------------------------------------
 
     @property
@@ -163,8 +173,11 @@ class WorkbookView:
         return self.fairness[self.what]
 
     def decimals(self, values: Sequence[float] | np.ndarray) -> int:
-        """Money decimals for a table of ``values`` (:func:`money_decimals`)."""
-        return money_decimals(float(v) for v in np.ravel(np.asarray(values, dtype=float)))
+        """Money decimals for a table of ``values`` (:func:`money_decimals`, which looks only at
+        the largest finite magnitude: found here by numpy, for tables of 65,536 figures)."""
+        magnitudes = np.abs(np.ravel(np.asarray(values, dtype=float)))
+        finite = magnitudes[np.isfinite(magnitudes)]
+        return money_decimals([float(finite.max())] if finite.size else [])
 
     @property
     def money_decimals(self) -> int:
@@ -178,6 +191,46 @@ class WorkbookView:
             (self.what, self.amounts),
             *((m, np.asarray(a.shares)) for m, a in self.allocations.items()),
         ]
+
+
+PARTY_GROUP = 8
+"""Parties per group in :func:`grouped_join` (a table of 2⁸ joined texts a group)."""
+
+
+def grouped_join(
+    masks: Sequence[int], items: Sequence[str], join: Callable[[Sequence[str]], str]
+) -> list[str]:
+    """``join`` of the items in each coalition mask (items in increasing index), for many
+    masks: the parties are cut into groups of :data:`PARTY_GROUP`, every subset of a group is
+    joined once, and a mask joins its groups' texts. Equal to ``join([items[i] for i in
+    members(mask)])`` for a ``join`` that puts a separator between its parts (a join of
+    joins is then the join of all), at a table look-up a group per mask.
+
+    Example:
+        >>> grouped_join([5, 3], ["A", "B", "C"], "+".join)
+        ['A+C', 'A+B']
+    """
+    tables: list[list[str]] = []
+    for start in range(0, len(items), PARTY_GROUP):
+        group = items[start : start + PARTY_GROUP]
+        tables.append(
+            [
+                join([item for i, item in enumerate(group) if subset >> i & 1])
+                for subset in range(1 << len(group))
+            ]
+        )
+    if len(tables) == 1:
+        return [tables[0][mask] for mask in masks]
+    low = (1 << PARTY_GROUP) - 1
+    joined = []
+    for mask in masks:
+        parts = []
+        for table in tables:
+            if mask & low:
+                parts.append(table[mask & low])
+            mask >>= PARTY_GROUP
+        joined.append(parts[0] if len(parts) == 1 else join(parts))
+    return joined
 
 
 def workbook_view(result: PlanResult | ProposalCheck, lang: Language) -> WorkbookView:
