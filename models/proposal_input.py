@@ -20,7 +20,12 @@ import pandas as pd
 from fairpool.models.family import CaseSettings
 from fairpool.optimizer.errors import CaseError
 from fairpool.optimizer.workbook.checks import CaseChecks
-from fairpool.optimizer.workbook.reader import ROW, CaseTables, case_tables_from_rows
+from fairpool.optimizer.workbook.reader import (
+    ROW,
+    CaseTables,
+    case_tables_from_rows,
+    table_records,
+)
 from fairpool.optimizer.workbook.schema import ModelSchema
 from fairpool.optimizer.workbook.sheet_file import one_sheet_schema, read_sheet_file
 
@@ -63,7 +68,7 @@ def proposal_table(checks: CaseChecks, case: CaseSettings, columns: str) -> pd.D
     lookup = case.party_lookup
     table = table.copy()
     ids = []
-    for _, row in table.iterrows():
+    for row in table_records(table):
         party = row["party"]
         problem = None if party is None else lookup.problem(str(party))
         if problem is not None:

@@ -28,7 +28,13 @@ from fairpool.optimizer.workbook.checks import (
     read_coalition_sheet,
     unique_ids,
 )
-from fairpool.optimizer.workbook.reader import ROW, CaseReader, CaseTables
+from fairpool.optimizer.workbook.reader import (
+    ROW,
+    CaseReader,
+    CaseTables,
+    Record,
+    table_records,
+)
 
 MODEL = "cost_sharing"
 TARGETS = COST_SHARING_TARGETS
@@ -150,7 +156,7 @@ def check_facilities(
         ("variable_cost", "variable cost"),
     ):
         check_non_negative(checks, facilities, "facilities", column, what)
-    for _, row in facilities.iterrows():
+    for row in table_records(facilities):
         if row["max_units"] is not None and row["max_units"] < 1:
             checks.add("facilities", row[ROW], "max_units", "max_units must be ≥ 1")
     return facility_ids
@@ -174,7 +180,7 @@ def check_connections(
     check_non_negative(checks, connections, "connections", "cost", "connection cost")
     known = set(party_ids), set(facility_ids)
     seen: dict[tuple[str, str], int] = {}
-    for _, row in connections.iterrows():
+    for row in table_records(connections):
         pair = (row["party"], row["facility"])
         if pair[0] not in known[0] or pair[1] not in known[1] or row["cost"] is None:
             continue
@@ -186,7 +192,7 @@ def check_connections(
 
 def check_demands(checks: CaseChecks, parties: pd.DataFrame) -> None:
     """Every party of a generated case has a demand ≥ 0 (it sizes the system)."""
-    for _, row in parties.iterrows():
+    for row in table_records(parties):
         if row["demand"] is None:
             checks.add("parties", row[ROW], "demand", "a demand is needed to size the system")
         elif row["demand"] < 0:
@@ -250,8 +256,11 @@ def build_case(
     units = np.ones(count)
     requires = np.zeros(count, dtype=np.int64)
     names = []
+    first_rows: dict[object, Record] = {}
+    for record in table_records(facilities):
+        first_rows.setdefault(record["facility"], record)
     for f, facility in enumerate(facility_ids):
-        row = facilities[facilities["facility"] == facility].iloc[0]
+        row = first_rows[facility]
         capacity[f] = row["capacity"] or 0.0
         fixed[f] = row["fixed_cost"] or 0.0
         variable[f] = row["variable_cost"] or 0.0
@@ -259,7 +268,7 @@ def build_case(
         requires[f] = sum(1 << party_index[p] for p in row["requires"] or () if p in party_index)
         names.append(row["name"] or facility)
     connection = np.full((n, count), np.nan)
-    for _, row in tables.table("connections").iterrows():
+    for row in table_records(tables.table("connections")):
         party, option = party_index.get(row["party"]), facility_index.get(row["facility"])
         if party is None or option is None or row["cost"] is None:
             continue
@@ -269,7 +278,7 @@ def build_case(
     proposal_table = tables.table("proposal")
     if not proposal_table.empty:
         proposal = np.zeros(n)
-        for _, row in proposal_table.iterrows():
+        for row in table_records(proposal_table):
             if row["share"] is not None and row["party"] in party_index:
                 proposal[party_index[row["party"]]] += row["share"]
     complete = {k: v for k, v in attributes.items() if not np.isnan(v).any()}

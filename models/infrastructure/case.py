@@ -41,7 +41,7 @@ from fairpool.optimizer.workbook.checks import (
     read_coalition_sheet,
     unique_ids,
 )
-from fairpool.optimizer.workbook.reader import ROW, CaseReader, CaseTables
+from fairpool.optimizer.workbook.reader import ROW, CaseReader, CaseTables, table_records
 from fairpool.optimizer.workbook.schema import ALL
 
 MODEL = "infrastructure"
@@ -214,7 +214,7 @@ def build_arrays(
     rows = rows[~rows.index.duplicated()].loc[list(project_ids)]
     hosts = tuple(
         frozenset(parties[h] for h in row["hosts"] or () if h in parties)
-        for _, row in rows.iterrows()
+        for row in table_records(rows)
     )
     trim_to_life(checks, rows, years, capex, om, benefit)
     if all(checks.readable(sheet, ("project", "year", "amount")) for sheet in ("capex", "om")):
@@ -225,7 +225,7 @@ def build_arrays(
         "om": om,
         "benefit": benefit,
         "budget": budget,
-        "project_names": tuple(row["name"] or row["project"] for _, row in rows.iterrows()),
+        "project_names": tuple(row["name"] or row["project"] for row in table_records(rows)),
         "hosts": hosts,
         "depends_on": links(rows, "depends_on", projects),
         "excludes": links(rows, "excludes", projects),
@@ -247,7 +247,7 @@ def yearly_amounts(
     cell is the amount); cells without a row hold ``blank``."""
     amounts = np.full(shape, blank)
     seen = np.zeros(shape, dtype=bool)
-    for _, row in table.iterrows():
+    for row in table_records(table):
         if row["amount"] is None or any(row[k] not in index[k] for k in keys):
             continue
         cell = tuple(index[k][row[k]] for k in keys)
@@ -261,7 +261,7 @@ def territorial_shares(rows: pd.DataFrame, parties: Mapping[str, int]) -> np.nda
     (:func:`~fairpool.models.infrastructure.checks.parse_territorial`; a split that does not
     parse, already reported by ``check_territorial``, is left at 0)."""
     territorial = np.zeros((len(rows), len(parties)))
-    for k, (_, row) in enumerate(rows.iterrows()):
+    for k, row in enumerate(table_records(rows)):
         host_ids = [h for h in row["hosts"] or () if h in parties]
         try:
             split = parse_territorial(row["territorial"], host_ids or ["?"])
@@ -279,7 +279,7 @@ def links(
     """The projects each row names in ``column`` (depends_on, excludes), as indices."""
     return tuple(
         frozenset(projects[q] for q in row[column] or () if q in projects)
-        for _, row in rows.iterrows()
+        for row in table_records(rows)
     )
 
 
@@ -294,7 +294,7 @@ def trim_to_life(
     """Drop (set to 0, in place) benefits and O&M after each project's life: ``life_years``
     years from the year after its last capex (no capex: its first year with a benefit or O&M
     cost; neither: the first year), with a warning naming how many amounts were dropped."""
-    for k, (_, row) in enumerate(rows.iterrows()):
+    for k, row in enumerate(table_records(rows)):
         life = row["life_years"]
         if life is None or life <= 0:
             continue
@@ -338,7 +338,7 @@ def read_proposal_shares(
     default = np.full(n, np.nan)
     rows_of: dict[int, list[int]] = {}
     star_rows: list[int] = []
-    for _, row in table.iterrows():
+    for row in table_records(table):
         if row["share"] is None or row["party"] not in party_index:
             continue
         if row["project"] != ALL and row["project"] not in project_index:

@@ -23,7 +23,7 @@ from fairpool.optimizer.workbook.checks import (
     check_target,
     check_years,
 )
-from fairpool.optimizer.workbook.reader import LIST_SEPARATORS, ROW, CaseTables
+from fairpool.optimizer.workbook.reader import LIST_SEPARATORS, ROW, CaseTables, table_records
 
 OWN_TARGETS = ("territorial", "dual")
 """Targets of this family that are not engine methods (computed on the plan, not the game)."""
@@ -81,7 +81,7 @@ def parse_territorial(text: str, hosts: Sequence[str]) -> dict[str, float]:
 
 def check_project_links(checks: CaseChecks, projects: pd.DataFrame) -> None:
     """A project names at least one host and never depends on or excludes itself."""
-    for _, row in projects.iterrows():
+    for row in table_records(projects):
         if not row["hosts"]:
             checks.add("projects", row[ROW], "hosts", "name at least one host party")
         for column in ("depends_on", "excludes"):
@@ -101,7 +101,7 @@ def check_duplicate_years(
 ) -> None:
     """At most one row per key and year (a second row would silently add up)."""
     seen: dict[tuple[object, ...], int] = {}
-    for _, row in table.iterrows():
+    for row in table_records(table):
         key = (*(row[k] for k in keys), row["year"])
         if None in key:
             continue
@@ -123,7 +123,7 @@ def check_yearly_rows(checks: CaseChecks, tables: CaseTables) -> None:
 
 def check_life_years(checks: CaseChecks, projects: pd.DataFrame) -> None:
     """A project's ``life_years``, when given, is at least 1."""
-    for _, row in projects.iterrows():
+    for row in table_records(projects):
         life = row["life_years"]
         if life is not None and life <= 0:
             checks.add("projects", row[ROW], "life_years", f"life_years {life} must be ≥ 1")
@@ -145,7 +145,7 @@ def check_case_target(checks: CaseChecks, target: str, attributes: Sequence[str]
 def check_territorial(checks: CaseChecks, projects: pd.DataFrame, party_ids: Sequence[str]) -> None:
     """A project's ``territorial`` split names its own hosts, once each, adding up to 1
     (:func:`parse_territorial`)."""
-    for _, row in projects.dropna(subset=["project"]).drop_duplicates("project").iterrows():
+    for row in table_records(projects.dropna(subset=["project"]).drop_duplicates("project")):
         hosts = [h for h in row["hosts"] or () if h in party_ids]
         try:
             parse_territorial(row["territorial"], hosts or ["?"])
@@ -170,7 +170,7 @@ def check_idle_projects(
 ) -> None:
     """Warn about a project that costs nothing (``cost[p]``, its capex and O&M amounts, all
     zero) or benefits nobody (``benefit[p]`` all zero): solvable, but probably rows left out."""
-    for _, row in projects.drop_duplicates("project").iterrows():
+    for row in table_records(projects.drop_duplicates("project")):
         k = project_index.get(row["project"])
         if k is None:
             continue

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import ClassVar, Literal, cast
 
 import numpy as np
@@ -41,7 +42,7 @@ from fairpool.optimizer.workbook.checks import (
     check_target,
     read_coalition_sheet,
 )
-from fairpool.optimizer.workbook.reader import ROW, CaseReader, CaseTables
+from fairpool.optimizer.workbook.reader import ROW, CaseReader, CaseTables, table_records
 from fairpool.optimizer.workbook.schema import ALL
 
 MODEL = "joint_park"
@@ -161,24 +162,48 @@ class JointParkCase(DiscountedCaseSettings):
     limits: tuple[Limit, ...] = ()
     proposal: pd.DataFrame | None = None
 
-    @property
+    @cached_property
     def phase_of_year(self) -> np.ndarray:
-        """Index of the phase holding each year, −1 if none."""
+        """Index of the phase holding each year, −1 if none (read-only).
+
+        Computed once per case (the plan model and the sweeps look it up thousands of
+        times); the case is frozen, so it cannot go stale.
+        """
         index = np.full(len(self.years), -1)
         for h, phase in enumerate(self.phases):
             index[(self.years >= phase.start_year) & (self.years <= phase.end_year)] = h
+        index.setflags(write=False)
         return index
 
-    @property
+    @cached_property
     def cash(self) -> np.ndarray:
-        """Boolean mask of the cash streams."""
-        return np.array([s.kind == "cash" for s in self.streams], dtype=bool)
+        """Boolean mask of the cash streams (read-only; computed once per case)."""
+        mask = np.array([s.kind == "cash" for s in self.streams], dtype=bool)
+        mask.setflags(write=False)
+        return mask
+
+    @cached_property
+    def _stream_positions(self) -> dict[str, int]:
+        """{stream id: k}, computed once per case (a plain dict: cases are pickled to
+        worker processes, and a mapping proxy cannot be)."""
+        return {s.stream: k for k, s in enumerate(self.streams)}
+
+    @cached_property
+    def _phase_positions(self) -> dict[str, int]:
+        """{phase id: h}, computed once per case."""
+        return {p.phase: h for h, p in enumerate(self.phases)}
 
     def stream_index(self, stream: str) -> int:
-        return [s.stream for s in self.streams].index(stream)
+        """The position k of ``stream``; ``ValueError`` if the case has no such stream."""
+        if stream not in self._stream_positions:
+            raise ValueError(f"{stream!r} is not in list")
+        return self._stream_positions[stream]
 
     def phase_index(self, phase: str) -> int:
-        return [p.phase for p in self.phases].index(phase)
+        """The position h of ``phase``; ``ValueError`` if the case has no such phase."""
+        if phase not in self._phase_positions:
+            raise ValueError(f"{phase!r} is not in list")
+        return self._phase_positions[phase]
 
     def component_npv(self) -> np.ndarray:
         """w_c = Σ_t d_t (Σ_{k cash} R[c, k, t] − Σ_p C[c, p, t]) per component."""
@@ -319,7 +344,7 @@ def check_tables(checks: CaseChecks) -> CaseRecords:
 def read_streams(streams: pd.DataFrame, revenues: pd.DataFrame) -> tuple[Stream, ...]:
     """The streams sheet's streams in its order, then any other stream the revenues name
     (a cash stream split in full)."""
-    rows = {row["stream"]: row for _, row in streams.iterrows()}
+    rows = {row["stream"]: row for row in table_records(streams)}
     ids = dict.fromkeys(
         [s for s in streams["stream"] if s is not None]
         + [s for s in revenues["stream"] if s is not None]
@@ -349,7 +374,7 @@ def read_phases(phases: pd.DataFrame) -> tuple[Phase, ...]:
         sorted(
             (
                 Phase(r["phase"], r["start_year"], r["end_year"], r[ROW])
-                for _, r in phases.iterrows()
+                for r in table_records(phases)
                 if r["start_year"] is not None and r["end_year"] is not None
             ),
             key=lambda p: p.start_year,
@@ -369,7 +394,7 @@ def read_rules(rules: pd.DataFrame) -> tuple[RatioRule, ...]:
             r["max_ratio"],
             r["schedule"] or "free",
         )
-        for _, r in rules.iterrows()
+        for r in table_records(rules)
         if r["min_ratio"] is not None and r["max_ratio"] is not None
     )
 
@@ -385,7 +410,7 @@ def read_limits(
     stream, a cap's receiver as :func:`~fairpool.models.joint_park.checks.cap_receiver` says."""
     cash_ids = tuple(s.stream for s in streams if s.kind == "cash")
     found = []
-    for _, row in limits.iterrows():
+    for row in table_records(limits):
         if row["limit"] is None or row["amount"] is None:
             continue
         found.append(
@@ -424,15 +449,15 @@ def build_case(tables: CaseTables, records: CaseRecords, warnings: Sequence[str]
     component_index = {c: i for i, c in enumerate(records.components)}
     stream_index = {s.stream: k for k, s in enumerate(streams)}
     revenue = np.zeros((len(records.components), len(streams), len(years)))
-    for _, row in tables.table("revenues").iterrows():
+    for row in table_records(tables.table("revenues")):
         c, k = component_index[row["component"]], stream_index[row["stream"]]
         revenue[c, k, year_index[row["year"]]] += row["amount"]
     cost = np.zeros((len(records.components), len(parties), len(years)))
-    for _, row in tables.table("costs").iterrows():
+    for row in table_records(tables.table("costs")):
         c, p = component_index[row["component"]], party_index[row["party"]]
         cost[c, p, year_index[row["year"]]] += row["amount"]
     requires, depends, excludes = [], [], []
-    component_rows = {r["component"]: r for _, r in tables.table("components").iterrows()}
+    component_rows = {r["component"]: r for r in table_records(tables.table("components"))}
     for c, component in enumerate(records.components):
         row = component_rows[component]
         required = {party_index[p] for p in row["requires"]}

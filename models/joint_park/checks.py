@@ -23,7 +23,7 @@ from fairpool.optimizer.workbook.checks import (
     known_list,
     unique_ids,
 )
-from fairpool.optimizer.workbook.reader import ROW
+from fairpool.optimizer.workbook.reader import ROW, Record, table_records
 from fairpool.optimizer.workbook.schema import ALL
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ def check_parties(checks: CaseChecks, parties: pd.DataFrame) -> None:
     if parties.empty:
         checks.add("parties", None, "id", "at least one party is needed")
     seen: dict[str, int] = {}
-    for _, row in parties.iterrows():
+    for row in table_records(parties):
         party = row["id"]
         if party in seen:
             checks.add("parties", row[ROW], "id", f"party {party!r} already in row {seen[party]}")
@@ -53,7 +53,7 @@ def check_components(checks: CaseChecks, components: pd.DataFrame) -> None:
     """Component ids are unique, a component names neither itself among its dependencies or
     exclusions, and it requires at least one party."""
     seen: dict[str, int] = {}
-    for _, row in components.iterrows():
+    for row in table_records(components):
         component = row["component"]
         if component in seen:
             checks.add(
@@ -72,7 +72,7 @@ def check_components(checks: CaseChecks, components: pd.DataFrame) -> None:
 
 def check_negative_costs(checks: CaseChecks, costs: pd.DataFrame) -> None:
     """Costs are amounts borne, ≥ 0 (a negative cost is a revenue: put it in ``revenues``)."""
-    for _, row in costs.iterrows():
+    for row in table_records(costs):
         if row["amount"] is not None and row["amount"] < 0:
             checks.add(
                 "costs",
@@ -85,7 +85,7 @@ def check_negative_costs(checks: CaseChecks, costs: pd.DataFrame) -> None:
 
 def check_negative_revenues(checks: CaseChecks, revenues: pd.DataFrame) -> None:
     """A negative revenue (a refund?) is used as given, with a warning naming its cell."""
-    for _, row in revenues.iterrows():
+    for row in table_records(revenues):
         if row["amount"] is not None and row["amount"] < 0:
             checks.warnings.append(
                 f"{checks.tables.where('revenues', row[ROW], 'amount')}: negative revenue "
@@ -97,7 +97,7 @@ def check_phase_overlap(checks: CaseChecks, phases: pd.DataFrame) -> None:
     """Each phase has start_year ≤ end_year, phase ids are unique and no two phases share a
     year."""
     spans = []
-    for _, row in phases.iterrows():
+    for row in table_records(phases):
         start, end = row["start_year"], row["end_year"]
         if start is None or end is None:
             continue
@@ -108,7 +108,7 @@ def check_phase_overlap(checks: CaseChecks, phases: pd.DataFrame) -> None:
             continue
         spans.append((start, end, row[ROW], row["phase"]))
     seen: dict[str, int] = {}
-    for _, row in phases.iterrows():
+    for row in table_records(phases):
         if row["phase"] in seen:
             checks.add(
                 "phases",
@@ -131,7 +131,7 @@ def check_phase_overlap(checks: CaseChecks, phases: pd.DataFrame) -> None:
 
 def check_phase_lengths(checks: CaseChecks, phases: pd.DataFrame) -> None:
     """No phase spans more than :data:`LONGEST_PHASE` years."""
-    for _, row in phases.iterrows():
+    for row in table_records(phases):
         start, end = row["start_year"], row["end_year"]
         if start is not None and end is not None and end - start > LONGEST_PHASE:
             checks.add("phases", row[ROW], "end_year", "a phase longer than 200 years")
@@ -140,7 +140,7 @@ def check_phase_lengths(checks: CaseChecks, phases: pd.DataFrame) -> None:
 def phase_years(phases: pd.DataFrame) -> list[int]:
     """Every year of every phase of at most :data:`LONGEST_PHASE` years."""
     years: list[int] = []
-    for _, row in phases.iterrows():
+    for row in table_records(phases):
         start, end = row["start_year"], row["end_year"]
         if start is not None and end is not None and end - start <= LONGEST_PHASE:
             years += range(start, end + 1)
@@ -157,7 +157,7 @@ def check_phases_present(
 
 def check_ratio_bounds(checks: CaseChecks, rules: pd.DataFrame) -> None:
     """Each rule row has min_ratio ≤ max_ratio."""
-    for _, row in rules.iterrows():
+    for row in table_records(rules):
         low, high = row["min_ratio"], row["max_ratio"]
         if low is not None and high is not None and low > high:
             checks.add(
@@ -174,7 +174,7 @@ def check_streams(checks: CaseChecks, streams: pd.DataFrame, revenues: pd.DataFr
     if not streams.empty:
         listed = unique_ids(checks, streams, "streams", "stream")
         check_unknown_ids(checks, revenues, "revenues", "stream", listed, "streams")
-    for _, row in streams.iterrows():
+    for row in table_records(streams):
         if row["double_count"] and (row["kind"] or "cash") == "cash":
             checks.add(
                 "streams",
@@ -213,7 +213,7 @@ def check_revenue_years(
         return
     base_years = {s.increment_base_year for s in streams if s.increment_base_year is not None}
     statistic = {s.stream for s in streams if s.kind == "statistic"}
-    for _, row in revenues.iterrows():
+    for row in table_records(revenues):
         year = row["year"]
         if year is None or not row["amount"]:
             continue
@@ -230,7 +230,7 @@ def check_revenue_years(
         )
 
 
-def cap_receiver(row: pd.Series, party_ids: Sequence[str]) -> str | None:
+def cap_receiver(row: Record, party_ids: Sequence[str]) -> str | None:
     """The party receiving a cap's excess: ``overflow_to``, or with two parties the other."""
     overflow: str | None = row["overflow_to"]
     if overflow is None and len(party_ids) == 2 and row["party"] in party_ids:
@@ -249,7 +249,7 @@ def check_limits(
     """A limit's window is not reversed (blank: the case's first and last year), it applies
     to a cash stream, and a cap is ≥ 0 and passes its excess to another party."""
     statistic = {s.stream for s in streams if s.kind == "statistic"}
-    for _, row in limits.iterrows():
+    for row in table_records(limits):
         start = row["start_year"] if row["start_year"] is not None else first_year
         end = row["end_year"] if row["end_year"] is not None else last_year
         if start > end:
@@ -292,7 +292,7 @@ def expand_proposal(
     if not sums:
         checks.skip("that the proposal's ratios add up to 1 (they need the broken cells)")
     entries: dict[tuple[str, str, str], tuple[int, float, int]] = {}
-    for _, row in table.iterrows():
+    for row in table_records(table):
         if row["ratio"] is None:
             continue
         stream_list = [s.stream for s in streams] if row["stream"] == ALL else [row["stream"]]

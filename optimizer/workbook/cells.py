@@ -11,6 +11,11 @@ would hide:
   reader can say why the cell looks blank;
 * the sheet's merged ranges (``B2:D2``), which leave every cell but the first blank.
 
+It reads the common cells itself (a number, a shared string, an inline plain string: what
+openpyxl's ``data_only`` read gives for them, down to ``int`` or ``float``), because openpyxl
+builds rich-text objects for every inline string, half the time of reading a large case
+(issue 14); a date, a boolean, an error, a formula or rich text still goes through openpyxl.
+
 :func:`check_regular_file` refuses a FIFO, socket or folder before anything opens it, and
 :func:`check_memory` a coalition table too large for the memory available, before reading it.
 
@@ -35,6 +40,8 @@ from typing import TYPE_CHECKING
 from fairpool.optimizer.errors import CaseError
 
 if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
+
     from openpyxl import Workbook
 
 Row = tuple[int, tuple[object, ...]]
@@ -84,11 +91,49 @@ def read_sheet_cells(book: Workbook, name: str) -> SheetCells:
     whatever the sheet's recorded dimension says. Formula cells without a saved result are
     :class:`Uncached`; the rest are as openpyxl's ``data_only`` read gives them.
     """
-    from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
+    from openpyxl.utils.cell import coordinate_to_tuple
+    from openpyxl.worksheet._reader import (
+        FORMULA_TAG,
+        INLINE_STRING,
+        VALUE_TAG,
+        WorkSheetParser,
+        _cast_number,
+    )
+    from openpyxl.xml.constants import SHEET_MAIN_NS
+
+    inline_text = f"{{{SHEET_MAIN_NS}}}t"
 
     class _Parser(WorkSheetParser):
-        def parse_cell(self, element):
-            cell = super().parse_cell(element)
+        def parse_cell(self, element: Element) -> dict[str, object]:
+            # The common cells (a number, a shared or an inline plain string) are read here
+            # as openpyxl would read them, without its per-cell rich-text objects (half the
+            # time of reading a large case); any other cell goes through openpyxl.
+            kind = element.get("t", "n")
+            value: object = None
+            if kind == "inlineStr":
+                inline = element.find(INLINE_STRING)
+                if inline is not None and len(inline) == 1 and inline[0].tag == inline_text:
+                    value = inline[0].text or ""
+            elif kind in ("n", "s") and element.find(FORMULA_TAG) is None:
+                text = element.findtext(VALUE_TAG)
+                style = element.get("s")
+                if text and kind == "s":
+                    value = self.shared_strings[int(text)]
+                elif text and (int(style) if style else 0) not in self.date_formats:
+                    value = _cast_number(text)
+            if value is None:
+                return self.parse_formula_or_other(element)
+            coordinate = element.get("r")
+            if coordinate:
+                row, column = coordinate_to_tuple(coordinate)
+                self.col_counter = column
+            else:
+                self.col_counter += 1
+                row, column = self.row_counter, self.col_counter
+            return {"row": row, "column": column, "value": value}
+
+        def parse_formula_or_other(self, element: Element) -> dict[str, object]:
+            cell: dict[str, object] = super().parse_cell(element)
             # A saved result is a <v> with text; a formula whose saved result is "" has
             # t="str" (Excel, LibreOffice). openpyxl writes formulas with an empty <v/>.
             saved = element.findtext(VALUE_TAG) or element.get("t") == "str"

@@ -26,7 +26,7 @@ from fairpool.optimizer.errors import CaseError, Problem
 from fairpool.optimizer.game import coalition_label
 from fairpool.optimizer.solutions import method_names
 from fairpool.optimizer.workbook.cells import close_name
-from fairpool.optimizer.workbook.reader import ROW, CaseTables
+from fairpool.optimizer.workbook.reader import ROW, CaseTables, table_records
 from fairpool.optimizer.workbook.schema import ALL
 
 
@@ -120,7 +120,7 @@ def display_names(tables: CaseTables, kind: str) -> dict[str, str]:
     if "name" not in table.columns or key not in table.columns:
         return {}
     names: dict[str, str] = {}
-    for _, row in table.iterrows():
+    for row in table_records(table):
         name, identifier = row["name"], row[key]
         if isinstance(name, str) and name and identifier is not None and name != identifier:
             names.setdefault(name, identifier)
@@ -167,7 +167,7 @@ def known_list(kind: str, names: Iterable[str]) -> str:
 def unique_ids(checks: CaseChecks, table: pd.DataFrame, sheet: str, column: str) -> list[str]:
     """The ids of ``table[column]`` in order; a repeated id is a problem naming both rows."""
     seen: dict[str, int] = {}
-    for _, row in table.iterrows():
+    for row in table_records(table):
         value = row[column]
         if value is None:
             continue
@@ -205,7 +205,7 @@ def check_unknown_ids(
     known_set = set(known)
     names = display_names(checks.tables, kind)
     singular = {"parties": "party", "facility options": "facility option"}.get(kind, kind[:-1])
-    for _, row in table.iterrows():
+    for row in table_records(table):
         value = row[column]
         if value is None:
             continue
@@ -257,7 +257,7 @@ def check_non_negative(
     checks: CaseChecks, table: pd.DataFrame, sheet: str, column: str, what: str
 ) -> None:
     """``table[column]`` ≥ 0 in every row (costs, budgets, capacities are amounts)."""
-    for _, row in table.iterrows():
+    for row in table_records(table):
         value = row[column]
         if value is not None and value < 0:
             checks.add(sheet, row[ROW], column, f"{what} {value:g} is negative; it must be ≥ 0")
@@ -267,7 +267,7 @@ def check_years(checks: CaseChecks, table: pd.DataFrame, sheet: str, base_year: 
     """Years lie within 200 years of the base year (typos like 226 instead of 2026)."""
     if not isinstance(base_year, int):
         return
-    for _, row in table.iterrows():
+    for row in table_records(table):
         year = row["year"]
         if year is not None and abs(year - base_year) > 200:
             checks.add(
@@ -350,7 +350,7 @@ def read_coalition_sheet(
     values: dict[int, float] = {}
     rows: dict[int, int] = {}
     bad = False
-    for _, row in table.iterrows():
+    for row in table_records(table):
         mask = 0
         for party in row["coalition"] or ():
             if party not in index:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Generic, SupportsInt, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, SupportsInt, TypeVar
 
 import pandas as pd
 
@@ -54,6 +54,22 @@ if TYPE_CHECKING:
 
 ROW = "_row"
 """Column of every table holding the Excel row number of the record (for messages)."""
+
+Record = dict[str, Any]
+"""One row of a case table: ``{column: cell value}`` (``None`` for a blank cell)."""
+
+
+def table_records(table: pd.DataFrame) -> list[Record]:
+    """The rows of a case table as :data:`Record` dicts, in order, each cell the object the
+    reader put there (what ``DataFrame.iterrows`` gives, read the same way: ``row[ROW]``).
+
+    Why not ``iterrows``: it builds a pandas Series for every row (some 40 µs each), which
+    made checking a 14-party yearly workbook of 14,000 rows take half a second; one list
+    per column zipped into dicts takes about 1 µs a row.
+    """
+    columns = list(table.columns)
+    cells = [table[column].tolist() for column in columns]
+    return [dict(zip(columns, values, strict=True)) for values in zip(*cells, strict=True)]
 
 
 @dataclass(frozen=True)
@@ -589,9 +605,11 @@ __all__ = [
     "ROW",
     "CaseReader",
     "CaseTables",
+    "Record",
     "case_tables_from_rows",
     "parse_cell",
     "read_case_tables",
     "read_model_name",
+    "table_records",
     "where",
 ]
