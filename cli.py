@@ -4,14 +4,23 @@ Errors become exit codes and one-line messages in
 :func:`fairpool.commands.running.reporting_errors` (2 bad input, 3 solver trouble; 1 when
 ``--strict`` and a proposal is not in the core). numpy, pandas and HiGHS are imported inside
 the commands so that ``fairpool --help`` starts fast.
+
+No ``from __future__ import annotations`` here: typer reads every command's signature on
+every run, and string annotations cost it a compile and an ``eval`` each (10–30 ms a run);
+annotations that name types imported only for the type checker are quoted instead.
 """
 
-from __future__ import annotations
-
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, cast
+
+# One OpenBLAS thread per process, unless the user says otherwise: fairpool's numpy linear
+# algebra is on matrices of at most a few dozen columns, where threads only cost their start
+# (about 50 ms at import on a busy 2-core machine) and, with ``-j N`` worker processes,
+# oversubscribe the cores. Set before anything imports numpy.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import typer
 
@@ -655,7 +664,7 @@ def demo(
 
 # -- shared by game and demo -------------------------------------------------------------
 def _solve_and_print(
-    the_game: Game,
+    the_game: "Game",
     methods: Sequence[str] | None,
     allocation: str | None,
     as_json: bool,
@@ -664,9 +673,7 @@ def _solve_and_print(
     asked: tuple[bool, bool] = (True, True),
 ) -> None:
     from fairpool.optimizer.analysis import analyse_game
-    from fairpool.optimizer.fairness import describe
     from fairpool.reports.document import game_document
-    from fairpool.reports.text import render_comparison
 
     proposal = parse_allocation(allocation, the_game) if allocation is not None else None
     analysis = analyse_game(
@@ -681,6 +688,9 @@ def _solve_and_print(
     if as_json:
         echo_json(document)
     else:
+        from fairpool.optimizer.fairness import describe
+        from fairpool.reports.text import render_comparison  # not needed with --json
+
         typer.echo(render_comparison(the_game, document, source))
         if proposal is not None:
             typer.echo("")

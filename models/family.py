@@ -328,6 +328,8 @@ def case_settings(
     :class:`CaseSettings` object: a family's case is one dataclass built in one call, with
     these fields next to its own (each value has its field's type).
     """
+    from fairpool.optimizer.workbook.reader import table_records  # imported by then
+
     settings = tables.settings
     time_limit = settings.get("time_limit")
     party_rows = tables.table("parties").drop_duplicates("id")
@@ -340,7 +342,7 @@ def case_settings(
         "distance": settings.get("distance") or "l1",
         "time_limit": float(time_limit) if isinstance(time_limit, int | float) else None,
         "parties": tuple(parties),
-        "party_names": tuple(str(r["name"] or r["id"]) for _, r in party_rows.iterrows()),
+        "party_names": tuple(str(r["name"] or r["id"]) for r in table_records(party_rows)),
         "attributes": attributes,
         "coalition_values": coalition_values,
         "warnings": tuple(warnings),

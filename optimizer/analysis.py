@@ -29,7 +29,6 @@ from fairpool.optimizer.game import Game, tolerance
 from fairpool.optimizer.properties import GameProperties, game_properties
 from fairpool.optimizer.results import Allocation
 from fairpool.optimizer.solutions import method_names, solve_method
-from fairpool.optimizer.solutions.nucleolus import least_core_epsilon
 
 REFERENCE_METHODS = ("shapley", "nucleolus")
 """Allocations every fairness report measures its distance to."""
@@ -79,6 +78,14 @@ class GameAnalysis:
     def core_empty(self) -> bool:
         """The core is empty iff ε* > 0 (beyond the numerical tolerance)."""
         return self.least_core_epsilon > tolerance(self.game.values)
+
+
+def least_core_epsilon(game: Game) -> float:
+    """ε* (:func:`fairpool.optimizer.solutions.nucleolus.least_core_epsilon`), its module
+    imported on the first call: an analysis not asked for the core loads no LP code."""
+    from fairpool.optimizer.solutions import nucleolus
+
+    return nucleolus.least_core_epsilon(game)
 
 
 def _within_memory(game: Game, what: str, compute: Callable[[Game], _T]) -> _T:

@@ -18,7 +18,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from fairpool.models.results import ALL
 from fairpool.optimizer.analysis import GameAnalysis
 from fairpool.optimizer.errors import Problem
 from fairpool.optimizer.fairness import FairnessReport
@@ -279,6 +278,8 @@ def sweep_document(sweep: SweepResult) -> dict[str, Any]:
     column, or ``null``), ``cuts`` [{side, at, rules}] (why the two bands differ); and
     ``sweep``, one record per value.
     """
+    from fairpool.models.results import ALL  # here: `fairpool game --json` needs no models
+
     line = sweep.line
     fields = {"stream": line.stream, "phase": line.phase, "project": line.project}
 

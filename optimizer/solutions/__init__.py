@@ -3,6 +3,10 @@
 :data:`METHODS` maps the method keys of SPEC §4 to those functions, in the order reports
 show them. ``proportional`` needs a party attribute; it is written ``proportional:<attribute>``
 (``proportional`` alone uses the first attribute of the game).
+
+The nucleolus, the prenucleolus and the least core solve LPs: their module (and with it the
+HiGHS runner) is imported when one of them is first asked for, so that ``fairpool game
+--method shapley`` starts without them.
 """
 
 from __future__ import annotations
@@ -14,17 +18,38 @@ from fairpool.optimizer.game import Game
 from fairpool.optimizer.results import Allocation
 from fairpool.optimizer.solutions import banzhaf as _banzhaf
 from fairpool.optimizer.solutions import bargaining as _bargaining
-from fairpool.optimizer.solutions import nucleolus as _nucleolus
 from fairpool.optimizer.solutions import rules as _rules
 from fairpool.optimizer.solutions import shapley as _shapley
 
 Method = Callable[[Game], Allocation]
 
+
+def _nucleolus(game: Game) -> Allocation:
+    """The nucleolus (:mod:`.nucleolus`, imported on the first call)."""
+    from fairpool.optimizer.solutions.nucleolus import nucleolus
+
+    return nucleolus(game)
+
+
+def _prenucleolus(game: Game) -> Allocation:
+    """The prenucleolus (:mod:`.nucleolus`, imported on the first call)."""
+    from fairpool.optimizer.solutions.nucleolus import prenucleolus
+
+    return prenucleolus(game)
+
+
+def _least_core(game: Game) -> Allocation:
+    """The least core (:mod:`.nucleolus`, imported on the first call)."""
+    from fairpool.optimizer.solutions.nucleolus import least_core
+
+    return least_core(game)
+
+
 METHODS: dict[str, Method] = {
     "shapley": _shapley.shapley,
-    "nucleolus": _nucleolus.nucleolus,
-    "prenucleolus": _nucleolus.prenucleolus,
-    "least_core": _nucleolus.least_core,
+    "nucleolus": _nucleolus,
+    "prenucleolus": _prenucleolus,
+    "least_core": _least_core,
     "banzhaf": _banzhaf.banzhaf,
     "gately": _rules.gately,
     "tau": _rules.tau_value,
