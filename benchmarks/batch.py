@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -127,6 +128,9 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=50, help="generated cases (default 50)")
     parser.add_argument("--repeat", type=int, default=1, help="rounds; medians are shown")
     options = parser.parse_args()
+    # commands are timed as an installed fairpool runs them: from byte-compiled modules (a
+    # shell with PYTHONDONTWRITEBYTECODE set would make every process compile fairpool anew)
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
     with tempfile.TemporaryDirectory(prefix="fairpool-batch-bench-") as scratch:
         root = Path(scratch)

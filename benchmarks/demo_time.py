@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -88,6 +89,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=7, help="rounds (medians, spreads)")
     parser.add_argument("--steps", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    # commands are timed as an installed fairpool runs them: from byte-compiled modules (a
+    # shell with PYTHONDONTWRITEBYTECODE set would make every process compile fairpool anew)
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     if args.steps is not None:  # a child process: the steps timed, one JSON line
         print(json.dumps(measure_steps(args.steps)))
         return

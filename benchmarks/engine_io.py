@@ -259,6 +259,9 @@ def main() -> None:
         "--library-nucleolus-up-to", type=int, default=22, help="coopgame-py nucleolus in process"
     )
     args = parser.parse_args()
+    # commands are timed as an installed fairpool runs them: from byte-compiled modules (a
+    # shell with PYTHONDONTWRITEBYTECODE set would make every process compile fairpool anew)
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     os.environ.setdefault("PYTHONHASHSEED", "0")
     temporary = None
     folder = args.folder
