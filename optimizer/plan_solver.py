@@ -8,11 +8,11 @@ whole model and re-evaluates every Param-dependent coefficient on every solve: o
 14-party infrastructure plan that was 8 of every 10 seconds (issue 14). This solver keeps
 one live ``highspy.Highs`` per model and pushes only what differs from what HiGHS holds:
 
-1. **compile once**: every active row's linear form a·x + k is read by Pyomo's own
-   :class:`pyomo.repn.linear.LinearRepnVisitor` (the LP writer's, several times faster than
-   the persistent interface's ``generate_standard_repn``); fixed variables are substituted
-   into k, and mutable Params evaluated, both noted so that the row is read again when
-   they change;
+1. **compile once**: every active row's linear form a·x + k is read
+   (:func:`~fairpool.optimizer.pyomo_reading.linear_form`: plain sums in one pass, the
+   rest by Pyomo's LP-writer visitor, the same numbers either way); fixed variables are
+   substituted into k, and mutable Params evaluated, both noted so that the row is read
+   again when they change;
 2. **before each run**, diff the model against what HiGHS holds and push only that, in one
    array call per kind where HiGHS has one: rows deleted or deactivated (``deleteRows``),
    rows whose Params changed value (``changeCoeff``, ``changeRowsBounds``), new or
@@ -23,10 +23,13 @@ one live ``highspy.Highs`` per model and pushes only what differs from what HiGH
 3. run, map the model status through :data:`~fairpool.optimizer.solve.STATUS_TABLE`, and
    load the column values back into the Pyomo variables.
 
-The visitor is watched through its dispatcher hooks (``_before_param``, ``_before_npv``,
-``record_monomial``, ``evaluate``: Pyomo 6.10's ``pyomo.repn.linear``, pinned below 7), and
-``tests/optimizer/test_plan_solver.py`` checks every change a plan solve makes against
-Pyomo's interface, so a Pyomo release that moves them fails there, not in a plan.
+Column bounds, fixing and values are read and written through ``VarData``'s slots, and
+the visitor is watched through its dispatcher hooks (Pyomo 6.10's, pinned below 7:
+:mod:`~fairpool.optimizer.pyomo_reading`); ``tests/optimizer/test_plan_solver.py`` checks
+every change a plan solve makes against Pyomo's interface, so a Pyomo release that moves
+them fails there, not in a plan. Between runs with nothing changed, an update costs two
+passes over the columns and one over the constraints (about 14 ms for 23,000 columns and
+8,400 rows).
 
 HiGHS holds the very model Pyomo's persistent interface builds — same rows and columns in
 the same order (columns in order of first use, fixed variables as columns fixed by their
@@ -49,13 +52,26 @@ reported to the cent and ratios to 1e-9), ``time_limit`` per run when given.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from operator import attrgetter, is_
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from fairpool.optimizer.errors import SolverError
+from fairpool.optimizer.pyomo_reading import (
+    LinearForm,
+    Unsupported,
+    VariableRecorder,
+    column_states,
+    domain_bounds,
+    linear_form,
+    linear_reader,
+    load_values,
+    parameter_values,
+    variable_domains,
+)
 from fairpool.optimizer.solve import STATUS_TABLE, SolveResult, SolveStatus, new_highs
 
 if TYPE_CHECKING:
@@ -80,20 +96,7 @@ def plan_highs_seconds() -> float:
     return _highs_seconds[0]
 
 
-class _Unsupported(Exception):
-    """A model feature the compiled path does not handle (the Pyomo path takes over)."""
-
-
-@dataclass
-class _LinearForm:
-    """One row or objective as read: Σ coefficient · variable (``terms``, keyed by
-    ``id(variable)``) + constant; ``variables``: every variable met, fixed ones included
-    (substituted into the constant), in order; ``parametric`` when mutable Params entered."""
-
-    terms: dict[int, float]
-    constant: float
-    variables: dict[int, Any]
-    parametric: bool
+_ROW_CONSTRAINT = attrgetter("constraint")
 
 
 @dataclass
@@ -102,20 +105,9 @@ class _Row:
     constant moved to the right-hand side)."""
 
     constraint: Any
-    form: _LinearForm
+    form: LinearForm
     lower: float
     upper: float
-
-
-class _Columns:
-    """Pyomo's variable recorder for the visitor: ``var_map`` holds the variables read as
-    terms, the unfixed ones (one fixed since is taken out when next met, and substituted)."""
-
-    def __init__(self) -> None:
-        self.var_map: dict[int, Any] = {}
-
-    def add(self, var: Any) -> None:
-        self.var_map[id(var)] = var
 
 
 @dataclass
@@ -125,7 +117,7 @@ class _CompiledModel:
 
     model: Any
     highs: highspy.Highs
-    recorder: _Columns = field(default_factory=_Columns)
+    recorder: VariableRecorder = field(default_factory=VariableRecorder)
     variables: list[Any] = field(default_factory=list)
     column_of: dict[int, int] = field(default_factory=dict)
     added: set[int] = field(default_factory=set)
@@ -134,12 +126,15 @@ class _CompiledModel:
     lower: np.ndarray = field(default_factory=lambda: np.zeros(0))
     upper: np.ndarray = field(default_factory=lambda: np.zeros(0))
     fixed: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    domains: list[Any] = field(default_factory=list)
+    floor: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    ceiling: np.ndarray = field(default_factory=lambda: np.zeros(0))
     rows: list[_Row] = field(default_factory=list)
     row_of: dict[int, int] = field(default_factory=dict)
     parameter_values: list[Any] = field(default_factory=list)
     objective: Any = None
     objective_sense: int = 0
-    objective_form: _LinearForm | None = None
+    objective_form: LinearForm | None = None
     options: dict[str, float] = field(default_factory=dict)
 
 
@@ -177,7 +172,7 @@ class CompiledPlanSolver:
             if compiled is None or compiled.model is not model:
                 compiled = self._compiled = self._open(model)
             _update(compiled)
-        except _Unsupported:
+        except Unsupported:
             self._compiled = None
             self._fallback = None
             return self._solve_by_pyomo(model)
@@ -192,7 +187,7 @@ class CompiledPlanSolver:
         from pyomo.environ import SOSConstraint
 
         if next(model.component_data_objects(SOSConstraint, active=True), None) is not None:
-            raise _Unsupported("SOS constraints")
+            raise Unsupported("SOS constraints")
         highs = new_highs()
         for name, option in PLAN_HIGHS_OPTIONS.items():
             highs.setOptionValue(name, option)
@@ -235,7 +230,7 @@ class CompiledPlanSolver:
                 runtime,
                 f"{highs.modelStatusToString(model_status)} (run: {run_status.name})",
             )
-        _load_values(compiled)
+        _load_solution(compiled)
         return SolveResult(status, float(highs.getObjectiveValue()), runtime, "Optimal")
 
 
@@ -251,22 +246,27 @@ def _update(compiled: _CompiledModel) -> None:
     before = list(compiled.variables)
     deleted_before = compiled.columns_deleted
     compiled.added = set()
-    lower, upper, fixed = _column_states(before)
+    domains = variable_domains(before)
+    if len(domains) != len(compiled.domains) or not all(map(is_, domains, compiled.domains)):
+        compiled.floor, compiled.ceiling = domain_bounds(domains)  # a domain was replaced
+        compiled.domains = domains
+    lower, upper, fixed = column_states(before, compiled.floor, compiled.ceiling)
     refixing = (fixed != compiled.fixed) | (fixed & (lower != compiled.lower))
     refixed = {id(before[j]) for j in np.flatnonzero(refixing).tolist()}
-    parameters = _parameter_values(model)
+    parameters = parameter_values(model)
     parameters_changed = parameters != compiled.parameter_values
     compiled.parameter_values = parameters
-    visitor = _linear_reader(compiled.recorder)
+    visitor = linear_reader(compiled.recorder)
 
     active = list(model.component_data_objects(Constraint, active=True))
-    active_ids = {id(constraint) for constraint in active}
-    _remove_rows(
-        compiled, [i for i, r in enumerate(compiled.rows) if id(r.constraint) not in active_ids]
-    )
+    held = list(map(_ROW_CONSTRAINT, compiled.rows))
+    if len(active) != len(held) or not all(map(is_, active, held)):  # rows came or went
+        active_ids = set(map(id, active))
+        _remove_rows(compiled, [i for i, c in enumerate(held) if id(c) not in active_ids])
     if parameters_changed:
         _reread_rows(compiled, visitor)
-    _add_rows(compiled, visitor, [c for c in active if id(c) not in compiled.row_of])
+    if len(active) != len(compiled.rows):
+        _add_rows(compiled, visitor, [c for c in active if id(c) not in compiled.row_of])
     # variables fixed, unfixed or fixed at another value: their rows are read again (Pyomo
     # removes and adds them), in the order of the variables' columns, then of the rows
     refixed &= compiled.column_of.keys() - compiled.added
@@ -284,78 +284,10 @@ def _update(compiled: _CompiledModel) -> None:
     _update_bounds(compiled, before, deleted_before, lower, upper, fixed)
 
 
-def _linear_reader(recorder: _Columns) -> Any:
-    """Pyomo's LP-writer visitor (:class:`pyomo.repn.linear.LinearRepnVisitor`), watching
-    what it reads: ``saw_parameter`` is set when a mutable Param enters the expression (a
-    Param leaf, or a Param sub-expression the visitor evaluates), and ``variables`` collects
-    every variable met (fixed ones too), in order."""
-    from pyomo.repn.linear import LinearBeforeChildDispatcher, LinearRepnVisitor
-
-    class WatchingDispatcher(LinearBeforeChildDispatcher):
-        @staticmethod
-        def _before_param(visitor: Any, child: Any) -> Any:
-            visitor.saw_parameter = True
-            return LinearBeforeChildDispatcher._before_param(visitor, child)
-
-        @staticmethod
-        def _before_npv(visitor: Any, child: Any) -> Any:
-            visitor.saw_parameter = True
-            return LinearBeforeChildDispatcher._before_npv(visitor, child)
-
-        @staticmethod
-        def record_monomial(visitor: Any, result: Any, coefficient: Any, var: Any) -> None:
-            visitor.variables.setdefault(id(var), var)
-            if var.fixed:  # fixed since it was read as a term: substitute it now
-                visitor.var_map.pop(id(var), None)
-            LinearBeforeChildDispatcher.record_monomial(visitor, result, coefficient, var)
-
-    class WatchingVisitor(LinearRepnVisitor):
-        before_child_dispatcher = WatchingDispatcher()
-
-        def __init__(self) -> None:
-            super().__init__({}, var_recorder=recorder)
-            self.saw_parameter = False
-            self.variables: dict[int, Any] = {}
-            evaluate: Callable[[Any], Any] = getattr(self, "evaluate")  # noqa: B009 (untyped)
-
-            def watched(expression: Any) -> Any:
-                self.saw_parameter = True
-                return evaluate(expression)
-
-            self.evaluate = watched
-
-    return WatchingVisitor()
-
-
-def _parameter_values(model: Any) -> list[Any]:
-    """The values of every mutable Param of the model (compared between solves)."""
-    from pyomo.environ import Param
-
-    values: list[Any] = []
-    for component in model.component_objects(Param, descend_into=True):
-        if component.mutable:
-            values.extend(parameter.value for parameter in component.values())
-    return values
-
-
-def _linear_form(visitor: Any, expression: Any) -> _LinearForm:
-    """The linear form of ``expression`` (:class:`_Unsupported` if it is not linear)."""
-    visitor.subexpression_cache.clear()  # named expressions may hold Params: read afresh
-    visitor.saw_parameter = False
-    visitor.variables = {}
-    repn = visitor.walk_expression(expression)
-    if repn.nonlinear is not None:
-        raise _Unsupported("a nonlinear or quadratic expression")
-    multiplier = repn.multiplier
-    terms = {key: float(value * multiplier) for key, value in repn.linear.items() if value}
-    constant = float(repn.constant * multiplier)
-    return _LinearForm(terms, constant, visitor.variables, visitor.saw_parameter)
-
-
 def _row(visitor: Any, constraint: Any) -> _Row:
     """A constraint lower ≤ body ≤ upper as a row: bounds minus the body's constant."""
     lower, body, upper = constraint.to_bounded_expression()
-    form = _linear_form(visitor, body)
+    form = linear_form(visitor, body)
     return _Row(
         constraint,
         form,
@@ -364,7 +296,7 @@ def _row(visitor: Any, constraint: Any) -> _Row:
     )
 
 
-def _bound_value(bound: Any, form: _LinearForm, missing: float) -> float:
+def _bound_value(bound: Any, form: LinearForm, missing: float) -> float:
     """A row bound as a number (``missing`` when absent); a Param bound makes the row
     parametric."""
     if bound is None:
@@ -382,28 +314,7 @@ def _bound_value(bound: Any, form: _LinearForm, missing: float) -> float:
 # -- columns ------------------------------------------------------------------------------------
 
 
-def _column_states(variables: Iterable[Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Column bounds of Pyomo variables ([value, value] when fixed, ±inf for None) and
-    which are fixed, in one pass."""
-    lower, upper, fixed = [], [], []
-    for var in variables:
-        if var.fixed:
-            lower.append(var.value)
-            upper.append(var.value)
-            fixed.append(True)
-        else:
-            low, high = var.bounds
-            lower.append(-math.inf if low is None else low)
-            upper.append(math.inf if high is None else high)
-            fixed.append(False)
-    return (
-        np.array(lower, dtype=np.float64),
-        np.array(upper, dtype=np.float64),
-        np.array(fixed, dtype=bool),
-    )
-
-
-def _use(compiled: _CompiledModel, forms: Iterable[_LinearForm]) -> None:
+def _use(compiled: _CompiledModel, forms: Iterable[LinearForm]) -> None:
     """Count the forms' uses of their variables, adding a column (in one call) for each
     variable not yet held, in order of first use."""
     uses = compiled.uses
@@ -419,7 +330,7 @@ def _use(compiled: _CompiledModel, forms: Iterable[_LinearForm]) -> None:
         _add_columns(compiled, list(new.values()))
 
 
-def _release(compiled: _CompiledModel, forms: Iterable[_LinearForm]) -> None:
+def _release(compiled: _CompiledModel, forms: Iterable[LinearForm]) -> None:
     """Uncount the forms' uses; delete (in one call) the columns no longer used."""
     uses = compiled.uses
     unused = []
@@ -439,6 +350,9 @@ def _release(compiled: _CompiledModel, forms: Iterable[_LinearForm]) -> None:
         compiled.lower = np.delete(compiled.lower, indices)
         compiled.upper = np.delete(compiled.upper, indices)
         compiled.fixed = np.delete(compiled.fixed, indices)
+        compiled.domains = [d for j, d in enumerate(compiled.domains) if j not in dropped]
+        compiled.floor = np.delete(compiled.floor, indices)
+        compiled.ceiling = np.delete(compiled.ceiling, indices)
 
 
 def _add_columns(compiled: _CompiledModel, variables: list[Any]) -> None:
@@ -446,15 +360,24 @@ def _add_columns(compiled: _CompiledModel, variables: list[Any]) -> None:
     import highspy
 
     first = len(compiled.variables)
-    lower, upper, fixed = _column_states(variables)
+    domains = variable_domains(variables)
+    floor, ceiling = domain_bounds(domains)
+    lower, upper, fixed = column_states(variables, floor, ceiling)
+    compiled.domains.extend(domains)
+    compiled.floor = np.concatenate([compiled.floor, floor])
+    compiled.ceiling = np.concatenate([compiled.ceiling, ceiling])
     compiled.highs.addVars(len(variables), lower, upper)
-    integer = [j for j, var in enumerate(variables, start=first) if var.is_integer()]
-    if integer:
-        kinds = np.full(len(integer), highspy.HighsVarType.kInteger)
-        compiled.highs.changeColsIntegrality(len(integer), np.array(integer, np.int32), kinds)
-    for j, var in enumerate(variables, start=first):
-        compiled.column_of[id(var)] = j
-        compiled.added.add(id(var))
+    one_per_domain = dict(zip(map(id, domains), variables, strict=True))
+    integral = {key: var.is_integer() for key, var in one_per_domain.items()}
+    integer = first + np.flatnonzero(
+        np.fromiter(map(integral.__getitem__, map(id, domains)), bool, len(domains))
+    )
+    if integer.size:  # is_integer depends on the domain alone: asked once per domain
+        kinds = np.full(integer.size, highspy.HighsVarType.kInteger)
+        compiled.highs.changeColsIntegrality(integer.size, integer.astype(np.int32), kinds)
+    keys = list(map(id, variables))
+    compiled.column_of.update(zip(keys, range(first, first + len(keys)), strict=True))
+    compiled.added.update(keys)
     compiled.variables.extend(variables)
     compiled.lower = np.concatenate([compiled.lower, lower])
     compiled.upper = np.concatenate([compiled.upper, upper])
@@ -586,22 +509,22 @@ def _update_objective(
         if old is None or objective is None or not (parameters_changed and old.parametric):
             return
         # a Param changed: new costs in place, the same columns (Pyomo's update_parameters)
-        form = _linear_form(visitor, objective.expr)
+        form = linear_form(visitor, objective.expr)
         form.variables = old.variables
         _push_objective(compiled, form, sense)
         return
     if old is not None:
         _release(compiled, (old,))
     if objective is None:
-        form = _LinearForm({}, 0.0, {}, False)
+        form = LinearForm({}, 0.0, {}, False)
     else:
-        form = _linear_form(visitor, objective.expr)
+        form = linear_form(visitor, objective.expr)
     _use(compiled, (form,))
     compiled.objective = objective
     _push_objective(compiled, form, sense)
 
 
-def _push_objective(compiled: _CompiledModel, form: _LinearForm, sense: int) -> None:
+def _push_objective(compiled: _CompiledModel, form: LinearForm, sense: int) -> None:
     """Set every column's cost, the offset and the sense of HiGHS's objective to ``form``."""
     import highspy
 
@@ -617,12 +540,9 @@ def _push_objective(compiled: _CompiledModel, form: _LinearForm, sense: int) -> 
     compiled.objective_sense, compiled.objective_form = sense, form
 
 
-def _load_values(compiled: _CompiledModel) -> None:
+def _load_solution(compiled: _CompiledModel) -> None:
     """Copy HiGHS's column values into the Pyomo variables (fixed ones keep theirs)."""
-    values = compiled.highs.getSolution().col_value
-    for var, value in zip(compiled.variables, values, strict=False):
-        if not var.fixed:
-            var.set_value(value, skip_validation=True)
+    load_values(compiled.variables, compiled.highs.getSolution().col_value)
 
 
 __all__ = ["PLAN_HIGHS_OPTIONS", "CompiledPlanSolver", "PlanSolverConfig", "plan_highs_seconds"]

@@ -121,11 +121,13 @@ CHANGES: list[tuple[str, Change]] = [
 
 
 def outcomes(
-    changes: list[tuple[str, Change]], solver: CompiledPlanSolver | PyomoHighs
+    changes: list[tuple[str, Change]],
+    solver: CompiledPlanSolver | PyomoHighs,
+    build: Callable[[], pyo.ConcreteModel] | None = None,
 ) -> Iterator[tuple[str, SolveStatus, float, dict[str, float | None]]]:
-    """Apply each change to a fresh :func:`small_model` and solve: (what, status, objective,
-    values of every variable) after each."""
-    m = small_model()
+    """Apply each change to a fresh model (``build``, :func:`small_model` by default) and
+    solve: (what, status, objective, values of every variable) after each."""
+    m = (build or small_model)()
     for what, change in changes:
         change(m)
         result = solve_pyomo(m, solver)
@@ -151,6 +153,77 @@ def test_every_change_of_a_plan_solve_matches_pyomo() -> None:
                 assert values[name] == pytest.approx(value, rel=1e-9, abs=1e-12), (what, name)
         else:
             assert math.isnan(objective), what
+
+
+def cost_share_model() -> pyo.ConcreteModel:
+    """The rows a large plan is made of (an infrastructure plan's, in small): projects y
+    built (fixed), shares c[i, p] funding them, c − ω_i·F_p·y_p = a − b (ω mutable), NPVs
+    as a named sum of fixed and free terms, core rows x(S) + ε ≥ v(S), budgets."""
+    m = pyo.ConcreteModel()
+    m.P, m.J = pyo.RangeSet(0, 2), pyo.RangeSet(0, 3)
+    cost = {0: 0.0129, 1: 1.0 / 3.0, 2: 2.5, 3: 0.7}
+    m.y = pyo.Var(m.J, domain=pyo.Binary)
+    for p in m.J:
+        m.y[p].fix(1.0 if p != 2 else 0.0)
+    m.c = pyo.Var(m.P, m.J, bounds=(0.0, None))
+    m.above = pyo.Var(m.P, m.J, bounds=(0.0, None))
+    m.below = pyo.Var(m.P, m.J, bounds=(0.0, None))
+    m.npv = pyo.Var(m.P)
+    m.epsilon = pyo.Var(bounds=(0.0, None))
+    m.omega = pyo.Param(m.P, mutable=True, initialize=1.0 / 3.0)
+    m.funded = pyo.Constraint(
+        m.J, rule=lambda m, p: sum(m.c[i, p] for i in m.P) == cost[p] * m.y[p]
+    )
+    m.deviation = pyo.Constraint(
+        m.P,
+        m.J,
+        rule=lambda m, i, p: (
+            m.c[i, p] - m.omega[i] * cost[p] * m.y[p] == m.above[i, p] - m.below[i, p]
+        ),
+    )
+    m.benefit = pyo.Expression(m.P, rule=lambda m, i: sum((i + p + 1) * 0.3 * m.y[p] for p in m.J))
+    m.npv_definition = pyo.Constraint(
+        m.P, rule=lambda m, i: m.npv[i] == m.benefit[i] - sum(m.c[i, p] for p in m.J)
+    )
+    m.core = pyo.ConstraintList()
+    for members, value in (((0,), 1.0), ((1,), 1.5), ((0, 1), 3.25), ((1, 2), 4.0)):
+        m.core.add(sum(m.npv[i] for i in members) + m.epsilon >= value)
+    m.budget = pyo.Constraint(expr=sum(m.c[0, p] for p in m.J) <= 1.2)
+    m.epsilon_objective = pyo.Objective(expr=m.epsilon)
+    m.tie_objective = pyo.Objective(expr=sum(m.above[k] + m.below[k] for k in m.above))
+    m.tie_objective.deactivate()
+    return m
+
+
+def set_weights(m: pyo.ConcreteModel) -> None:
+    for i, weight in enumerate((0.5, 0.3, 0.2)):
+        m.omega[i].set_value(weight)
+
+
+COST_SHARE_CHANGES: list[tuple[str, Change]] = [
+    ("first solve", lambda m: None),
+    ("keep ε", lambda m: m.epsilon.setub(m.epsilon.value + 1e-9)),
+    ("tie-break", activate("tie_objective")),
+    ("weights", set_weights),
+    ("weight again", set_parameter("omega", 0.25, 2)),
+    ("build another", lambda m: m.y[2].fix(1.0)),
+    ("unfix a build", lambda m: m.y[0].unfix()),
+    ("add core row", lambda m: m.core.add(m.npv[0] + m.npv[2] + m.epsilon >= 2.0)),
+]
+
+
+def test_the_rows_of_a_large_plan_match_pyomo() -> None:
+    """Rows read in one pass (fixed builds substituted, ω·F·y under a negation, named NPV
+    sums) re-read after ω changes and re-added after a build's fixing changes."""
+    compiled = list(outcomes(COST_SHARE_CHANGES, pyomo_solver(), cost_share_model))
+    reference = list(outcomes(COST_SHARE_CHANGES, persistent_pyomo_solver(), cost_share_model))
+    for (what, status, objective, values), (_, status_ref, objective_ref, values_ref) in zip(
+        compiled, reference, strict=True
+    ):
+        assert status is status_ref is SolveStatus.OPTIMAL, what
+        assert objective == pytest.approx(objective_ref, rel=1e-12, abs=1e-12), what
+        for name, value in values_ref.items():
+            assert values[name] == pytest.approx(value, rel=1e-9, abs=1e-12), (what, name)
 
 
 def test_pyomo_solver_is_the_compiled_one_and_takes_gaps_and_limits() -> None:
