@@ -12,7 +12,6 @@ annotations that name types imported only for the type checker are quoted instea
 
 import os
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, cast
 
@@ -46,6 +45,7 @@ from fairpool.commands.options import (
     Transfers,
     UniformStreams,
     Workers,
+    at_least,
 )
 from fairpool.commands.running import (
     EXIT_CHECK_FAILED,
@@ -53,7 +53,6 @@ from fairpool.commands.running import (
     check_choice,
     echo_json,
     engine,
-    parse_allocation,
     read_case,
     reporting_errors,
     results_path,
@@ -62,7 +61,6 @@ from fairpool.commands.running import (
 
 if TYPE_CHECKING:
     from fairpool.models.family import CoreMode, DistanceKind
-    from fairpool.optimizer.game import Game
     from fairpool.optimizer.solutions.sampling import SamplingMethod
     from fairpool.reports.i18n import Language
 
@@ -146,6 +144,7 @@ def game(
 ) -> None:
     """Every method on an explicit coalition table (CSV or .xlsx)."""
     with reporting_errors(file, as_json):
+        from fairpool.commands.game import print_game_analysis
         from fairpool.optimizer.workbook.explicit import read_game_file
 
         the_game = read_game_file(
@@ -155,7 +154,7 @@ def game(
             players_path=players,
         )
         asked = (core, properties) if method else (True, True)  # no --method: everything
-        _solve_and_print(the_game, method, allocation, as_json, strict, str(file), asked)
+        print_game_analysis(the_game, method, allocation, as_json, strict, str(file), asked)
 
 
 # -- case workbooks: template, validate, solve, check, sweep, coalitions -------------------
@@ -383,7 +382,8 @@ def sweep(
     stop: Annotated[float, typer.Option("--to", help="Last ratio.")] = 1.0,
     step: Annotated[float, typer.Option(help="Ratio step.")] = 0.05,
     max_steps: Annotated[
-        int, typer.Option(min=1, help="Most steps one sweep may take (each is a solve).")
+        int,
+        typer.Option(callback=at_least(1), help="Most steps one sweep may take (each is a solve)."),
     ] = MAX_SWEEP_STEPS,
     against: Annotated[
         str | None,
@@ -503,10 +503,15 @@ def shapley(
     file: CaseFile,
     exact_limit: Annotated[
         int,
-        typer.Option(min=1, help="Exact up to this many parties (2^n solves); sampled above."),
+        typer.Option(
+            callback=at_least(1), help="Exact up to this many parties (2^n solves); sampled above."
+        ),
     ] = 15,
     permutations: Annotated[
-        int, typer.Option(min=1, help="Sampling budget, in random orders' worth of values.")
+        int,
+        typer.Option(
+            callback=at_least(1), help="Sampling budget, in random orders' worth of values."
+        ),
     ] = 2000,
     seed: Annotated[int, typer.Option(help="Seed of the sampling: same seed, same answer.")] = 0,
     method: SamplingChoice = None,
@@ -550,7 +555,7 @@ def batch(
         typer.Option(
             "--jobs",
             "-j",
-            min=0,
+            callback=at_least(0),
             help="Cases solved at once: this process and N−1 worker processes (0 = every "
             "core; 1 = one after another in this process).",
         ),
@@ -660,43 +665,6 @@ def demo(
         typer.echo(
             f"Your own case: fairpool template joint_park -o my_park.xlsx  (source: {source})"
         )
-
-
-# -- shared by game and demo -------------------------------------------------------------
-def _solve_and_print(
-    the_game: "Game",
-    methods: Sequence[str] | None,
-    allocation: str | None,
-    as_json: bool,
-    strict: bool,
-    source: str,
-    asked: tuple[bool, bool] = (True, True),
-) -> None:
-    from fairpool.optimizer.analysis import analyse_game
-    from fairpool.reports.document import game_document
-
-    proposal = parse_allocation(allocation, the_game) if allocation is not None else None
-    analysis = analyse_game(
-        the_game,
-        methods=list(methods) if methods else None,
-        proposal=proposal.shares if proposal is not None else None,
-        core=asked[0],
-        properties=asked[1],
-        references=proposal is not None and not as_json,  # the proposal's distances, printed
-    )
-    document = game_document(analysis)
-    if as_json:
-        echo_json(document)
-    else:
-        from fairpool.optimizer.fairness import describe
-        from fairpool.reports.text import render_comparison  # not needed with --json
-
-        typer.echo(render_comparison(the_game, document, source))
-        if proposal is not None:
-            typer.echo("")
-            typer.echo(describe(analysis.fairness["proposal"], the_game))
-    if strict and proposal is not None and not analysis.fairness["proposal"].in_core:
-        raise typer.Exit(EXIT_CHECK_FAILED)
 
 
 def main() -> None:

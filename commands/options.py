@@ -4,10 +4,24 @@ the others say the same thing."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
 import typer
+
+
+def at_least(lowest: int) -> Callable[[int | None], int | None]:
+    """A typer callback that refuses an integer option below ``lowest`` in words (``-1 is
+    too small: use 0 or more``; click's own range check says ``not in the range x>=0``)."""
+
+    def check(value: int | None) -> int | None:
+        if value is not None and value < lowest:
+            raise typer.BadParameter(f"{value} is too small: use {lowest} or more")
+        return value
+
+    return check
+
 
 CaseFile = Annotated[Path, typer.Argument(help="Case workbook (.xlsx) made from a template.")]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document (see README).")]
@@ -18,7 +32,7 @@ Workers = Annotated[
     typer.Option(
         "--workers",
         "-j",
-        min=0,
+        callback=at_least(0),
         help="Processes solving coalition values: this one and N−1 workers (0 = every core).",
     ),
 ]
