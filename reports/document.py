@@ -28,6 +28,7 @@ from fairpool.optimizer.results import Allocation
 if TYPE_CHECKING:
     import pandas as pd
 
+    from fairpool.models.large_sweep_results import LargeSweep
     from fairpool.models.results import PlanResult, ProposalCheck, ProposalFix, SweepResult
 
 
@@ -264,6 +265,58 @@ def fix_document(fix: ProposalFix) -> dict[str, Any]:
     }
 
 
+def swept_line_entries(
+    sweep: SweepResult | LargeSweep,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The parts of a sweep's JSON document that the enumerated sweep (:func:`sweep_document`)
+    and the sweep by constraint generation (``reports.large_sweep``) share: the line
+    (``party``, ``stream``, ``phase``, ``project``: ``all`` is every one, ``null`` where the
+    family has no such field; ``against``, ``baseline``, ``target``, ``baseline_value``,
+    ``value_column``, ``value_range``), and the bands (``core_band``,
+    ``core_band_within_rules``, ``rules_flag``, ``cuts``)."""
+    from fairpool.models.results import ALL  # here: `fairpool game --json` needs no models
+
+    line = sweep.line
+    fields = {"stream": line.stream, "phase": str(line.phase), "project": line.project}
+
+    def named(field: str) -> str | None:
+        if field not in sweep.line_fields:
+            return None
+        return "all" if fields[field] == ALL else fields[field]
+
+    def band(values: tuple[float, float] | None) -> list[float | None] | None:
+        return None if values is None else [json_number(values[0]), json_number(values[1])]
+
+    line_entries = {
+        "party": line.party,
+        "stream": named("stream"),
+        "phase": named("phase"),
+        "project": named("project"),
+        "against": line.against,
+        "baseline": sweep.baseline,
+        "target": sweep.target,
+        "baseline_value": None
+        if sweep.baseline_value is None
+        else json_number(sweep.baseline_value),
+        "value_column": sweep.value_column,
+        "value_range": band(sweep.value_range),
+    }
+    band_entries = {
+        "core_band": band(sweep.core_band),
+        "core_band_within_rules": band(sweep.band_within_rules),
+        "rules_flag": sweep.rules_flag,
+        "cuts": [
+            {
+                "side": cut.side,
+                "at": None if cut.at is None else json_number(cut.at),
+                "rules": list(cut.rules),
+            }
+            for cut in sweep.cuts
+        ],
+    }
+    return line_entries, band_entries
+
+
 def sweep_document(sweep: SweepResult) -> dict[str, Any]:
     """The JSON document of ``fairpool sweep``.
 
@@ -278,45 +331,12 @@ def sweep_document(sweep: SweepResult) -> dict[str, Any]:
     column, or ``null``), ``cuts`` [{side, at, rules}] (why the two bands differ); and
     ``sweep``, one record per value.
     """
-    from fairpool.models.results import ALL  # here: `fairpool game --json` needs no models
-
-    line = sweep.line
-    fields = {"stream": line.stream, "phase": line.phase, "project": line.project}
-
-    def named(field: str) -> str | None:
-        if field not in sweep.line_fields:
-            return None
-        return "all" if fields[field] == ALL else fields[field]
-
-    def band(values: tuple[float, float] | None) -> list[float | None] | None:
-        return None if values is None else [json_number(values[0]), json_number(values[1])]
-
+    line_entries, band_entries = swept_line_entries(sweep)
     return {
-        "party": line.party,
-        "stream": named("stream"),
-        "phase": named("phase"),
-        "project": named("project"),
-        "against": line.against,
-        "baseline": sweep.baseline,
-        "target": sweep.target,
-        "baseline_value": None
-        if sweep.baseline_value is None
-        else json_number(sweep.baseline_value),
-        "value_column": sweep.value_column,
-        "value_range": band(sweep.value_range),
+        **line_entries,
         "unit": sweep.unit,
         "players": players_entry(sweep.game),
-        "core_band": band(sweep.core_band),
-        "core_band_within_rules": band(sweep.band_within_rules),
-        "rules_flag": sweep.rules_flag,
-        "cuts": [
-            {
-                "side": cut.side,
-                "at": None if cut.at is None else json_number(cut.at),
-                "rules": list(cut.rules),
-            }
-            for cut in sweep.cuts
-        ],
+        **band_entries,
         "sweep": records(sweep.table),
     }
 

@@ -17,7 +17,7 @@ from typing import Any
 from fairpool.models.large_results import GenerationWork
 from fairpool.models.large_sweep_results import LargeSweep
 from fairpool.models.results import ALL
-from fairpool.reports.document import json_number, records
+from fairpool.reports.document import json_number, records, swept_line_entries
 from fairpool.reports.large import work_document
 from fairpool.reports.sweep_words import percent, value_decimals
 from fairpool.reports.text import render_table, sweep_table_rows
@@ -154,47 +154,16 @@ def large_sweep_document(sweep: LargeSweep) -> dict[str, Any]:
     ``core_band`` ([lo, hi] or null), ``core_band_refused`` (why it was not computed, or
     null), ``core_band_within_rules``, ``rules_flag``, ``cuts``, ``sweep`` (one record per
     value, the enumerated sweep's columns), ``notes`` and ``work``."""
-    line = sweep.line
-    fields = {"stream": line.stream, "phase": str(line.phase), "project": line.project}
-
-    def named(field: str) -> str | None:
-        if field not in sweep.line_fields:
-            return None
-        return "all" if fields[field] == ALL else fields[field]
-
-    def band(values: tuple[float, float] | None) -> list[float | None] | None:
-        return None if values is None else [json_number(values[0]), json_number(values[1])]
-
+    line_entries, band_entries = swept_line_entries(sweep)
     return {
         "method": sweep.method,
         "case": {"name": sweep.case_name, "model": sweep.model, "unit": sweep.unit},
         "orientation": sweep.orientation,
-        "party": line.party,
-        "stream": named("stream"),
-        "phase": named("phase"),
-        "project": named("project"),
-        "against": line.against,
-        "baseline": sweep.baseline,
-        "target": sweep.target,
-        "baseline_value": None
-        if sweep.baseline_value is None
-        else json_number(sweep.baseline_value),
-        "value_column": sweep.value_column,
-        "value_range": band(sweep.value_range),
+        **line_entries,
         "grand_value": json_number(sweep.grand_value),
         "tolerance": json_number(sweep.tolerance),
-        "core_band": band(sweep.core_band),
+        **band_entries,
         "core_band_refused": sweep.band_refusal,
-        "core_band_within_rules": band(sweep.band_within_rules),
-        "rules_flag": sweep.rules_flag,
-        "cuts": [
-            {
-                "side": cut.side,
-                "at": None if cut.at is None else json_number(cut.at),
-                "rules": list(cut.rules),
-            }
-            for cut in sweep.cuts
-        ],
         "sweep": records(sweep.table),
         "notes": list(sweep.notes),
         "work": work_document(sweep.work),
