@@ -38,6 +38,7 @@ from fairpool.models.large_results import (
     LargePlan,
     LargeSolve,
     NucleolusCertificate,
+    large_case_fields,
 )
 from fairpool.optimizer.errors import CaseError, VerificationError
 from fairpool.optimizer.game import coalition_label, members
@@ -220,13 +221,7 @@ def check_large(
     lines += list(given.notes)
     lines += [f"The proposal {v}." for v in given.rule_violations]
     return LargeCheck(
-        case_name=case.name,
-        model=case.model,
-        unit=unit,
-        orientation=oracle.orientation,
-        method="generation",
-        players=players,
-        names=tuple(case.party_names),
+        **large_case_fields(case, oracle),
         amounts=dict(zip(players, map(float, amounts), strict=True)),
         standalone=dict(zip(players, map(float, standalone), strict=True)),
         individually_rational=dict(zip(players, map(bool, rational), strict=True)),
@@ -342,13 +337,7 @@ def solve_large(
                 "target under the case's rules."
             )
     return LargeSolve(
-        case_name=case.name,
-        model=case.model,
-        unit=case.unit,
-        orientation=oracle.orientation,
-        method="generation",
-        players=players,
-        names=tuple(case.party_names),
+        **large_case_fields(case, oracle),
         target=chosen,
         allocation=dict(zip(players, map(float, shares), strict=True)),
         standard_errors=errors,

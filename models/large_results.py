@@ -17,12 +17,16 @@ rendered by :mod:`fairpool.reports.large` without probing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
 from fairpool.models.results import PlanTableKind, ProposalSimplicity
 from fairpool.optimizer.game import Orientation
+
+if TYPE_CHECKING:
+    from fairpool.models.family import CaseSettings
+    from fairpool.optimizer.generation.oracle import CoalitionOracle
 
 Method = Literal["generation", "enumeration"]
 """How the coalition values behind an answer were reached."""
@@ -82,8 +86,38 @@ class NucleolusCertificate:
     next_excess: float | None
 
 
+@dataclass(frozen=True, kw_only=True)
+class LargeCaseResult:
+    """What every result by constraint generation names first (``check``, ``solve`` and
+    ``sweep`` of a large case): ``case_name``, ``model``, ``unit``, the game's
+    ``orientation``, the ``method`` and the parties' ids (``players``) and display names
+    (``names``), in the game's order (:func:`large_case_fields`)."""
+
+    case_name: str
+    model: str
+    unit: str
+    orientation: Orientation
+    method: Method
+    players: tuple[str, ...]
+    names: tuple[str, ...]
+
+
+def large_case_fields(case: CaseSettings, oracle: CoalitionOracle) -> dict[str, Any]:
+    """The :class:`LargeCaseResult` fields of a case answered by constraint generation
+    through ``oracle`` (its orientation and its order of the parties)."""
+    return {
+        "case_name": case.name,
+        "model": case.model,
+        "unit": case.unit,
+        "orientation": oracle.orientation,
+        "method": "generation",
+        "players": tuple(oracle.players),
+        "names": tuple(case.party_names),
+    }
+
+
 @dataclass(frozen=True)
-class LargeCheck:
+class LargeCheck(LargeCaseResult):
     """``fairpool check`` of a case by constraint generation.
 
     Attributes:
@@ -102,13 +136,6 @@ class LargeCheck:
         simplicity: how simple the proposal is to sign (``None``: not counted).
     """
 
-    case_name: str
-    model: str
-    unit: str
-    orientation: Orientation
-    method: Method
-    players: tuple[str, ...]
-    names: tuple[str, ...]
     amounts: dict[str, float]
     standalone: dict[str, float]
     individually_rational: dict[str, bool]
@@ -158,7 +185,7 @@ class LargePlan:
 
 
 @dataclass(frozen=True)
-class LargeSolve:
+class LargeSolve(LargeCaseResult):
     """``fairpool solve`` of a case by constraint generation: the target allocation.
 
     Attributes:
@@ -178,13 +205,6 @@ class LargeSolve:
             (``None`` when not asked for).
     """
 
-    case_name: str
-    model: str
-    unit: str
-    orientation: Orientation
-    method: Method
-    players: tuple[str, ...]
-    names: tuple[str, ...]
     target: str
     allocation: dict[str, float]
     standard_errors: dict[str, float]

@@ -52,6 +52,7 @@ from fairpool.models.large import (
     game_scale,
     generation_work,
 )
+from fairpool.models.large_results import large_case_fields
 from fairpool.models.large_sweep_results import LargeSweep
 from fairpool.models.results import BandCut, SweepBaseline, SweepLine
 from fairpool.models.sweeps import (
@@ -505,13 +506,7 @@ def sweep_large(
         within_band, cuts = axis.rules_band(found_band.band)
     work = generation_work(oracle, found_band.rounds, found_band.rows, started, before)
     return LargeSweep(
-        case_name=case.name,
-        model=case.model,
-        unit=case.unit,
-        orientation=oracle.orientation,
-        method="generation",
-        players=players,
-        names=tuple(case.party_names),
+        **large_case_fields(case, oracle),
         line=line,
         line_fields=axis.line_fields,
         value_column=axis.value_column,

@@ -16,16 +16,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from fairpool.models.large_results import GenerationWork, Method
+from fairpool.models.large_results import GenerationWork, LargeCaseResult
 from fairpool.models.results import BandCut, SweepBaseline, SweepLine
-from fairpool.optimizer.game import Orientation
 
 if TYPE_CHECKING:
     import pandas as pd
 
 
 @dataclass(frozen=True)
-class LargeSweep:
+class LargeSweep(LargeCaseResult):
     """``fairpool sweep`` of a case by constraint generation.
 
     Attributes:
@@ -57,13 +56,6 @@ class LargeSweep:
             coalitions generated for the band).
     """
 
-    case_name: str
-    model: str
-    unit: str
-    orientation: Orientation
-    method: Method
-    players: tuple[str, ...]
-    names: tuple[str, ...]
     line: SweepLine
     line_fields: tuple[str, ...]
     value_column: str
