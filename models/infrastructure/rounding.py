@@ -187,35 +187,27 @@ def round_plan(
     before_npv = outcome_npv(case, plain)
     before = plan_distance(before_npv, goal, distance)
     label = f"each party's share of each project on a {100 * round_to:g}% grid"
-    if transfers == "explicit":
+
+    def unrounded(why: str, warning: str) -> RoundedPlan:
+        """``plain`` kept, its simplification saying why it was not rounded (price 0)."""
+        in_core = plan_verdict(game, before_npv).in_core
         step = Simplification(
-            "round_to",
-            f"{label} not applied: with transfers = explicit the plan is shown as the "
-            "beneficiary-pays base split (each project in proportion to its benefits) plus "
-            "side payments, so rounded shares would not be what anyone signs; use transfers "
-            "= none or allowed to round the shares",
-            before,
-            before,
-            0.0,
-            plan_verdict(game, before_npv).in_core,
-            applied=False,
+            "round_to", f"{label} not applied: {why}", before, before, 0.0, in_core, applied=False
         )
-        warning = f"round_to = {round_to:g} does not apply with transfers = explicit"
         return RoundedPlan(plain, step, (warning,))
+
+    if transfers == "explicit":
+        return unrounded(
+            "with transfers = explicit the plan is shown as the beneficiary-pays base split "
+            "(each project in proportion to its benefits) plus side payments, so rounded "
+            "shares would not be what anyone signs; use transfers = none or allowed to round "
+            "the shares",
+            f"round_to = {round_to:g} does not apply with transfers = explicit",
+        )
     try:
         rounded = solve_rounded_plan(case, game, goal, core, distance, round_to, plain, transfers)
     except (InfeasibleError, SolverError) as error:
-        step = Simplification(
-            "round_to",
-            f"{label} not applied: {error}",
-            before,
-            before,
-            0.0,
-            plan_verdict(game, before_npv).in_core,
-            applied=False,
-        )
-        warning = f"round_to = {round_to:g} is infeasible: shares not rounded"
-        return RoundedPlan(plain, step, (warning,))
+        return unrounded(str(error), f"round_to = {round_to:g} is infeasible: shares not rounded")
     after_npv = outcome_npv(case, rounded)
     after = plan_distance(after_npv, goal, distance)
     negligible = core_tolerance(game)
