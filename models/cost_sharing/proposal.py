@@ -179,31 +179,13 @@ def share_line(
     base: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(x(0), slope): the cost shares x(ρ) = x(0) + ρ · slope as ``party``'s share ρ of c(N)
-    goes from 0 up, the others sharing the rest in the proportions of ``base`` (default:
-    :func:`baseline_shares`; equally if it gives them nothing), or with ``against`` that one
-    party alone paying the difference, σ[against] = base[party] + base[against] − ρ, the
-    others keeping theirs. ``party`` and ``against`` are ids of the case's parties
-    (:func:`sweep` checks them before computing c(S))."""
-    shares = np.asarray(baseline_shares(case, game)[0] if base is None else base, dtype=float)
-    k = case.parties.index(party)
-    if against is not None:
-        q = case.parties.index(against)
-        start = shares * game.grand_value
-        start[k], start[q] = 0.0, (shares[k] + shares[q]) * game.grand_value
-        slope = np.zeros(case.n)
-        slope[k], slope[q] = game.grand_value, -game.grand_value
-        return start, slope
-    others = shares.copy()
-    others[k] = 0.0
-    others = (
-        others / others.sum()
-        if others.sum() > 1e-12
-        else np.where(np.arange(case.n) == k, 0.0, 1.0 / (case.n - 1))
-    )
-    start = others * game.grand_value
-    end = np.zeros(case.n)
-    end[k] = game.grand_value
-    return start, end - start
+    goes from 0 up from ``base`` (default: :func:`baseline_shares`), by
+    :func:`share_fractions_line`'s rule, in money: x(ρ) = c(N) · σ(ρ). ``party`` and
+    ``against`` are ids of the case's parties (:func:`sweep` checks them before computing
+    c(S))."""
+    shares = baseline_shares(case, game)[0] if base is None else base
+    start, slope = share_fractions_line(case, shares, party, against)
+    return start * game.grand_value, slope * game.grand_value
 
 
 def sweep(
@@ -253,10 +235,11 @@ def share_fractions_line(
     case: CostSharingCase, base: np.ndarray, party: str, against: str | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """(σ(0), dσ): the shares of c(N), σ(ρ) = σ(0) + ρ · dσ, as ``party``'s share ρ slides
-    from ``base``, by :func:`share_line`'s rule (the others share the rest in ``base``'s
-    proportions, equally if it gives them nothing, or ``against`` alone pays the
-    difference), in fractions of c(N), so without the cost game: what a sweep by constraint
-    generation needs (:mod:`fairpool.models.large_sweep`); x(ρ) = c(N) · σ(ρ)."""
+    from ``base``: the others share the rest in ``base``'s proportions (equally if it gives
+    them nothing), or with ``against`` that one party alone pays the difference,
+    σ[against] = base[party] + base[against] − ρ, the others keeping theirs. In fractions of
+    c(N), so without the cost game: what a sweep by constraint generation needs
+    (:mod:`fairpool.models.large_sweep`); :func:`share_line` gives x(ρ) = c(N) · σ(ρ)."""
     shares = np.asarray(base, dtype=float)
     k = case.parties.index(party)
     if against is not None:
